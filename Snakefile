@@ -1,0 +1,21 @@
+# spinereview — the evidence review behind "Infiltrationen bei chronischen Rückenschmerzen".
+# Thin by design: configuration, its validation, the stage rules and the final targets.
+# All logic lives in the package under src/spinereview; rules only call it.
+
+from snakemake.utils import min_version
+
+min_version("8.20")
+
+
+configfile: "config/config.yaml"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/search.smk"
+
+
+rule all:
+    input:
+        f"{RESULTS}/records.parquet",
+        f"{RESULTS}/records.csv",
+    default_target: True

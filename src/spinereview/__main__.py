@@ -1,0 +1,5 @@
+"""Allow ``python -m spinereview``."""
+
+from spinereview.cli import main
+
+raise SystemExit(main())

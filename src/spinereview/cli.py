@@ -1,0 +1,121 @@
+"""Command-line entry point: one subcommand per pipeline step, called by the Snakemake rules."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from spinereview import __version__
+from spinereview.errors import SpinereviewError
+
+log = logging.getLogger("spinereview")
+
+
+def _queries(text: str) -> list[dict[str, Any]]:
+    """Parse the --queries argument: a JSON list of {"id": ..., "term": ...}."""
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise argparse.ArgumentTypeError(f"--queries is not valid JSON: {exc}") from None
+    if not isinstance(value, list) or not all(isinstance(q, dict) and "id" in q for q in value):
+        raise argparse.ArgumentTypeError('--queries must be a JSON list of {"id", "term"} objects')
+    return value
+
+
+def _queries_or_config(args: argparse.Namespace) -> list[dict[str, Any]]:
+    """Queries from --queries (Snakemake passes its merged config), else from --config."""
+    if args.queries is not None:
+        return args.queries
+    from spinereview.config import load_config
+
+    return load_config(args.config)["search"]["queries"]
+
+
+def cmd_build_snapshot(args: argparse.Namespace) -> None:
+    from spinereview.config import load_config
+    from spinereview.pubmed.snapshot_build import build_snapshot
+
+    config = load_config(args.config)
+    out_dir = Path(args.out_dir or config["search"]["snapshot_dir"])
+    manifest = build_snapshot(
+        Path(args.evidence_dir), out_dir, config["search"]["queries"], args.date
+    )
+    for query in manifest["queries"]:
+        log.info(
+            "%s: %d records -> %s", query["id"], query["esearch_count"], out_dir / query["file"]
+        )
+
+
+def cmd_verify_snapshot(args: argparse.Namespace) -> None:
+    from spinereview.io import write_text_atomic
+    from spinereview.pubmed.snapshot import verify_snapshot
+
+    report = verify_snapshot(Path(args.snapshot_dir), _queries_or_config(args))
+    for query_id, entry in report.items():
+        log.info("%s: %s records, sha256 ok", query_id, entry["records"])
+    if args.out:
+        write_text_atomic(args.out, json.dumps(report, indent=2, sort_keys=True) + "\n")
+
+
+def cmd_parse_records(args: argparse.Namespace) -> None:
+    from spinereview.pubmed.records import merge_query_files, write_records
+
+    snapshot_dir = Path(args.snapshot_dir)
+    files = [(q["id"], snapshot_dir / f"{q['id']}.xml") for q in _queries_or_config(args)]
+    rows = merge_query_files(files)
+    write_records(rows, Path(args.out_parquet), Path(args.out_csv))
+    log.info("%d records from %d queries -> %s", len(rows), len(files), args.out_parquet)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="spinereview", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"spinereview {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def with_config(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--config", default="config/config.yaml", help="review protocol (YAML)")
+
+    p = sub.add_parser("build-snapshot", help="rebuild data/pubmed/snapshot/ from data/evidence/")
+    with_config(p)
+    p.add_argument("--evidence-dir", default="data/evidence")
+    p.add_argument("--out-dir", default=None, help="default: search.snapshot_dir of the config")
+    p.add_argument("--date", default="2026-11-27", help="retrieval_date written to the manifest")
+    p.set_defaults(func=cmd_build_snapshot)
+
+    p = sub.add_parser("verify-snapshot", help="check checksums and counts against manifest.json")
+    with_config(p)
+    p.add_argument("--snapshot-dir", default="data/pubmed/snapshot")
+    p.add_argument("--queries", type=_queries, default=None, help="JSON list; overrides --config")
+    p.add_argument("--out", default=None, help="write the verification report (JSON) here")
+    p.set_defaults(func=cmd_verify_snapshot)
+
+    p = sub.add_parser("parse-records", help="parse the snapshot into the records table")
+    with_config(p)
+    p.add_argument("--snapshot-dir", default="data/pubmed/snapshot")
+    p.add_argument("--queries", type=_queries, default=None, help="JSON list; overrides --config")
+    p.add_argument("--out-parquet", default="results/records.parquet")
+    p.add_argument("--out-csv", default="results/records.csv")
+    p.set_defaults(func=cmd_parse_records)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one subcommand; a SpinereviewError is printed as one line and gives exit status 1."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        args.func(args)
+    except SpinereviewError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,1 @@
+"""PubMed: frozen snapshot, parsing and (later) live E-utilities search."""

@@ -1,0 +1,101 @@
+"""The Snakemake workflow end to end on a copy of the repository: run, re-run, lint, bad input."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.workflow
+
+
+def _copy_workflow(dest: Path) -> Path:
+    for name in ("Snakefile", "environment.yml"):
+        shutil.copy2(ROOT / name, dest / name)
+    for name in ("config", "workflow", "data"):
+        shutil.copytree(ROOT / name, dest / name)
+    return dest
+
+
+def _snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "snakemake", "--cores", "2", *args],
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+@pytest.fixture(scope="module")
+def executed(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    workdir = _copy_workflow(tmp_path_factory.mktemp("wf"))
+    return workdir, _snakemake(workdir)
+
+
+def _manifest_pmids(workdir: Path) -> dict[str, list[str]]:
+    manifest = json.loads((workdir / "data/pubmed/snapshot/manifest.json").read_text())
+    return {q["id"]: q["pmids"] for q in manifest["queries"]}
+
+
+def test_run_writes_every_snapshot_pmid_exactly_once(executed) -> None:
+    workdir, proc = executed
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    table = pq.read_table(workdir / "results/records.parquet").to_pylist()
+    pmids = [row["pmid"] for row in table]
+    per_query = _manifest_pmids(workdir)
+    assert len(pmids) == len(set(pmids))
+    assert set(pmids) == set().union(*map(set, per_query.values()))
+    for row in table:
+        expected = [q for q, ids in per_query.items() if row["pmid"] in ids]
+        assert row["query_ids"] == expected
+    csv_lines = (workdir / "results/records.csv").read_text(encoding="utf-8").splitlines()
+    assert csv_lines[0].startswith('"pmid","doi"')
+    assert (workdir / "logs/parse/parse_records.log").exists()
+
+
+def test_second_run_does_no_work(executed) -> None:
+    workdir, first = executed
+    assert first.returncode == 0
+    again = _snakemake(workdir)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert "Nothing to be done" in again.stdout + again.stderr
+
+
+def test_lint_is_clean() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "snakemake", "--lint"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Lints for" not in proc.stdout + proc.stderr
+
+
+def test_corrupted_snapshot_fails_and_writes_nothing(tmp_path: Path) -> None:
+    workdir = _copy_workflow(tmp_path)
+    xml = workdir / "data/pubmed/snapshot/epidural.xml"
+    data = bytearray(xml.read_bytes())
+    data[-20] = ord("X") if data[-20] != ord("X") else ord("Y")
+    xml.write_bytes(bytes(data))
+    proc = _snakemake(workdir)
+    assert proc.returncode != 0
+    log = (workdir / "logs/search/verify_snapshot.log").read_text()
+    assert "epidural.xml" in log and "SHA-256 mismatch" in log
+    assert not (workdir / "results/records.parquet").exists()
+    assert not (workdir / "results/pubmed/snapshot_verified.json").exists()
+
+
+def test_invalid_config_override_stops_before_any_job(tmp_path: Path) -> None:
+    workdir = _copy_workflow(tmp_path)
+    proc = _snakemake(workdir, "--config", "search={mode: online}")
+    assert proc.returncode != 0
+    assert "invalid configuration" in proc.stderr
+    assert "field 'search.mode'" in proc.stderr
+    assert not (workdir / "results").exists()
