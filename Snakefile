@@ -12,10 +12,12 @@ configfile: "config/config.yaml"
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/search.smk"
+include: "workflow/rules/screen.smk"
 
 
 rule all:
     input:
         f"{RESULTS}/records.parquet",
         f"{RESULTS}/records.csv",
+        rules.screen_records.output,
     default_target: True

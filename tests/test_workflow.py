@@ -62,6 +62,17 @@ def test_run_writes_every_snapshot_pmid_exactly_once(executed) -> None:
     assert (workdir / "logs/parse/parse_records.log").exists()
 
 
+def test_run_screens_every_record(executed) -> None:
+    workdir, proc = executed
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = workdir / "results/screening"
+    prisma = json.loads((out / "prisma.json").read_text())
+    decisions = (out / "decisions.csv").read_text(encoding="utf-8").splitlines()
+    screened = sum(prisma[c]["records_identified"] for c in ("databases", "other_methods"))
+    assert len(decisions) - 1 == screened - prisma["databases"]["duplicates_removed"]
+    assert (out / "included.csv").exists() and (out / "duplicates.csv").exists()
+
+
 def test_second_run_does_no_work(executed) -> None:
     workdir, first = executed
     assert first.returncode == 0

@@ -72,6 +72,39 @@ def cmd_parse_records(args: argparse.Namespace) -> None:
     log.info("%d records from %d queries -> %s", len(rows), len(files), args.out_parquet)
 
 
+def _json_object(text: str) -> dict[str, Any]:
+    """Parse a JSON object argument (Snakemake passes config blocks this way)."""
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise argparse.ArgumentTypeError(f"not valid JSON: {exc}") from None
+    if not isinstance(value, dict):
+        raise argparse.ArgumentTypeError("expected a JSON object")
+    return value
+
+
+def cmd_screen_records(args: argparse.Namespace) -> None:
+    from spinereview.screening.run import ScreeningInputs, run_screening
+
+    if args.protocol is None:
+        from spinereview.config import load_config
+
+        args.protocol = load_config(args.config)["screening"]
+    inputs = ScreeningInputs(
+        studies=Path(args.studies),
+        other_sources=Path(args.other_sources),
+        links=Path(args.links),
+        overrides=Path(args.overrides),
+    )
+    prisma = run_screening(Path(args.records), inputs, args.protocol, Path(args.out_dir))
+    log.info(
+        "%d studies (%d reports) included -> %s",
+        prisma["included"]["studies"],
+        prisma["included"]["reports"],
+        args.out_dir,
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="spinereview", description=__doc__)
     parser.add_argument("--version", action="version", version=f"spinereview {__version__}")
@@ -102,6 +135,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out-parquet", default="results/records.parquet")
     p.add_argument("--out-csv", default="results/records.csv")
     p.set_defaults(func=cmd_parse_records)
+
+    p = sub.add_parser("screen-records", help="eligibility, de-duplication, PRISMA counts")
+    with_config(p)
+    p.add_argument(
+        "--protocol",
+        type=_json_object,
+        default=None,
+        help="JSON of the config's screening block; overrides --config",
+    )
+    p.add_argument("--records", default="results/records.parquet")
+    p.add_argument("--studies", default="data/evidence/studies.csv")
+    p.add_argument("--other-sources", default="data/screening/other_sources.csv")
+    p.add_argument("--links", default="data/screening/study_links.csv")
+    p.add_argument("--overrides", default="data/screening/overrides.csv")
+    p.add_argument("--out-dir", default="results/screening")
+    p.set_defaults(func=cmd_screen_records)
     return parser
 
 

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import csv
 import hashlib
+import io
+import json
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 
 @contextlib.contextmanager
@@ -50,3 +54,21 @@ def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
         while block := fh.read(chunk):
             digest.update(block)
     return digest.hexdigest()
+
+
+def write_csv_atomic(
+    target: str | Path, rows: Sequence[Mapping[str, Any]], columns: Sequence[str]
+) -> None:
+    """Write ``rows`` as UTF-8 CSV with exactly ``columns`` (in order, ``\\n`` line ends), atomically."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(
+        buffer, fieldnames=list(columns), lineterminator="\n", extrasaction="raise"
+    )
+    writer.writeheader()
+    writer.writerows(rows)
+    write_text_atomic(target, buffer.getvalue())
+
+
+def write_json_atomic(target: str | Path, data: Any) -> None:
+    """Write ``data`` as sorted, indented UTF-8 JSON with a final newline, atomically."""
+    write_text_atomic(target, json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n")

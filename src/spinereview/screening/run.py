@@ -1,0 +1,146 @@
+"""The screen_records step: read records and curated tables, decide, write decisions/PRISMA/included."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from spinereview.io import write_csv_atomic, write_json_atomic
+from spinereview.pubmed.records import read_records
+from spinereview.screening.dedup import Duplicate
+from spinereview.screening.prisma import prisma_counts
+from spinereview.screening.protocol import CLASSIFIED, Protocol
+from spinereview.screening.screen import items_from_other, items_from_records, screen
+from spinereview.screening.sources import (
+    CuratedStudy,
+    StudyLink,
+    load_curated,
+    load_links,
+    load_other_sources,
+    load_overrides,
+)
+
+DECISION_COLUMNS = (
+    "record_id",
+    "source",
+    "pmid",
+    "doi",
+    "query_ids",
+    "other_method",
+    "study_id",
+    "publication_ids",
+    "year",
+    "title",
+    "decision",
+    "stage",
+    "reason",
+    "reason_detail",
+    *[f"{n}{s}" for n in CLASSIFIED for s in ("", "_basis")],
+    "text_disagreements",
+    "override_reviewer",
+    "rules_decision",
+)
+INCLUDED_COLUMNS = (
+    "study_id",
+    "record_ids",
+    "pmids",
+    "publication_ids",
+    "intervention",
+    "comparator",
+    "population",
+    "duration",
+    "n_randomised",
+    "reports",
+)
+DUPLICATE_COLUMNS = ("record_id", "kept_id", "key", "value")
+
+
+@dataclass(frozen=True)
+class ScreeningInputs:
+    """Paths of the curated tables the screening step reads."""
+
+    studies: Path
+    other_sources: Path
+    links: Path
+    overrides: Path
+
+
+def included_studies(
+    rows: Sequence[Mapping[str, Any]],
+    curated: Sequence[CuratedStudy],
+    links: Mapping[str, StudyLink],
+) -> list[dict[str, Any]]:
+    """One row per included study (trial), combining all its included reports."""
+    n_by_pub = {c.publication_id: c.n_randomised for c in curated}
+    studies: dict[str, list[Mapping[str, Any]]] = {}
+    for row in rows:
+        if row["decision"] == "included":
+            studies.setdefault(row["study_id"], []).append(row)
+
+    def union(reports: Sequence[Mapping[str, Any]], column: str) -> str:
+        values = [v for r in reports for v in r[column].split("; ") if v]
+        return "; ".join(dict.fromkeys(values))
+
+    out = []
+    for study_id, reports in sorted(studies.items()):
+        pubs = union(reports, "publication_ids").split("; ")
+        primary = [p for p in pubs if p in links and links[p].role == "primary"]
+        sizes = [n_by_pub.get(p, "") for p in primary + pubs]
+        out.append(
+            {
+                "study_id": study_id,
+                "record_ids": union(reports, "record_id"),
+                "pmids": union(reports, "pmid"),
+                "publication_ids": "; ".join(p for p in pubs if p),
+                **{name: union(reports, name) for name in CLASSIFIED},
+                "n_randomised": next((n for n in sizes if n), ""),
+                "reports": len(reports),
+            }
+        )
+    return out
+
+
+def run_screening(
+    records_path: Path, inputs: ScreeningInputs, screening_config: Mapping[str, Any], out_dir: Path
+) -> dict[str, Any]:
+    """Screen every record and write decisions.csv, duplicates.csv, included.csv and prisma.json."""
+    protocol = Protocol.from_config(screening_config)
+    curated = load_curated(inputs.studies)
+    others = load_other_sources(inputs.other_sources, curated)
+    links = load_links(inputs.links, curated)
+    records = read_records(records_path).to_pylist()
+    items = items_from_records(records, curated) + items_from_other(others, curated)
+    known = {i.record_id for i in items}
+    overrides = load_overrides(inputs.overrides, known.__contains__)
+    rows, duplicates = screen(items, protocol, links, overrides)
+
+    per_query: dict[str, int] = {}
+    for record in records:
+        for query_id in record["query_ids"]:
+            per_query[query_id] = per_query.get(query_id, 0) + 1
+    methods: dict[str, int] = {}
+    for other in others:
+        methods[other.method] = methods.get(other.method, 0) + 1
+    prisma = prisma_counts(rows, per_query, methods)
+
+    cross_query = [
+        Duplicate(
+            f"pmid:{r['pmid']}",
+            f"pmid:{r['pmid']}",
+            "pmid_across_queries",
+            f"found by {q} (kept from {r['query_ids'][0]})",
+        )
+        for r in records
+        for q in r["query_ids"][1:]
+    ]
+    write_csv_atomic(out_dir / "decisions.csv", rows, DECISION_COLUMNS)
+    write_csv_atomic(
+        out_dir / "duplicates.csv", [vars(d) for d in cross_query + duplicates], DUPLICATE_COLUMNS
+    )
+    write_csv_atomic(
+        out_dir / "included.csv", included_studies(rows, curated, links), INCLUDED_COLUMNS
+    )
+    write_json_atomic(out_dir / "prisma.json", prisma)
+    return prisma
