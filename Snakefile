@@ -13,6 +13,7 @@ configfile: "config/config.yaml"
 include: "workflow/rules/common.smk"
 include: "workflow/rules/search.smk"
 include: "workflow/rules/screen.smk"
+include: "workflow/rules/extract.smk"
 
 
 rule all:
@@ -20,4 +21,5 @@ rule all:
         f"{RESULTS}/records.parquet",
         f"{RESULTS}/records.csv",
         rules.screen_records.output,
+        rules.harmonise_effects.output,
     default_target: True

@@ -127,3 +127,13 @@ def test_prisma_check_catches_a_count_that_does_not_add_up(screened, box: str) -
     bad["databases"][box] += 1
     with pytest.raises(PrismaError, match="do not reconcile"):
         check_prisma(bad)
+
+
+def test_comparisons_table_keeps_the_two_facts_comparisons_apart(screened) -> None:
+    rows = {r["publication_id"]: r for r in _rows(screened[0], "comparisons.csv")}
+    assert rows["Cohen2018a"]["comparison_id"] == "Cohen2018a"
+    assert rows["Cohen2018b"]["intervention"] == "medial_branch_block"
+    assert rows["Cohen2018a"]["study_id"] == rows["Cohen2018b"]["study_id"] == "FACTS"
+    assert rows["Friedly2017"]["comparison_id"] == rows["Friedly2014"]["comparison_id"] == "LESS"
+    assert rows["Lakemeier2013"]["eligible"] == "no"
+    assert len(rows) == 62  # every row of data/evidence/studies.csv

@@ -105,6 +105,21 @@ def cmd_screen_records(args: argparse.Namespace) -> None:
     )
 
 
+def cmd_harmonise_effects(args: argparse.Namespace) -> None:
+    from spinereview.extraction.run import harmonise_sheet, write_effects
+
+    if args.settings is None:
+        from spinereview.config import load_config
+
+        args.settings = load_config(args.config)["extraction"]
+    rows = harmonise_sheet(
+        Path(args.sheet), Path(args.studies), Path(args.comparisons), args.settings
+    )
+    write_effects(rows, Path(args.out_parquet), Path(args.out_csv))
+    usable = sum(r["poolable"] and r["included"] and r["selected"] for r in rows)
+    log.info("%d sheet rows harmonised, %d poolable rows of included studies", len(rows), usable)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="spinereview", description=__doc__)
     parser.add_argument("--version", action="version", version=f"spinereview {__version__}")
@@ -151,6 +166,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--overrides", default="data/screening/overrides.csv")
     p.add_argument("--out-dir", default="results/screening")
     p.set_defaults(func=cmd_screen_records)
+
+    p = sub.add_parser("harmonise-effects", help="validate the curated sheet, harmonise its rows")
+    with_config(p)
+    p.add_argument(
+        "--settings",
+        type=_json_object,
+        default=None,
+        help="JSON of the config's extraction block; overrides --config",
+    )
+    p.add_argument("--sheet", default="data/extraction/effects.csv")
+    p.add_argument("--studies", default="data/evidence/studies.csv")
+    p.add_argument("--comparisons", default="results/screening/comparisons.csv")
+    p.add_argument("--out-parquet", default="results/extraction/effects.parquet")
+    p.add_argument("--out-csv", default="results/extraction/effects.csv")
+    p.set_defaults(func=cmd_harmonise_effects)
     return parser
 
 

@@ -12,6 +12,7 @@ rule screen_records:
         decisions=f"{RESULTS}/screening/decisions.csv",
         duplicates=f"{RESULTS}/screening/duplicates.csv",
         included=f"{RESULTS}/screening/included.csv",
+        comparisons=f"{RESULTS}/screening/comparisons.csv",
         prisma=f"{RESULTS}/screening/prisma.json",
     params:
         protocol=json.dumps(config["screening"], ensure_ascii=False, sort_keys=True),

@@ -12,7 +12,13 @@ from spinereview.pubmed.records import read_records
 from spinereview.screening.dedup import Duplicate
 from spinereview.screening.prisma import prisma_counts
 from spinereview.screening.protocol import CLASSIFIED, Protocol
-from spinereview.screening.screen import items_from_other, items_from_records, screen
+from spinereview.screening.screen import (
+    COMPARISON_COLUMNS,
+    comparison_rows,
+    items_from_other,
+    items_from_records,
+    screen,
+)
 from spinereview.screening.sources import (
     CuratedStudy,
     StudyLink,
@@ -105,7 +111,7 @@ def included_studies(
 def run_screening(
     records_path: Path, inputs: ScreeningInputs, screening_config: Mapping[str, Any], out_dir: Path
 ) -> dict[str, Any]:
-    """Screen every record and write decisions.csv, duplicates.csv, included.csv and prisma.json."""
+    """Screen every record; write decisions, duplicates, included, comparisons (.csv) and prisma.json."""
     protocol = Protocol.from_config(screening_config)
     curated = load_curated(inputs.studies)
     others = load_other_sources(inputs.other_sources, curated)
@@ -141,6 +147,11 @@ def run_screening(
     )
     write_csv_atomic(
         out_dir / "included.csv", included_studies(rows, curated, links), INCLUDED_COLUMNS
+    )
+    write_csv_atomic(
+        out_dir / "comparisons.csv",
+        comparison_rows(items, protocol, links, rows),
+        COMPARISON_COLUMNS,
     )
     write_json_atomic(out_dir / "prisma.json", prisma)
     return prisma

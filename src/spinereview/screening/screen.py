@@ -271,3 +271,51 @@ def screen(
             continue
         rows.append(decide(item, protocol, links, overrides.get(item.record_id)))
     return rows, duplicates
+
+
+COMPARISON_COLUMNS = (
+    "publication_id",
+    "record_id",
+    "study_id",
+    "comparison_id",
+    "record_decision",
+    "eligible",
+    *CLASSIFIED,
+)
+
+
+def comparison_rows(
+    items: Sequence[Item],
+    protocol: Protocol,
+    links: Mapping[str, StudyLink],
+    decisions: Sequence[Mapping[str, Any]],
+) -> list[dict[str, Any]]:
+    """One row per curated publication/comparison: its study, comparison id and classes.
+
+    ``comparison_id`` is the study id, except for the separate comparisons of one publication (link
+    role ``comparison``, e.g. the two arms of FACTS against one saline arm), which keep their own id.
+    Later stages join effects to studies through this table.
+    """
+    decision_of = {d["record_id"]: d["decision"] for d in decisions}
+    out = []
+    for item in items:
+        for result in evaluate_comparisons(item, protocol):
+            if not result.publication_id:
+                continue
+            link = links.get(result.publication_id)
+            study_id = link.study_id if link else result.publication_id
+            comparison_id = (
+                result.publication_id if link and link.role == "comparison" else study_id
+            )
+            out.append(
+                {
+                    "publication_id": result.publication_id,
+                    "record_id": item.record_id,
+                    "study_id": study_id,
+                    "comparison_id": comparison_id,
+                    "record_decision": decision_of[item.record_id],
+                    "eligible": "yes" if result.failure is None else "no",
+                    **{name: result.classes[name].value or "" for name in CLASSIFIED},
+                }
+            )
+    return sorted(out, key=lambda r: r["publication_id"])

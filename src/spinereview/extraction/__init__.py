@@ -1,0 +1,1 @@
+"""Extraction: effect statements from abstracts, the curated sheet and harmonised effects."""

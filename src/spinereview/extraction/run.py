@@ -1,0 +1,131 @@
+"""The harmonise_effects step: validate the sheet, harmonise every row, write effects tables."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from spinereview.extraction.harmonise import (
+    Comparison,
+    harmonise_row,
+    select_per_window,
+    windows_from_config,
+)
+from spinereview.extraction.sheet import load_sheet
+from spinereview.io import atomic_path
+from spinereview.screening.sources import load_curated, read_table
+
+_F, _S, _B, _I = pa.float64(), pa.string(), pa.bool_(), pa.int64()
+#: Arrow schema of results/extraction/effects.parquet (one row per sheet row).
+EFFECTS_SCHEMA = pa.schema(
+    [
+        ("row_id", _S),
+        ("sheet_row", _I),
+        ("publication_id", _S),
+        ("study_id", _S),
+        ("comparison_id", _S),
+        ("pmid", _S),
+        ("outcome", _S),
+        ("instrument", _S),
+        ("scale", _S),
+        ("measure", _S),
+        ("timepoint_weeks", _F),
+        ("window", _S),
+        ("yi", _F),
+        ("vi", _F),
+        ("se", _F),
+        ("ci_low", _F),
+        ("ci_high", _F),
+        ("smd_yi", _F),
+        ("smd_vi", _F),
+        ("n_treat", _F),
+        ("n_ctrl", _F),
+        ("direction", _S),
+        ("sign_flipped", _B),
+        ("precision", _S),
+        ("conversions", _S),
+        ("uncertain", _B),
+        ("poolable", _B),
+        ("not_poolable_reason", _S),
+        ("included", _B),
+        ("intervention", _S),
+        ("comparator", _S),
+        ("population", _S),
+        ("duration", _S),
+        ("source_url", _S),
+        ("locator", _S),
+        ("selected", _B),
+        ("selection_note", _S),
+    ]
+)
+
+
+def load_comparisons(path: str | Path) -> dict[str, Comparison]:
+    """results/screening/comparisons.csv → {publication_id: Comparison}."""
+    cols = (
+        "publication_id",
+        "study_id",
+        "comparison_id",
+        "record_decision",
+        "eligible",
+        "intervention",
+        "comparator",
+        "population",
+        "duration",
+    )
+    out = {}
+    for row in read_table(path, cols):
+        included = row["record_decision"] == "included" and row["eligible"] == "yes"
+        classes = {k: row[k] for k in ("intervention", "comparator", "population", "duration")}
+        out[row["publication_id"]] = Comparison(
+            row["study_id"], row["comparison_id"], included, classes
+        )
+    return out
+
+
+def harmonise_sheet(
+    sheet: Path, studies: Path, comparisons: Path, extraction: Mapping[str, Any]
+) -> list[dict[str, Any]]:
+    """Validate the curated sheet and return its harmonised rows (in sheet order)."""
+    curated = load_curated(studies)
+    rows = load_sheet(sheet, {c.publication_id: c.pmid for c in curated})
+    windows = windows_from_config(extraction["windows"])
+    by_pub = load_comparisons(comparisons)
+    out = [
+        harmonise_row(
+            row,
+            by_pub.get(row.study_id),
+            windows,
+            extraction["ci_level"],
+            extraction["continuity_correction"],
+        )
+        for row in rows
+    ]
+    select_per_window(out, windows, extraction["instrument_priority"])
+    return out
+
+
+def write_effects(rows: list[dict[str, Any]], parquet_path: Path, csv_path: Path) -> None:
+    """Write the harmonised effects as Parquet and CSV, both or neither."""
+    table = pa.Table.from_pylist(rows, schema=EFFECTS_SCHEMA)
+    with atomic_path(parquet_path) as tmp_parquet, atomic_path(csv_path) as tmp_csv:
+        pq.write_table(table, tmp_parquet, compression="zstd", write_statistics=False)
+        pacsv.write_csv(table, tmp_csv)
+
+
+def read_effects(path: str | Path) -> pa.Table:
+    """Read results/extraction/effects.parquet, checking its schema."""
+    from spinereview.errors import InputError
+
+    path = Path(path)
+    if not path.exists():
+        raise InputError(path, "effects table not found; run the harmonise_effects rule first")
+    table = pq.read_table(path)
+    if table.schema.remove_metadata() != EFFECTS_SCHEMA:
+        raise InputError(path, "effects table has the wrong schema", field="columns")
+    return table

@@ -1,0 +1,22 @@
+# Stage 4: extraction — the curated sheet validated and harmonised (common scale, sign, SE, windows).
+
+
+rule harmonise_effects:
+    input:
+        sheet=config["extraction"]["sheet"],
+        studies="data/evidence/studies.csv",
+        comparisons=f"{RESULTS}/screening/comparisons.csv",
+    output:
+        parquet=f"{RESULTS}/extraction/effects.parquet",
+        csv=f"{RESULTS}/extraction/effects.csv",
+    params:
+        settings=json.dumps(config["extraction"], sort_keys=True),
+        cli=SPINEREVIEW,
+    log:
+        "logs/extract/harmonise_effects.log",
+    conda:
+        "../../environment.yml"
+    shell:
+        "{params.cli} harmonise-effects --settings {params.settings:q} --sheet {input.sheet:q}"
+        " --studies {input.studies:q} --comparisons {input.comparisons:q}"
+        " --out-parquet {output.parquet:q} --out-csv {output.csv:q} 2> {log:q}"
