@@ -22,4 +22,5 @@ rule all:
         f"{RESULTS}/records.csv",
         rules.screen_records.output,
         rules.harmonise_effects.output,
+        rules.extract_candidates.output,
     default_target: True

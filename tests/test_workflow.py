@@ -73,6 +73,20 @@ def test_run_screens_every_record(executed) -> None:
     assert (out / "included.csv").exists() and (out / "duplicates.csv").exists()
 
 
+def test_run_harmonises_the_sheet_and_writes_candidates(executed) -> None:
+    workdir, proc = executed
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    effects = pq.read_table(workdir / "results/extraction/effects.parquet").to_pylist()
+    sheet_rows = (workdir / "data/extraction/effects.csv").read_text(encoding="utf-8").splitlines()
+    assert [e["row_id"] for e in effects] == [line.split(",")[0] for line in sheet_rows[1:]]
+    usable = [e for e in effects if e["poolable"] and e["included"] and e["selected"]]
+    assert usable and all(e["yi"] is not None and e["se"] > 0 for e in usable)
+    log = (workdir / "logs/extract/extract_candidates.log").read_text()
+    assert "no record has an abstract" in log  # the rebuilt snapshot has none; said, not hidden
+    header = (workdir / "results/extraction/crosscheck.csv").read_text().splitlines()
+    assert header == ["pmid,row_id,status,candidate_index,detail"]
+
+
 def test_second_run_does_no_work(executed) -> None:
     workdir, first = executed
     assert first.returncode == 0

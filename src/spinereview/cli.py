@@ -120,6 +120,24 @@ def cmd_harmonise_effects(args: argparse.Namespace) -> None:
     log.info("%d sheet rows harmonised, %d poolable rows of included studies", len(rows), usable)
 
 
+def cmd_extract_candidates(args: argparse.Namespace) -> None:
+    from spinereview.extraction.run import run_candidates
+
+    abstracts, candidates, checks = run_candidates(
+        Path(args.records),
+        Path(args.sheet),
+        Path(args.studies),
+        Path(args.out_candidates),
+        Path(args.out_crosscheck),
+    )
+    if abstracts == 0:
+        log.warning(
+            "no record has an abstract (the embedded snapshot was rebuilt without "
+            "abstracts): nothing to extract or cross-check"
+        )
+    log.info("%d abstracts, %d candidates, %d cross-check rows", abstracts, candidates, checks)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="spinereview", description=__doc__)
     parser.add_argument("--version", action="version", version=f"spinereview {__version__}")
@@ -181,6 +199,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out-parquet", default="results/extraction/effects.parquet")
     p.add_argument("--out-csv", default="results/extraction/effects.csv")
     p.set_defaults(func=cmd_harmonise_effects)
+
+    p = sub.add_parser("extract-candidates", help="effect statements in abstracts + cross-check")
+    p.add_argument("--records", default="results/records.parquet")
+    p.add_argument("--sheet", default="data/extraction/effects.csv")
+    p.add_argument("--studies", default="data/evidence/studies.csv")
+    p.add_argument("--out-candidates", default="results/extraction/candidates.csv")
+    p.add_argument("--out-crosscheck", default="results/extraction/crosscheck.csv")
+    p.set_defaults(func=cmd_extract_candidates)
     return parser
 
 

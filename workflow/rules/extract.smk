@@ -20,3 +20,23 @@ rule harmonise_effects:
         "{params.cli} harmonise-effects --settings {params.settings:q} --sheet {input.sheet:q}"
         " --studies {input.studies:q} --comparisons {input.comparisons:q}"
         " --out-parquet {output.parquet:q} --out-csv {output.csv:q} 2> {log:q}"
+
+
+rule extract_candidates:
+    input:
+        records=f"{RESULTS}/records.parquet",
+        sheet=config["extraction"]["sheet"],
+        studies="data/evidence/studies.csv",
+    output:
+        candidates=f"{RESULTS}/extraction/candidates.csv",
+        crosscheck=f"{RESULTS}/extraction/crosscheck.csv",
+    params:
+        cli=SPINEREVIEW,
+    log:
+        "logs/extract/extract_candidates.log",
+    conda:
+        "../../environment.yml"
+    shell:
+        "{params.cli} extract-candidates --records {input.records:q} --sheet {input.sheet:q}"
+        " --studies {input.studies:q} --out-candidates {output.candidates:q}"
+        " --out-crosscheck {output.crosscheck:q} 2> {log:q}"

@@ -129,3 +129,27 @@ def read_effects(path: str | Path) -> pa.Table:
     if table.schema.remove_metadata() != EFFECTS_SCHEMA:
         raise InputError(path, "effects table has the wrong schema", field="columns")
     return table
+
+
+def run_candidates(
+    records_path: Path, sheet: Path, studies: Path, out_candidates: Path, out_crosscheck: Path
+) -> tuple[int, int, int]:
+    """Write candidates.csv and crosscheck.csv; returns (abstracts, candidates, cross-check rows)."""
+    from spinereview.extraction.abstracts import (
+        CANDIDATE_COLUMNS,
+        CROSSCHECK_COLUMNS,
+        candidate_rows,
+        crosscheck,
+    )
+    from spinereview.io import write_csv_atomic
+    from spinereview.pubmed.records import read_records
+
+    records = read_records(records_path).to_pylist()
+    with_abstract = {r["pmid"] for r in records if r["abstract"]}
+    candidates = candidate_rows(records)
+    curated = load_curated(studies)
+    rows = load_sheet(sheet, {c.publication_id: c.pmid for c in curated})
+    checks = crosscheck(rows, candidates, with_abstract)
+    write_csv_atomic(out_candidates, candidates, CANDIDATE_COLUMNS)
+    write_csv_atomic(out_crosscheck, checks, CROSSCHECK_COLUMNS)
+    return len(with_abstract), len(candidates), len(checks)

@@ -1,0 +1,402 @@
+"""Find effect statements, arm statistics, p-values, follow-up times and outcome words in text."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections.abc import Iterator
+from dataclasses import replace
+
+from spinereview.extraction import text_patterns as pat
+from spinereview.extraction.text_linking import EffectStatement, link_candidates
+from spinereview.extraction.text_model import (
+    ALL_KINDS,
+    ARM_KINDS,
+    EFFECT_KINDS,
+    WEEKS_PER_UNIT,
+    Candidate,
+)
+from spinereview.extraction.text_numbers import (
+    NUMBER_WORDS,
+    SentenceIndex,
+    Token,
+    is_german,
+    number_tokens,
+    parse_number,
+)
+from spinereview.extraction.text_scoring import (
+    Counts,
+    load_corpus,
+    matches,
+    precision_recall,
+    score,
+)
+
+__all__ = [
+    "ALL_KINDS",
+    "ARM_KINDS",
+    "EFFECT_KINDS",
+    "Candidate",
+    "Counts",
+    "EffectStatement",
+    "extract_candidates",
+    "link_candidates",
+    "load_corpus",
+    "matches",
+    "precision_recall",
+    "score",
+]
+
+# How far (characters) after an effect label its estimate may be, and after an effect its p-value.
+LABEL_WINDOW = 100
+P_VALUE_WINDOW = 40
+_COMPARATORS = {"<=": "≤", "=<": "≤", ">=": "≥", "=>": "≥"}
+
+
+class _Context:
+    """The text, its sentences and number tokens, and a mask of characters already claimed."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.german = is_german(text)
+        self.sentences = SentenceIndex(text)
+        self.claimed = bytearray(len(text))
+        self.ci_labels = bytearray(len(text))
+        for m in pat.CI_LABEL_RE.finditer(text):
+            self.ci_labels[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
+        self.tokens = number_tokens(text, self.german)
+        self.token_starts = [t.start for t in self.tokens]
+
+    def free(self, start: int, end: int) -> bool:
+        """True when no character of [start, end) is claimed."""
+        return self.claimed.find(1, start, end) == -1
+
+    def claim(self, start: int, end: int) -> None:
+        """Mark [start, end) as used by a candidate."""
+        self.claimed[start:end] = b"\x01" * (end - start)
+
+    def num(self, raw: str, integer: bool = False) -> float:
+        """Parse a number in this text's language."""
+        return parse_number(raw, self.german, integer)
+
+
+def extract_candidates(text: str) -> list[Candidate]:
+    """All candidates in ``text``, ordered by offset. Pure: the same text gives the same list.
+
+    Detectors run in a fixed order and each claims the characters it used, so a number belongs to
+    one statement: p-values, arm dispersion (mean ± SD, median (IQR)), follow-up times, effects,
+    counts (events/n, n), percentages; outcome and instrument words are found independently.
+    """
+    ctx = _Context(text)
+    found: list[Candidate] = []
+    p_values = list(_p_values(ctx))
+    found += p_values
+    found += _dispersion(ctx)
+    found += _followups(ctx)
+    found += _effects(ctx, p_values)
+    found += _counts(ctx)
+    found += _percents(ctx)
+    found += _terms(ctx)
+    return sorted(found, key=lambda c: (c.start, c.value_start, c.kind))
+
+
+def _p_values(ctx: _Context) -> Iterator[Candidate]:
+    for m in pat.P_VALUE_RE.finditer(ctx.text):
+        op = m.group("op") or "="
+        ctx.claim(m.start(), m.end())
+        yield Candidate(
+            "p_value",
+            m.start(),
+            m.end(),
+            m.start("num"),
+            m.end("num"),
+            p_value=ctx.num(m.group("num")),
+            p_comparator=_COMPARATORS.get(op, op),
+        )
+
+
+def _dispersion(ctx: _Context) -> list[Candidate]:
+    out: list[Candidate] = []
+    for regex in (pat.PLUS_MINUS_RE, pat.SD_LABELLED_RE):
+        out += [c for m in regex.finditer(ctx.text) if (c := _mean_sd(ctx, m))]
+    out += [c for m in pat.MEDIAN_IQR_RE.finditer(ctx.text) if (c := _median(ctx, m))]
+    for header_re, item_re, make in (
+        (pat.MEAN_SD_HEADER_RE, pat.PAIR_RE, _mean_sd),
+        (pat.MEDIAN_HEADER_RE, pat.TRIPLE_RE, _median),
+    ):
+        for header in header_re.finditer(ctx.text):
+            end = ctx.sentences.span(header.start())[1]
+            out += [c for m in item_re.finditer(ctx.text, header.end(), end) if (c := make(ctx, m))]
+    return out
+
+
+def _mean_sd(ctx: _Context, m: re.Match[str]) -> Candidate | None:
+    if not ctx.free(m.start(), m.end()) or pat.STANDARD_ERROR_AFTER_RE.match(ctx.text, m.end()):
+        return None
+    ctx.claim(m.start(), m.end())
+    return Candidate(
+        "mean_sd",
+        m.start(),
+        m.end(),
+        m.start("mean"),
+        m.end("mean"),
+        mean=ctx.num(m.group("mean")),
+        sd=ctx.num(m.group("sd")),
+    )
+
+
+def _median(ctx: _Context, m: re.Match[str]) -> Candidate | None:
+    if not ctx.free(m.start(), m.end()):
+        return None
+    ctx.claim(m.start(), m.end())
+    return Candidate(
+        "median_iqr",
+        m.start(),
+        m.end(),
+        m.start("median"),
+        m.end("median"),
+        median=ctx.num(m.group("median")),
+        q1=ctx.num(m.group("q1")),
+        q3=ctx.num(m.group("q3")),
+    )
+
+
+def _followups(ctx: _Context) -> list[Candidate]:
+    text = ctx.text
+    out: list[Candidate] = []
+    for m in pat.FOLLOWUP_RE.finditer(text):
+        unit = m.lastgroup or "week"
+        before = text[max(0, m.start() - 30) : m.start()]
+        if (
+            pat.FOLLOWUP_AGE_BEFORE_RE.search(before)
+            or pat.FOLLOWUP_DURATION_BEFORE_RE.search(before)
+            or pat.FOLLOWUP_AGE_AFTER_RE.match(text, m.end())
+            or pat.FOLLOWUP_INTERVAL_AFTER_RE.match(text, m.end())
+        ):
+            continue
+        for a in pat.AMOUNT_RE.finditer(text, m.start("amounts"), m.end("amounts")):
+            if ctx.free(a.start(), a.end()):
+                out.append(_followup(ctx, a.start(), a.end(), m.end(), unit))
+    for m in pat.UNIT_FIRST_RE.finditer(text):
+        if ctx.free(m.start(), m.end()):
+            unit = "week" if m.group("week") else "month"
+            out.append(_followup(ctx, m.start("amount"), m.end("amount"), m.end(), unit, m.start()))
+    return out
+
+
+def _followup(
+    ctx: _Context, a_start: int, a_end: int, end: int, unit: str, start: int | None = None
+) -> Candidate:
+    raw = ctx.text[a_start:a_end]
+    amount = float(NUMBER_WORDS[raw.lower()]) if raw.lower() in NUMBER_WORDS else ctx.num(raw)
+    ctx.claim(a_start, a_end)
+    return Candidate(
+        "followup",
+        a_start if start is None else start,
+        end,
+        a_start,
+        a_end,
+        amount=amount,
+        unit=unit,
+        weeks=amount * WEEKS_PER_UNIT[unit],
+    )
+
+
+def _first_free_token(ctx: _Context, start: int, limit: int) -> int | None:
+    """Index of the first unclaimed number token in [start, limit) that is not a CI level."""
+    i = bisect_left(ctx.token_starts, start)
+    while i < len(ctx.tokens) and ctx.tokens[i].start < limit:
+        tok = ctx.tokens[i]
+        if ctx.free(tok.start, tok.end) and not ctx.ci_labels[tok.start]:
+            return i
+        i += 1
+    return None
+
+
+def _level(ctx: _Context, m: re.Match[str] | None, gap: tuple[int, int]) -> float | None:
+    """CI level from the interval's own label, else from a label between measure and estimate."""
+    if m is not None:
+        for group in ("a", "a2", "b", "b2"):
+            if m.group(group):
+                return ctx.num(m.group(group))
+        if m.group("label") or m.group("label_b"):
+            return None
+    gap_label = pat.CI_LABEL_RE.search(ctx.text, *gap)
+    if gap_label:
+        digits = re.search(r"\d{2}(?:[.,]\d)?", gap_label.group())
+        return ctx.num(digits.group()) if digits else None
+    return None
+
+
+def _has_label(m: re.Match[str] | None, ctx: _Context, gap: tuple[int, int]) -> bool:
+    if m is not None and (m.group("label") or m.group("label_b")):
+        return True
+    return pat.CI_LABEL_RE.search(ctx.text, *gap) is not None
+
+
+def _effects(ctx: _Context, p_values: list[Candidate]) -> list[Candidate]:
+    """Effects anchored on a measure label, then intervals that follow an effect in a sentence."""
+    text = ctx.text
+    intervals = {m.start("est"): m for m in pat.EST_CI_RE.finditer(text)}
+    labels = list(pat.MEASURE_RE.finditer(text))
+    effects: list[Candidate] = []
+    for i, lab in enumerate(labels):
+        limit = min(lab.end() + LABEL_WINDOW, ctx.sentences.span(lab.start())[1])
+        if i + 1 < len(labels):
+            limit = min(limit, labels[i + 1].start())
+        k = _first_free_token(ctx, lab.end(), limit)
+        if k is None:
+            continue
+        tok = ctx.tokens[k]
+        m = intervals.get(tok.start)
+        if m is None and not _tight_gap(ctx, lab.end(), tok.start):
+            continue
+        eff = _effect(ctx, lab.lastgroup or "MD", lab.start(), m, tok, (lab.end(), tok.start))
+        effects.append(eff)
+        ctx.claim(eff.start, eff.end)
+    for m in intervals.values():
+        if not ctx.free(m.start(), m.end()):
+            continue
+        tok = Token(m.start("est"), m.end("est"), ctx.num(m.group("est")))
+        previous = _previous_effect(ctx, effects, m.start())
+        if previous is not None and previous.measure is not None:
+            eff = _effect(ctx, previous.measure, m.start(), m, tok, (m.start(), m.start()))
+            eff = _with_flag(eff, "measure_inherited")
+        elif _has_label(m, ctx, (m.start(), m.start())):
+            eff = _effect(ctx, None, m.start(), m, tok, (m.start(), m.start()))
+        else:
+            continue
+        effects.append(eff)
+        ctx.claim(eff.start, eff.end)
+    return _attach_p_values(ctx, sorted(effects, key=lambda c: c.start), p_values)
+
+
+def _tight_gap(ctx: _Context, start: int, end: int) -> bool:
+    """True when the words between a label and a bare estimate read "MD = x", "RR of x" etc."""
+    gap = "".join("x" if ctx.claimed[i] else ch for i, ch in enumerate(ctx.text[start:end], start))
+    return pat.TIGHT_GAP_RE.fullmatch(gap) is not None
+
+
+def _previous_effect(ctx: _Context, effects: list[Candidate], offset: int) -> Candidate | None:
+    sentence = ctx.sentences.index(offset)
+    before = [e for e in effects if e.end <= offset and ctx.sentences.index(e.start) == sentence]
+    return max(before, key=lambda e: e.end) if before else None
+
+
+def _effect(
+    ctx: _Context,
+    measure: str | None,
+    start: int,
+    m: re.Match[str] | None,
+    tok: Token,
+    gap: tuple[int, int],
+) -> Candidate:
+    t_start, t_end = m.span("est") if m is not None else (tok.start, tok.end)
+    estimate = ctx.num(ctx.text[t_start:t_end])
+    flags: list[str] = []
+    lo = hi = level = None
+    end = t_end
+    if m is not None:
+        lo, hi, end = ctx.num(m.group("lo")), ctx.num(m.group("hi")), m.end()
+        level = _level(ctx, m, gap)
+        if level is None:
+            flags.append("ci_level_unstated" if not _has_label(m, ctx, gap) else "ci_level_missing")
+        if not min(lo, hi) <= estimate <= max(lo, hi):
+            flags.append("ci_excludes_estimate")
+        if lo > hi:
+            flags.append("ci_reversed")
+    kind = "effect" if measure else "estimate_ci"
+    return Candidate(
+        kind,
+        start,
+        end,
+        t_start,
+        t_end,
+        measure=measure,
+        estimate=estimate,
+        ci_low=lo,
+        ci_high=hi,
+        ci_level=level,
+        flags=tuple(flags),
+    )
+
+
+def _with_flag(c: Candidate, flag: str) -> Candidate:
+    return replace(c, flags=(*c.flags, flag))
+
+
+def _attach_p_values(
+    ctx: _Context, effects: list[Candidate], p_values: list[Candidate]
+) -> list[Candidate]:
+    """Give an effect the first p-value within P_VALUE_WINDOW after it, before the next effect."""
+    starts = [p.start for p in p_values]
+    out = []
+    for i, eff in enumerate(effects):
+        limit = eff.end + P_VALUE_WINDOW
+        if i + 1 < len(effects):
+            limit = min(limit, effects[i + 1].start)
+        j = bisect_left(starts, eff.end)
+        same = j < len(p_values) and ctx.sentences.index(p_values[j].start) == (
+            ctx.sentences.index(eff.start)
+        )
+        if eff.kind == "effect" and same and p_values[j].start < limit:
+            eff = replace(eff, p_value=p_values[j].p_value, p_comparator=p_values[j].p_comparator)
+        out.append(eff)
+    return out
+
+
+def _counts(ctx: _Context) -> list[Candidate]:
+    out: list[Candidate] = []
+    for m in pat.EVENTS_RE.finditer(ctx.text):
+        raw = m.group("ev")
+        events = NUMBER_WORDS.get(raw.lower()) or int(ctx.num(raw, True))
+        total = int(ctx.num(m.group("tot"), True))
+        if events <= total and total > 0 and ctx.free(m.start(), m.end()):
+            ctx.claim(m.start(), m.end())
+            ev_start, ev_end = m.start("ev"), m.end("ev")
+            found = Candidate(
+                "events", m.start(), m.end(), ev_start, ev_end, events=events, n=total
+            )
+            out.append(found)
+    for regex in (pat.N_EQUALS_RE, pat.N_PEOPLE_RE):
+        for m in regex.finditer(ctx.text):
+            if ctx.free(m.start("n"), m.end("n")):
+                ctx.claim(m.start(), m.end())
+                raw = m.group("n")
+                n = NUMBER_WORDS.get(raw.lower()) or int(ctx.num(raw, True))
+                out.append(Candidate("n", m.start(), m.end(), m.start("n"), m.end("n"), n=n))
+    return out
+
+
+def _percents(ctx: _Context) -> list[Candidate]:
+    out: list[Candidate] = []
+    text = ctx.text
+    for m in pat.PERCENT_RE.finditer(text):
+        s, e = m.start("num"), m.end("num")
+        if not ctx.free(m.start(), m.end()) or ctx.ci_labels[s]:
+            continue
+        if pat.PERCENT_THRESHOLD_BEFORE_RE.search(text[max(0, s - 25) : s]):
+            continue
+        if pat.PERCENT_NOT_ARM_AFTER_RE.match(text, m.end()):
+            continue
+        if pat.PERCENT_CONCENTRATION_BEFORE_RE.search(text[max(0, s - 20) : s]):
+            continue
+        ctx.claim(m.start(), m.end())
+        out.append(Candidate("percent", m.start(), m.end(), s, e, percent=ctx.num(m.group("num"))))
+    return out
+
+
+def _terms(ctx: _Context) -> list[Candidate]:
+    out: list[Candidate] = []
+    taken = bytearray(len(ctx.text))
+    for m in pat.INSTRUMENT_RE.finditer(ctx.text):
+        taken[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
+        out.append(_term("instrument", m))
+    for m in pat.OUTCOME_RE.finditer(ctx.text):
+        if m.lastgroup != "ignored" and taken.find(1, m.start(), m.end()) == -1:
+            out.append(_term("outcome", m))
+    return out
+
+
+def _term(kind: str, m: re.Match[str]) -> Candidate:
+    return Candidate(kind, m.start(), m.end(), m.start(), m.end(), code=m.lastgroup)

@@ -1,0 +1,176 @@
+"""Number tokens, number words, German detection and sentence spans for abstract text."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+
+# Characters used as a minus sign: ASCII hyphen-minus, U+2212 minus, en dash, em dash, figure dash.
+DASHES = "-−–—‒"
+DASH_CLASS = r"\-−–—‒"  # the same, escaped for use inside a character class
+# A dash is a minus sign only when it follows whitespace, an opening bracket, a comparator, a
+# separator, another dash or the start of the text — so "2.0-4.5" is a range, "−2.0–−0.5" is two
+# negative numbers, and "-2.0 - -0.5" reads as (−2.0, −0.5).
+MINUS = rf"(?<![^\s(\[{{=:,;<>≤≥{DASH_CLASS}])[{DASH_CLASS}]"
+# Unsigned decimal: point, comma or Lancet middle dot; a leading dot ("P < .001") is allowed.
+# The lookbehind stops numbers inside identifiers such as NCT01234567 or in "1.2.3".
+UNSIGNED = r"(?<![\w.·])(?:\d+(?:[.,·]\d+)?|[.,·]\d+)"
+NUM = rf"(?:{MINUS})?{UNSIGNED}"
+# Whole numbers, also with thousands separators ("1,250", German "1.250").
+INTEGER = r"(?<![\w.,·/])(?:\d{1,3}(?:[.,]\d{3}){1,3}(?![.,·]?\d)|\d+(?![.,·]\d))"
+
+NUMBER_WORDS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "eighteen": 18,
+    "twenty-four": 24,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+    "hundred": 100,
+    "ein": 1,
+    "einem": 1,
+    "einer": 1,
+    "eine": 1,
+    "zwei": 2,
+    "drei": 3,
+    "vier": 4,
+    "sechs": 6,
+    "zwölf": 12,
+}
+NUMBER_WORD = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
+
+_GERMAN = re.compile(
+    r"\b(?:KI|bis|und|der|die|das|mit|nach|bei|Wochen|Monate[n]?|Patienten|Gruppe)\b"
+)
+_THOUSANDS = re.compile(r"\d{1,3}(?:[.,]\d{3}){1,3}")
+
+
+@dataclass(frozen=True)
+class Token:
+    """A number as written: its span in the text and its parsed value."""
+
+    start: int
+    end: int
+    value: float
+
+
+def is_german(text: str) -> bool:
+    """Return True when the text reads as German (decimal comma, "bis" ranges)."""
+    return len(_GERMAN.findall(text)) >= 2
+
+
+def parse_number(raw: str, german: bool = False, integer_context: bool = False) -> float:
+    """Parse a number as written: any dash as minus, decimal point/comma/middle dot.
+
+    "1,300" is read as 1300 only where an integer is expected (counts) and the text is English;
+    "1.300" likewise only for German counts; otherwise the separator is a decimal mark.
+    """
+    s = raw.strip().replace(" ", "")
+    negative = bool(s) and s[0] in DASHES
+    if negative:
+        s = s[1:]
+    thousands_sep = "." if german else ","
+    if integer_context and _THOUSANDS.fullmatch(s) and set(re.sub(r"\d", "", s)) == {thousands_sep}:
+        s = s.replace(thousands_sep, "")
+    s = s.replace("·", ".").replace(",", ".")
+    value = float(s)
+    return -value if negative else value
+
+
+_TOKEN_RE = re.compile(NUM)
+
+
+def number_tokens(text: str, german: bool) -> list[Token]:
+    """All numbers in the text, left to right, with signs resolved by ``MINUS``."""
+    return [
+        Token(m.start(), m.end(), parse_number(m.group(), german)) for m in _TOKEN_RE.finditer(text)
+    ]
+
+
+# Abbreviations after which a full stop does not end a sentence ("vs.", "e.g.", "et al.").
+_ABBREVIATIONS = frozenset(
+    [
+        "vs",
+        "v",
+        "e.g",
+        "i.e",
+        "al",
+        "approx",
+        "ca",
+        "cf",
+        "fig",
+        "figs",
+        "no",
+        "nos",
+        "dr",
+        "mr",
+        "mrs",
+        "ref",
+        "refs",
+        "resp",
+        "bzw",
+        "z.b",
+        "u.a",
+        "vgl",
+        "sog",
+        "n.s",
+        "s.d",
+        "inc",
+        "ltd",
+        "st",
+        "mio",
+    ]
+)
+_BOUNDARY = re.compile(r"[.!?](?=\s+[\"'(\[]?[A-ZÄÖÜ0-9])|\n\s*\n")
+_LAST_WORD = re.compile(r"([\w.]+)$")
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Split into sentence spans; never inside decimals ("1.3") or after "vs."/"e.g."/"et al."."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for m in _BOUNDARY.finditer(text):
+        if m.group().startswith((".",)):
+            word = _LAST_WORD.search(text, max(0, m.start() - 12), m.start())
+            if word and word.group(1).lower().strip(".") in _ABBREVIATIONS:
+                continue
+            if word and len(word.group(1)) == 1 and word.group(1).isupper():
+                continue  # an initial such as "J. Smith"
+        spans.append((start, m.end()))
+        start = m.end()
+    if start < len(text):
+        spans.append((start, len(text)))
+    return spans
+
+
+class SentenceIndex:
+    """Map a character offset to the sentence containing it, by binary search."""
+
+    def __init__(self, text: str) -> None:
+        self.spans = sentence_spans(text) or [(0, len(text))]
+        self._starts = [s for s, _ in self.spans]
+
+    def index(self, offset: int) -> int:
+        """Index of the sentence containing ``offset``."""
+        return max(0, bisect_right(self._starts, offset) - 1)
+
+    def span(self, offset: int) -> tuple[int, int]:
+        """Span of the sentence containing ``offset``."""
+        return self.spans[self.index(offset)]

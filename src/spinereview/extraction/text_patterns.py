@@ -1,0 +1,175 @@
+"""Regular expressions for effect labels, confidence intervals, arm statistics and terms.
+
+Every pattern avoids nested unbounded quantifiers: repetitions of groups are bounded ({0,6}) and
+each repeated group starts with a mandatory literal, so matching time stays linear in the input.
+"""
+
+from __future__ import annotations
+
+import re
+
+from spinereview.extraction.text_numbers import DASH_CLASS, INTEGER, NUM, NUMBER_WORD, UNSIGNED
+
+_CI_WORD = (
+    r"(?:\bCI\b|\bC\.I\.|\bKI\b|\bCrI\b|(?i:confidence\s+interval|credible\s+interval)"
+    r"|Konfidenzintervall|Vertrauensbereich)"
+)
+
+
+def ci_label(group: str | None) -> str:
+    """A CI label ("95% CI", "95%-KI", "CI 95%", "confidence interval"); level in ``group``."""
+    lvl = rf"(?P<{group}>\d{{2}}(?:[.,]\d)?)" if group else r"\d{2}(?:[.,]\d)?"
+    lvl2 = rf"(?P<{group}2>\d{{2}}(?:[.,]\d)?)" if group else r"\d{2}(?:[.,]\d)?"
+    pct = r"\s?(?:%|(?i:percent|per\s+cent))"
+    bracketed = r"(?:\s*[(\[](?:CI|KI)[)\]])?"  # "95% confidence interval [CI]"
+    return (
+        rf"(?:{lvl}{pct}[\s-]?{_CI_WORD}{bracketed}|{_CI_WORD}\s?{lvl2}{pct}|{_CI_WORD}{bracketed})"
+    )
+
+
+CI_LABEL_RE = re.compile(ci_label(None))
+
+SEP = rf"(?:to|bis|and|und|,|;|[{DASH_CLASS}])"
+_EST_UNIT = (
+    r"(?:\s?%|\s?(?:points?|pts?|mm|cm|Punkte[n]?|(?i:percentage\s+points?)|Prozentpunkte[n]?)\b)"
+)
+# An estimate followed by its interval: "−1.3 (95% CI −13.3 to 10.7)", "1.2, 95%CI 0.9–1.6",
+# "−1.3, 95% CI [−13.3, 10.7]", "0.75 [0.60; 0.94]", "−1,3 (95%-KI −13,3 bis 10,7)",
+# "−1.3 (−13.3 to 10.7; 95% CI)".
+EST_CI_RE = re.compile(
+    rf"(?P<est>{NUM}){_EST_UNIT}?"
+    rf"(?:\s*[(\[]|\s*[,;:]\s*(?={ci_label(None)}))"
+    rf"\s*(?:(?P<label>{ci_label('a')})\s*(?:[,:=]|\bof\b)?\s*)?"
+    r"(?:(?:from|von|between)\s+)?(?:[(\[]\s*)?"
+    rf"(?P<lo>{NUM})(?:\s?%)?\s*{SEP}\s*(?P<hi>{NUM})(?:\s?%)?"
+    rf"(?:\s*[,;]?\s*(?P<label_b>{ci_label('b')}))?"
+    r"(?:\s*[)\]])?"
+)
+
+_MEASURES = {
+    "SMD": r"\b(?i:standardi[sz]ed\s+mean\s+differences?|standardisierte[n]?\s+Mittelwertdifferenz"
+    r"|Hedges'?\s?g|Cohen'?s\s?d)|\bSMDs?\b",
+    "RD": r"\b(?i:(?:absolute\s+)?risk\s+differences?|Risikodifferenz)|\bA?RDs?\b",
+    "RR": r"\b(?i:risk\s+ratios?|relative\s+risks?|relative[sn]?\s+Risiko)|\bRRs?\b",
+    "OR": r"\b(?i:odds\s+ratios?|Chancenverhältnis)|\ba?OR\b|\bAORs?\b",
+    "HR": r"\b(?i:hazard\s+ratios?)|\ba?HRs?\b",
+    "MD": r"\b(?i:(?:weighted\s+)?mean\s+differences?|Mittelwertdifferenz|mittlere\s+Differenz"
+    r"|(?:between[\s-]groups?\s+)?differences?|Differenz|Unterschied)\b|\bW?MDs?\b",
+}
+MEASURE_RE = re.compile("|".join(f"(?P<{k}>{v})" for k, v in _MEASURES.items()))
+
+# A gap between a label and an estimate that has no interval: "MD = −1.3", "RR of 0.8",
+# "difference in leg pain at 6 weeks of 1.3" (claimed numbers in the gap are blanked first).
+TIGHT_GAP_RE = re.compile(
+    r"(?:\s*[(\[][^()\[\]]{0,25}[)\]])?"
+    r"(?:\s+(?i:in|for|on|at|im|für|bei)\s[^\d;()\[\]]{0,60}?)?"
+    r"\s*(?:[,:=]|\b(?i:of|was|were|is|amounted\s+to|betrug|von|lag\s+bei)\b)?\s*"
+)
+
+P_VALUE_RE = re.compile(
+    r"(?<![\w.])[pP]\s*(?:-?\s*(?:values?|Werte?)\s*)?"
+    rf"(?:(?P<op><=|>=|=<|=>|[=<>≤≥])|\s(?:of|was|von)\s)\s*(?P<num>{UNSIGNED})"
+)
+
+_SD = r"(?:SD|s\.d\.|(?i:standard\s+deviation)|Standardabweichung)"
+_IQR = r"(?:IQR|(?i:interquartile\s+range)|Interquartilsabstand)"
+_ARM_UNIT = r"(?:\s?(?:points|mm|cm|kg|%|(?:days|weeks|months|years)\b))?"
+PLUS_MINUS_RE = re.compile(
+    rf"(?P<mean>{NUM}){_ARM_UNIT}\s*(?:±|\+/[-−]|\+-)\s*(?P<sd>{UNSIGNED})"
+    rf"(?:\s*[(\[]?\s*{_SD}\s*[)\]]?)?"
+)
+SD_LABELLED_RE = re.compile(
+    rf"(?P<mean>{NUM}){_ARM_UNIT}\s*(?:[(\[]|[,;])\s*{_SD}\s*[=:,]?\s*(?P<sd>{UNSIGNED})(?:\s*[)\]])?"
+)
+# "5.2 ± 0.4 (SE)": a standard error, not an SD — not reported as mean_sd.
+STANDARD_ERROR_AFTER_RE = re.compile(r"\s*[(\[]?\s*(?:SEM?\b|(?i:standard\s+error))")
+MEAN_SD_HEADER_RE = re.compile(
+    rf"\b(?i:mean|Mittelwert)\s*(?:[(\[]\s*{_SD}\s*[)\]]|(?:±|\+/-)\s*{_SD}\b)"
+)
+PAIR_RE = re.compile(rf"(?P<mean>{NUM}){_ARM_UNIT}\s*[(\[]\s*(?P<sd>{UNSIGNED})\s*[)\]]")
+MEDIAN_IQR_RE = re.compile(
+    rf"(?P<median>{NUM}){_ARM_UNIT}\s*(?:[(\[]|[,;])\s*{_IQR}\s*[=:,]?\s*"
+    rf"(?P<q1>{NUM})\s*{SEP}\s*(?P<q3>{NUM})(?:\s*[)\]])?"
+)
+MEDIAN_HEADER_RE = re.compile(rf"\b(?i:median)\s*[(\[]\s*{_IQR}\s*[)\]]")
+TRIPLE_RE = re.compile(
+    rf"(?P<median>{NUM}){_ARM_UNIT}\s*[(\[]\s*(?P<q1>{NUM})\s*{SEP}\s*(?P<q3>{NUM})\s*[)\]]"
+)
+
+_PEOPLE = (
+    r"(?:patients|participants|subjects|individuals|people|persons|adults|cases|women|men"
+    r"|volunteers|Patienten|Patientinnen|Teilnehmer(?:innen|n)?|Probanden)\b"
+)
+N_EQUALS_RE = re.compile(rf"(?<![\w.])[nN]\s*=\s*(?P<n>{INTEGER})")
+N_PEOPLE_RE = re.compile(
+    rf"(?P<n>{INTEGER}|\b(?i:{NUMBER_WORD}))\s+(?:[a-z][a-z-]*\s+){{0,2}}?{_PEOPLE}"
+)
+EVENTS_RE = re.compile(
+    rf"(?P<ev>{INTEGER}|\b(?i:{NUMBER_WORD}))\s*(?:/|\s(?:of|out\s+of|von)\s)\s*(?P<tot>\d+)(?![\d/]|[.,·]\d)"
+    rf"(?:\s+(?:[a-z][a-z-]*\s+)?{_PEOPLE})?"
+)
+PERCENT_RE = re.compile(rf"(?P<num>{NUM})\s?(?:%|(?i:percent|per\s+cent)\b|Prozent\b)")
+PERCENT_THRESHOLD_BEFORE_RE = re.compile(
+    r"(?:[<>≤≥]|=>|>=|\b(?i:at\s+least|more\s+than|less\s+than|greater\s+than|over|under|up\s+to"
+    r"|above|below|exceeding|über|unter"
+    r"|defined\s+as(?:\s+an?)?|threshold\s+of|cut-?off\s+of|mindestens|mehr\s+als|weniger\s+als"
+    r"|definiert\s+als))\s*$"
+)
+_DRUGS = (
+    r"(?i:lidocaine|lignocaine|bupivacaine|ropivacaine|mepivacaine|procaine|lidocain"
+    r"|bupivacain|saline|NaCl|dextrose|glucose|alcohol|ethanol|phenol|solution|Lösung)"
+)
+# Not arm statistics: "1% lidocaine", "Lidocain 1 %", "80% power", "50% or more".
+PERCENT_NOT_ARM_AFTER_RE = re.compile(
+    rf"\s*(?:{_DRUGS}|(?i:power|or\s+more|or\s+greater|and\s+above|oder\s+mehr))"
+)
+PERCENT_CONCENTRATION_BEFORE_RE = re.compile(rf"{_DRUGS}\s*$")
+
+UNIT_NAMES = {
+    "hour": r"hours?|Stunden",
+    "day": r"days?|Tage[n]?|Tag",
+    "week": r"weeks?|wks?|Wochen|Woche",
+    "month": r"months?|mos?|Monate[n]?|Monat",
+    "year": r"years?|yrs?|Jahre[n]?|Jahr",
+}
+_UNIT = "|".join(f"(?P<{k}>{v})" for k, v in UNIT_NAMES.items())
+_AMOUNT = rf"(?:\d+(?:[.,]\d+)?|\b(?i:{NUMBER_WORD}))"
+_LIST_SEP = r"(?:\s*,\s*(?:and\s+)?|\s+(?:and|or|und|oder|bzw\.?)\s+)"
+FOLLOWUP_RE = re.compile(
+    rf"(?<![\w.,])(?P<amounts>{_AMOUNT}(?:{_LIST_SEP}{_AMOUNT}){{0,6}})[\s-]?(?i:{_UNIT})\b"
+)
+AMOUNT_RE = re.compile(_AMOUNT)
+UNIT_FIRST_RE = re.compile(
+    r"\b(?i:(?P<week>weeks?|Woche)|(?P<month>months?|Monat))\s+(?P<amount>\d+)(?![\w.,]\d)"
+)
+FOLLOWUP_AGE_BEFORE_RE = re.compile(r"\b(?i:aged?|ages|age\s+of|mean\s+age|Alter)\b[^.;]{0,15}$")
+FOLLOWUP_AGE_AFTER_RE = re.compile(r"[\s-]*(?i:old|of\s+age|alt)\b")
+FOLLOWUP_DURATION_BEFORE_RE = re.compile(
+    r"(?:[>≥]|\b(?i:more\s+than|longer\s+than|at\s+least|lasting|last|past|previous|prior"
+    r"|preceding|every|each|per|for\s+over|history\s+of|(?:symptoms?|pain)\s+(?:duration\s+)?(?:for|of)"
+    r"|mindestens|mehr\s+als|länger\s+als|seit|jede[n]?|alle))\s*$"
+)
+FOLLOWUP_INTERVAL_AFTER_RE = re.compile(r"\s*(?i:apart|interval|duration|old)\b")
+
+_INSTRUMENTS = {
+    "VAS": r"\b(?i:visual\s+analog(?:ue)?\s+scales?|visuelle[n]?\s+Analogskala)|\bVAS\b",
+    "NRS": r"\b(?i:numeric(?:al)?\s+(?:pain\s+)?rating\s+scales?|numerische[n]?\s+Rating-?Skala)"
+    r"|\bN?P?RS(?:-11)?\b",
+    "ODI": r"\b(?i:Oswestry(?:\s+(?:low\s+back\s+pain\s+)?disability\s+(?:index|questionnaire"
+    r"|score))?)|\bODI\b",
+    "RMDQ": r"\b(?i:Roland[\s-]+Morris(?:\s+disability)?(?:\s+questionnaire)?)|\bRMDQ\b|\bRDQ\b"
+    r"|\bRMQ\b",
+}
+INSTRUMENT_RE = re.compile("|".join(f"(?P<{k}>{v})" for k, v in _INSTRUMENTS.items()))
+_OUTCOMES = {
+    "leg_pain": r"\b(?i:(?:leg|radicular|sciatic)\s+pain\b|Beinschmerz\w*|radikuläre[n]?\s+Schmerz\w*)",
+    "back_pain": r"\b(?i:(?:low[\s-]+)?back\s+pain\b|Rückenschmerz\w*|Kreuzschmerz\w*)|\bLBP\b",
+    "ignored": r"\b(?i:(?:neck|chest|arm|shoulder|knee|hip|abdominal|post-?operative)\s+pain)\b",
+    "pain_overall": r"\b(?i:pain\b|Schmerz\w*)",
+    "disability": r"\b(?i:disability\b|Behinderung\w*|Funktionseinschränkung\w*)",
+    "function": r"\b(?i:(?:physical\s+)?function(?:al\s+(?:status|outcome|capacity))?\b"
+    r"|Funktionsfähigkeit\b|Funktion\b)",
+    "responder": r"\b(?i:responders?\b|response(?:\s+rates?)?\b|(?:treatment\s+|clinical\s+)?success\b"
+    r"|successful\s+outcomes?\b|Ansprechrate\w*|Responder\w*|Therapieerfolg\w*|Erfolgsrate\w*)",
+}
+OUTCOME_RE = re.compile("|".join(f"(?P<{k}>{v})" for k, v in _OUTCOMES.items()))
