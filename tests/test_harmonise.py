@@ -245,3 +245,8 @@ def test_one_row_represents_each_window_by_the_documented_rule() -> None:
     # short window: E002 is closest to 6 weeks but uncertain; E003 (4 wk) is closer than E001 (12 wk)
     assert chosen == {"E003", "E005"}
     assert rows[0]["selection_note"] == "short window represented by E003 (4 weeks)"
+
+
+def test_se_from_an_exact_p_value_is_flagged() -> None:
+    out = harmonise(make(estimate=-5.0, p_value=0.05, timepoint_weeks=6))
+    assert out["se"] == pytest.approx(5 / Z) and out["precision"] == "SE from p-value (flagged)"

@@ -69,7 +69,7 @@ def test_schema_violation_names_row_and_field_and_leaves_old_output(tmp_path: Pa
     with pytest.raises(InputError) as info:
         write_records(rows, parquet, csv)
     assert info.value.row == 2 and info.value.field == "month"
-    assert "PMID '101'" in str(info.value)
+    assert "pmid '101'" in str(info.value) and "records.schema.yaml" in str(info.value)
     assert parquet.read_bytes() == b"old" and csv.read_bytes() == b"old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["records.csv", "records.parquet"]
 

@@ -26,6 +26,7 @@ def test_committed_sheet_validates_and_keeps_every_evidence_number() -> None:
         sheet = list(csv.DictReader(fh))
     for ev, cur in zip(evidence, sheet, strict=True):
         assert {k: cur[k] for k in ev} == ev  # same facts, only columns added
+        assert cur["p_value"] == ""  # no exact p-value is in the evidence columns
     assert sum(r.uncertain for r in rows) == 52  # as the evidence README counts
     assert {r.row_id for r in rows if r.pooling_exclusion} >= {"E053", "E058", "E069"}
 
@@ -65,6 +66,7 @@ def _sheet_with(tmp_path: Path, row_index: int, **changes: str) -> Path:
         (2, {"uncertain": "maybe"}, "uncertain", "yes or no"),
         (2, {"pooling": "skip"}, "pooling", "exclude: <reason>"),
         (13, {"estimate": "150"}, "estimate", "percentage points"),
+        (2, {"p_value": "1.2"}, "p_value", "strictly between 0 and 1"),
     ],
 )
 def test_bad_rows_name_file_row_and_field(
@@ -84,3 +86,11 @@ def test_missing_column_is_reported(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="missing column"):
         load_sheet(path, STUDIES)
     assert "locator" in COLUMNS
+
+
+def test_schema_backstop_rejects_what_the_rules_do_not_cover(tmp_path: Path) -> None:
+    path = _sheet_with(tmp_path, 2, source_url="")
+    with pytest.raises(InputError) as info:
+        load_sheet(path, STUDIES)
+    assert (info.value.row, info.value.field) == (3, "source_url")
+    assert "effects_sheet.schema.yaml" in str(info.value)

@@ -1,6 +1,6 @@
 """One-off: derive data/extraction/effects.csv from data/evidence/effects.csv (kept for transparency).
 
-The curated sheet is the evidence file with four columns added in front or at the end; no number is
+The curated sheet is the evidence file with five columns added in front or at the end; no number is
 changed. Run once when the sheet was created; afterwards curators edit data/extraction/effects.csv
 directly (and `spinereview validate-sheet` checks it).
 
@@ -8,6 +8,7 @@ directly (and `spinereview validate-sheet` checks it).
 * direction  lower_better / higher_better: pain, disability and treatment-failure outcomes are better
              when lower; responders, and instruments reported as a reduction or improvement, when higher;
 * uncertain  yes when the note contains "UNCERTAIN" (the evidence README's flag), else no;
+* p_value    an exact two-sided p-value for rows without a CI (empty: none is in the evidence columns);
 * pooling    empty, or "exclude: <reason>" for rows whose notes say they must not be pooled or counted.
 """
 
@@ -51,7 +52,7 @@ def main(src: Path, dest: Path) -> None:
     with open(src, encoding="utf-8", newline="") as fh:
         reader = csv.DictReader(fh)
         rows, columns = list(reader), list(reader.fieldnames or [])
-    out_columns = ["row_id", *columns, "direction", "uncertain", "pooling"]
+    out_columns = ["row_id", *columns, "p_value", "direction", "uncertain", "pooling"]
     with open(dest, "w", encoding="utf-8", newline="") as fh:
         writer = csv.DictWriter(fh, out_columns, lineterminator="\n")
         writer.writeheader()

@@ -127,7 +127,7 @@ def _reported(row: SheetRow, effect: Effect, factor: float, ci_level: float, add
             f"SE = (upper - lower) / (2 z) from the {ci_level:.0%} CI"
             + (" on the log scale" if log else "")
         )
-    elif v.get("p_value") is not None:
+    elif v["p_value"] is not None:
         se = se_from_p(est, v["p_value"])  # type: ignore[arg-type]
         effect.vi, effect.precision = (se * factor) ** 2, "SE from p-value (flagged)"
         effect.steps.append("SE = |estimate| / z(1 - p/2) from an exact p-value")

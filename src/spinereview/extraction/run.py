@@ -18,6 +18,7 @@ from spinereview.extraction.harmonise import (
 )
 from spinereview.extraction.sheet import load_sheet
 from spinereview.io import atomic_path
+from spinereview.schemas import validate_rows
 from spinereview.screening.sources import load_curated, read_table
 
 _F, _S, _B, _I = pa.float64(), pa.string(), pa.bool_(), pa.int64()
@@ -111,7 +112,8 @@ def harmonise_sheet(
 
 
 def write_effects(rows: list[dict[str, Any]], parquet_path: Path, csv_path: Path) -> None:
-    """Write the harmonised effects as Parquet and CSV, both or neither."""
+    """Validate against workflow/schemas/effects.schema.yaml; write Parquet and CSV, both or neither."""
+    validate_rows(rows, "effects.schema.yaml", source=parquet_path, id_field="row_id")
     table = pa.Table.from_pylist(rows, schema=EFFECTS_SCHEMA)
     with atomic_path(parquet_path) as tmp_parquet, atomic_path(csv_path) as tmp_csv:
         pq.write_table(table, tmp_parquet, compression="zstd", write_statistics=False)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from spinereview.errors import InputError
+from spinereview.schemas import validate_rows
 from spinereview.screening.sources import read_table
 
 OUTCOMES = ("leg_pain", "back_pain", "pain_overall", "disability", "responder")
@@ -27,6 +28,7 @@ NUMERIC = (
     "sd_ctrl",
     "events_treat",
     "events_ctrl",
+    "p_value",
 )
 COLUMNS = (
     "row_id",
@@ -35,8 +37,7 @@ COLUMNS = (
     "outcome",
     "instrument",
     "measure",
-    *NUMERIC[:1],
-    *NUMERIC[1:],
+    *NUMERIC,
     "source_url",
     "locator",
     "note",
@@ -123,6 +124,8 @@ def check_row(path: Path, row: SheetRow, studies: dict[str, str]) -> None:
     for name in ("sd_treat", "sd_ctrl", "n_treat", "n_ctrl", "events_treat", "events_ctrl"):
         if v[name] is not None and v[name] < 0:
             raise _fail(path, n, name, f"{name} is negative ({v[name]:g})")
+    if v["p_value"] is not None and not 0 < v["p_value"] < 1:
+        raise _fail(path, n, "p_value", "an exact p-value lies strictly between 0 and 1")
     for events, size in (("events_treat", "n_treat"), ("events_ctrl", "n_ctrl")):
         if v[events] is not None and v[size] is not None and v[events] > v[size]:
             raise _fail(path, n, events, f"{events} {v[events]:g} exceeds {size} {v[size]:g}")
@@ -218,6 +221,9 @@ def load_sheet(path: str | Path, studies: dict[str, str]) -> list[SheetRow]:
             pooling.removeprefix("exclude: "),
         )
         check_row(path, row, studies)
+        validate_rows(
+            [raw], "effects_sheet.schema.yaml", source=path, id_field="row_id", start=number
+        )
         rows.append(row)
     return rows
 

@@ -7,17 +7,14 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from spinereview.config import SCHEMA_DIR, load_yaml
 from spinereview.errors import InputError
 from spinereview.io import atomic_path
 from spinereview.pubmed.parse import iter_records
-
-RECORDS_SCHEMA = SCHEMA_DIR / "records.schema.yaml"
+from spinereview.schemas import validate_rows as check_rows
 
 _TEXT = pa.string()
 _AUTHOR = pa.struct([("last", _TEXT), ("fore", _TEXT), ("initials", _TEXT), ("collective", _TEXT)])
@@ -94,17 +91,7 @@ def merge_query_files(files: Sequence[tuple[str, Path]]) -> list[dict[str, Any]]
 
 def validate_rows(rows: Iterable[dict[str, Any]], *, source: str | Path) -> None:
     """Check every row against workflow/schemas/records.schema.yaml; name row, PMID and field."""
-    validator = jsonschema.Draft202012Validator(load_yaml(RECORDS_SCHEMA))
-    for number, row in enumerate(rows, start=1):
-        error = jsonschema.exceptions.best_match(validator.iter_errors(row))
-        if error is not None:
-            field = ".".join(str(p) for p in error.absolute_path) or "<row>"
-            raise InputError(
-                source,
-                f"record PMID {row.get('pmid')!r} breaks the records schema: {error.message}",
-                row=number,
-                field=field,
-            )
+    check_rows(rows, "records.schema.yaml", source=source, id_field="pmid")
 
 
 def _csv_table(table: pa.Table) -> pa.Table:
