@@ -14,6 +14,7 @@ include: "workflow/rules/common.smk"
 include: "workflow/rules/search.smk"
 include: "workflow/rules/screen.smk"
 include: "workflow/rules/extract.smk"
+include: "workflow/rules/meta.smk"
 
 
 rule all:
@@ -23,4 +24,5 @@ rule all:
         rules.screen_records.output,
         rules.harmonise_effects.output,
         rules.extract_candidates.output,
+        rules.pool_effects.output,
     default_target: True

@@ -124,3 +124,16 @@ def test_invalid_config_override_stops_before_any_job(tmp_path: Path) -> None:
     assert "invalid configuration" in proc.stderr
     assert "field 'search.mode'" in proc.stderr
     assert not (workdir / "results").exists()
+
+
+def test_run_pools_every_configured_analysis(executed) -> None:
+    workdir, proc = executed
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    import yaml
+
+    config = yaml.safe_load((workdir / "config/config.yaml").read_text())
+    lines = (workdir / "results/meta/pooled.csv").read_text(encoding="utf-8").splitlines()
+    cells = sum(len(a["windows"]) for a in config["meta"]["analyses"])
+    assert len(lines) - 1 == cells * 2  # main + excluding_uncertain
+    for analysis in config["meta"]["analyses"]:
+        assert (workdir / f"results/meta/analyses/{analysis['id']}.json").exists()

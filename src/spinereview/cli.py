@@ -138,6 +138,22 @@ def cmd_extract_candidates(args: argparse.Namespace) -> None:
     log.info("%d abstracts, %d candidates, %d cross-check rows", abstracts, candidates, checks)
 
 
+def cmd_pool_effects(args: argparse.Namespace) -> None:
+    from spinereview.extraction.run import read_effects
+    from spinereview.pooling.run import load_randomised, run_pooling
+
+    if args.settings is None:
+        from spinereview.config import load_config
+
+        args.settings = load_config(args.config)["meta"]
+    effects = read_effects(args.effects).to_pylist()
+    pooled = run_pooling(
+        effects, args.settings, Path(args.out_dir), load_randomised(Path(args.included))
+    )
+    fitted = sum(r["k"] > 0 for r in pooled if r["run"] == "main")
+    log.info("%d analysis x window cells, %d with at least one study", len(pooled), fitted)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="spinereview", description=__doc__)
     parser.add_argument("--version", action="version", version=f"spinereview {__version__}")
@@ -207,6 +223,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out-candidates", default="results/extraction/candidates.csv")
     p.add_argument("--out-crosscheck", default="results/extraction/crosscheck.csv")
     p.set_defaults(func=cmd_extract_candidates)
+
+    p = sub.add_parser("pool-effects", help="run the configured meta-analyses")
+    with_config(p)
+    p.add_argument(
+        "--settings",
+        type=_json_object,
+        default=None,
+        help="JSON of the config's meta block; overrides --config",
+    )
+    p.add_argument("--effects", default="results/extraction/effects.parquet")
+    p.add_argument("--included", default="results/screening/included.csv")
+    p.add_argument("--out-dir", default="results/meta")
+    p.set_defaults(func=cmd_pool_effects)
     return parser
 
 

@@ -1,0 +1,471 @@
+"""The pool_effects step: every configured analysis × window, with sensitivity and bias checks."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from spinereview.io import write_csv_atomic, write_json_atomic
+from spinereview.meta import ConvergenceError, MetaAnalysis, MetaResult
+from spinereview.meta.bias import egger_test, trim_and_fill
+from spinereview.meta.model import json_safe
+from spinereview.meta.sensitivity import NotApplicable, leave_one_out, subgroup_analysis
+from spinereview.pooling.select import Selection, select_rows
+
+POOLED_COLUMNS = (
+    "analysis",
+    "run",
+    "window",
+    "scale",
+    "k",
+    "n",
+    "estimate",
+    "se",
+    "ci_low",
+    "ci_high",
+    "pi_low",
+    "pi_high",
+    "tau2",
+    "tau2_ci_low",
+    "tau2_ci_high",
+    "i2",
+    "i2_ci_low",
+    "i2_ci_high",
+    "h2",
+    "q",
+    "q_df",
+    "q_p",
+    "method",
+    "test",
+    "level",
+    "studies",
+    "row_ids",
+    "converged",
+    "notes",
+)
+LOO_COLUMNS = (
+    "analysis",
+    "window",
+    "omitted_study",
+    "omitted_row",
+    "k",
+    "estimate",
+    "ci_low",
+    "ci_high",
+    "tau2",
+    "i2",
+    "applicable",
+    "reason",
+)
+SUBGROUP_COLUMNS = (
+    "analysis",
+    "window",
+    "factor",
+    "group",
+    "k",
+    "estimate",
+    "ci_low",
+    "ci_high",
+    "tau2",
+    "q_between",
+    "q_between_df",
+    "q_between_p",
+    "qm",
+    "qm_p",
+    "note",
+)
+BIAS_COLUMNS = (
+    "analysis",
+    "window",
+    "check",
+    "applicable",
+    "reason",
+    "k",
+    "statistic",
+    "p",
+    "k0",
+    "side",
+    "adjusted_estimate",
+    "adjusted_ci_low",
+    "adjusted_ci_high",
+)
+ESTIMATOR_COLUMNS = (
+    "analysis",
+    "window",
+    "method",
+    "test",
+    "k",
+    "estimate",
+    "ci_low",
+    "ci_high",
+    "pi_low",
+    "pi_high",
+    "tau2",
+    "i2",
+    "converged",
+    "note",
+)
+
+
+def _fit(rows: Sequence[Mapping[str, Any]], method: str, test: str, level: float) -> MetaAnalysis:
+    model = MetaAnalysis(
+        [r["yi"] for r in rows], [r["vi"] for r in rows], method=method, test=test, level=level
+    )
+    return model.fit()
+
+
+def _n(rows: Sequence[Mapping[str, Any]], randomised: Mapping[str, int]) -> tuple[int | None, str]:
+    """Total participants: arm sizes where the sheet has them, else the study's randomised n."""
+    total, fallback = 0, []
+    for r in rows:
+        if r["n_treat"] is not None and r["n_ctrl"] is not None:
+            total += int(r["n_treat"] + r["n_ctrl"])
+        elif r["study_id"] in randomised:
+            total += randomised[r["study_id"]]
+            fallback.append(r["study_id"])
+        else:
+            return None, f"total n unknown ({r['study_id']} has no arm sizes or randomised n)"
+    note = (
+        f"n randomised used for {', '.join(fallback)} (no arm sizes in the sheet)"
+        if fallback
+        else ""
+    )
+    return (total if rows else None), note
+
+
+def pooled_row(
+    analysis: Mapping[str, Any], run: str, window: str, sel: Selection, settings: Mapping[str, Any]
+) -> tuple[dict[str, Any], MetaResult | None]:
+    """One line of pooled.csv (and the fit, or None when nothing could be pooled)."""
+    method, test, level = settings["method"], settings["test"], settings["level"]
+    row: dict[str, Any] = {name: None for name in POOLED_COLUMNS}
+    n, n_note = _n(sel.rows, settings.get("randomised", {}))
+    row.update(
+        analysis=analysis["id"],
+        run=run,
+        window=window,
+        scale=analysis["scale"],
+        k=len(sel.rows),
+        n=n,
+        method=method,
+        test=test,
+        level=level,
+        studies="; ".join(r["study_id"] for r in sel.rows),
+        row_ids="; ".join(r["row_id"] for r in sel.rows),
+    )
+    notes = list(sel.notes)
+    if not sel.rows:
+        row.update(notes="; ".join([*notes, "no study with poolable data"]), converged=None)
+        return row, None
+    try:
+        result = _fit(sel.rows, method, test, level).result
+    except ConvergenceError as exc:
+        row.update(converged=False, notes="; ".join([*notes, f"did not converge: {exc}"]))
+        return row, None
+    if n_note:
+        notes.append(n_note)
+    row.update(
+        estimate=result.estimate,
+        se=result.se,
+        ci_low=result.ci_low,
+        ci_high=result.ci_high,
+        pi_low=result.pi_low,
+        pi_high=result.pi_high,
+        tau2=result.tau2,
+        tau2_ci_low=result.tau2_ci[0] if result.tau2_ci else None,
+        tau2_ci_high=result.tau2_ci[1] if result.tau2_ci else None,
+        i2=result.i2,
+        i2_ci_low=result.i2_ci[0] if result.i2_ci else None,
+        i2_ci_high=result.i2_ci[1] if result.i2_ci else None,
+        h2=result.h2,
+        q=result.q,
+        q_df=result.q_df,
+        q_p=result.q_p,
+        converged=result.converged,
+        notes="; ".join([*notes, *result.notes]),
+    )
+    return row, result
+
+
+def _loo_rows(
+    analysis_id: str, window: str, sel: Selection, settings: Mapping[str, Any]
+) -> list[dict]:
+    base = {"analysis": analysis_id, "window": window}
+    if len(sel.rows) < settings["leave_one_out_min_k"]:
+        reason = f"not applicable (k = {len(sel.rows)} < {settings['leave_one_out_min_k']})"
+        return [{**base, "applicable": False, "reason": reason}]
+    model = _fit(sel.rows, settings["method"], settings["test"], settings["level"])
+    loo = leave_one_out(model, min_k=settings["leave_one_out_min_k"])
+    assert not isinstance(loo, NotApplicable)
+    return [
+        {
+            **base,
+            "omitted_study": sel.rows[i]["study_id"],
+            "omitted_row": sel.rows[i]["row_id"],
+            "k": fit.k,
+            "estimate": fit.estimate,
+            "ci_low": fit.ci_low,
+            "ci_high": fit.ci_high,
+            "tau2": fit.tau2,
+            "i2": fit.i2,
+            "applicable": True,
+            "reason": "",
+        }
+        for i, fit in zip(loo.omitted, loo.fits, strict=True)
+    ]
+
+
+def _bias_rows(
+    analysis_id: str, window: str, sel: Selection, settings: Mapping[str, Any]
+) -> list[dict]:
+    base = {"analysis": analysis_id, "window": window, "k": len(sel.rows)}
+    if len(sel.rows) < 3:
+        reason = f"not applicable (k < 10; k = {len(sel.rows)})"
+        return [
+            {**base, "check": c, "applicable": False, "reason": reason}
+            for c in ("egger", "trim_and_fill")
+        ]
+    model = _fit(sel.rows, settings["method"], settings["test"], settings["level"])
+    out = []
+    egger = egger_test(model)
+    if isinstance(egger, NotApplicable):
+        out.append({**base, "check": "egger", "applicable": False, "reason": egger.reason})
+    else:
+        out.append(
+            {
+                **base,
+                "check": "egger",
+                "applicable": True,
+                "reason": "",
+                "statistic": egger.statistic,
+                "p": egger.p,
+            }
+        )
+    fill = trim_and_fill(model)
+    if isinstance(fill, NotApplicable):
+        out.append({**base, "check": "trim_and_fill", "applicable": False, "reason": fill.reason})
+    else:
+        out.append(
+            {
+                **base,
+                "check": "trim_and_fill",
+                "applicable": True,
+                "reason": "",
+                "k0": fill.k0,
+                "side": fill.side,
+                "adjusted_estimate": fill.refit.estimate,
+                "adjusted_ci_low": fill.refit.ci_low,
+                "adjusted_ci_high": fill.refit.ci_high,
+            }
+        )
+    return out
+
+
+def _subgroup_rows(
+    analysis_id: str,
+    window: str,
+    factor: str,
+    rows: Sequence[Mapping[str, Any]],
+    settings: Mapping[str, Any],
+) -> list[dict]:
+    """Subgroup fits and the test for subgroup differences (Q between separate fits, and QM)."""
+    base = {"analysis": analysis_id, "window": window, "factor": factor}
+    groups = [str(r[factor]) for r in rows]
+    if len(set(groups)) < 2:
+        return []
+    res = subgroup_analysis(
+        [r["yi"] for r in rows],
+        [r["vi"] for r in rows],
+        groups,
+        method=settings["method"],
+        test=settings["test"],
+        level=settings["level"],
+    )
+    note = (
+        ""
+        if factor != "window"
+        else (
+            "windows share studies; the test assumes independent subgroups and is descriptive only"
+        )
+    )
+    out = []
+    for group, fit in zip(res.levels, res.fits, strict=True):
+        out.append(
+            {
+                **base,
+                "group": group,
+                "k": fit.k,
+                "estimate": fit.estimate,
+                "ci_low": fit.ci_low,
+                "ci_high": fit.ci_high,
+                "tau2": fit.tau2,
+                "q_between": res.q_between,
+                "q_between_df": res.q_between_df,
+                "q_between_p": res.q_between_p,
+                "qm": res.moderator.qm if res.moderator else None,
+                "qm_p": res.moderator.qm_p if res.moderator else None,
+                "note": note,
+            }
+        )
+    return out
+
+
+def _estimator_rows(
+    analysis_id: str, window: str, sel: Selection, settings: Mapping[str, Any]
+) -> list[dict]:
+    out = []
+    for method in settings["compare_methods"]:
+        for test in settings["compare_tests"]:
+            base = {
+                "analysis": analysis_id,
+                "window": window,
+                "method": method,
+                "test": test,
+                "k": len(sel.rows),
+            }
+            if not sel.rows:
+                continue
+            try:
+                r = _fit(sel.rows, method, test, settings["level"]).result
+            except ConvergenceError as exc:
+                out.append({**base, "converged": False, "note": str(exc)})
+                continue
+            out.append(
+                {
+                    **base,
+                    "estimate": r.estimate,
+                    "ci_low": r.ci_low,
+                    "ci_high": r.ci_high,
+                    "pi_low": r.pi_low,
+                    "pi_high": r.pi_high,
+                    "tau2": r.tau2,
+                    "i2": r.i2,
+                    "converged": r.converged,
+                    "note": "; ".join(r.notes),
+                }
+            )
+    return out
+
+
+def _study_rows(sel: Selection, result: MetaResult | None) -> list[dict[str, Any]]:
+    weights = result.weights if result is not None else (None,) * len(sel.rows)
+    keys = (
+        "study_id",
+        "comparison_id",
+        "publication_id",
+        "row_id",
+        "sheet_row",
+        "pmid",
+        "outcome",
+        "instrument",
+        "timepoint_weeks",
+        "yi",
+        "vi",
+        "se",
+        "ci_low",
+        "ci_high",
+        "n_treat",
+        "n_ctrl",
+        "intervention",
+        "comparator",
+        "uncertain",
+        "source_url",
+        "locator",
+    )
+    return [
+        {**{k: r[k] for k in keys}, "weight_percent": w}
+        for r, w in zip(sel.rows, weights, strict=True)
+    ]
+
+
+def run_analysis(
+    effects: Sequence[Mapping[str, Any]], analysis: Mapping[str, Any], defaults: Mapping[str, Any]
+) -> dict[str, list[dict[str, Any]]]:
+    """All tables of one analysis, plus its full JSON under key "json"."""
+    settings = {**defaults, **{k: analysis[k] for k in ("method", "test") if k in analysis}}
+    runs = ["main"] + (["excluding_uncertain"] if defaults["sensitivity_exclude_uncertain"] else [])
+    tables: dict[str, list[dict[str, Any]]] = {
+        k: [] for k in ("pooled", "loo", "subgroups", "bias", "estimators")
+    }
+    shown = {k: v for k, v in settings.items() if k != "randomised"}
+    doc: dict[str, Any] = {"analysis": dict(analysis), "settings": shown, "windows": {}}
+    all_main: list[Mapping[str, Any]] = []
+    for window in analysis["windows"]:
+        doc["windows"][window] = {}
+        for run in runs:
+            sel = select_rows(effects, analysis, window, exclude_uncertain=run != "main")
+            row, result = pooled_row(analysis, run, window, sel, settings)
+            tables["pooled"].append(row)
+            doc["windows"][window][run] = {
+                "pooled": row,
+                "fit": result.to_dict() if result else None,
+                "studies": _study_rows(sel, result),
+            }
+            if run != "main" or result is None:
+                continue
+            all_main.extend(sel.rows)
+            tables["loo"] += _loo_rows(analysis["id"], window, sel, settings)
+            tables["bias"] += _bias_rows(analysis["id"], window, sel, settings)
+            tables["estimators"] += _estimator_rows(analysis["id"], window, sel, settings)
+            for factor in analysis.get("subgroups", []):
+                tables["subgroups"] += _subgroup_rows(
+                    analysis["id"], window, factor, sel.rows, settings
+                )
+    tables["subgroups"] += _subgroup_rows(analysis["id"], "all", "window", all_main, settings)
+    doc["loo"], doc["subgroups"], doc["bias"] = tables["loo"], tables["subgroups"], tables["bias"]
+    doc["estimators"] = tables["estimators"]
+    tables["json"] = [json_safe(doc)]  # type: ignore[list-item]
+    return tables
+
+
+def run_pooling(
+    effects: Sequence[Mapping[str, Any]],
+    meta: Mapping[str, Any],
+    out_dir: Path,
+    randomised: Mapping[str, int] | None = None,
+) -> list[dict]:
+    """Run every configured analysis; write pooled/loo/subgroups/bias/estimators.csv and one JSON each.
+
+    ``randomised`` maps study id → number randomised (results/screening/included.csv), used for the
+    total n where the sheet has no arm sizes.
+    """
+    defaults = {k: v for k, v in meta.items() if k != "analyses"} | {"randomised": randomised or {}}
+    combined: dict[str, list[dict[str, Any]]] = {
+        k: [] for k in ("pooled", "loo", "subgroups", "bias", "estimators")
+    }
+    docs = {}
+    for analysis in meta["analyses"]:
+        tables = run_analysis(effects, analysis, defaults)
+        docs[analysis["id"]] = tables.pop("json")[0]
+        for name, rows in tables.items():
+            combined[name] += rows
+    for analysis_id, doc in docs.items():
+        write_json_atomic(out_dir / "analyses" / f"{analysis_id}.json", doc)
+    columns = {
+        "pooled": POOLED_COLUMNS,
+        "loo": LOO_COLUMNS,
+        "subgroups": SUBGROUP_COLUMNS,
+        "bias": BIAS_COLUMNS,
+        "estimators": ESTIMATOR_COLUMNS,
+    }
+    for name, rows in combined.items():
+        full = [{c: _clean(r.get(c)) for c in columns[name]} for r in rows]
+        write_csv_atomic(out_dir / f"{name}.csv", full, columns[name])
+    return combined["pooled"]
+
+
+def _clean(value: Any) -> Any:
+    """CSV cells: None stays empty, floats keep 17 significant digits (round-trip exact)."""
+    if isinstance(value, float):
+        return "" if math.isnan(value) else repr(value)
+    return "" if value is None else value
+
+
+def load_randomised(included_csv: Path) -> dict[str, int]:
+    """study id → n randomised from results/screening/included.csv (studies without it are left out)."""
+    from spinereview.screening.sources import read_table
+
+    rows = read_table(included_csv, ("study_id", "n_randomised"))
+    return {r["study_id"]: int(r["n_randomised"]) for r in rows if r["n_randomised"].isdigit()}

@@ -1,0 +1,180 @@
+"""Pooling the configured analyses: which rows enter, and that the pipeline reports the engine's fit."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from spinereview.config import load_config
+from spinereview.meta import ConvergenceError, MetaAnalysis
+from spinereview.pooling import run as pooling_run
+from spinereview.pooling.run import run_analysis, run_pooling
+from spinereview.pooling.select import select_rows
+
+ROOT = Path(__file__).resolve().parents[1]
+META = load_config(ROOT / "config/config.yaml")["meta"]
+DEFAULTS = {k: v for k, v in META.items() if k != "analyses"} | {"randomised": {}}
+ANALYSIS = {
+    "id": "a",
+    "interventions": ["epidural_caudal", "epidural_unspecified"],
+    "comparators": ["placebo_sham"],
+    "outcomes": ["leg_pain", "back_pain"],
+    "scale": "pain_0_100",
+    "windows": ["short", "long"],
+    "subgroups": ["intervention"],
+}
+
+
+def effect(row_id: str, study: str, yi: float, vi: float, **over) -> dict:
+    base = {
+        "row_id": row_id,
+        "sheet_row": int(row_id[1:]),
+        "study_id": study,
+        "comparison_id": study,
+        "publication_id": study,
+        "pmid": "",
+        "outcome": "leg_pain",
+        "instrument": "VAS_0_100",
+        "scale": "pain_0_100",
+        "window": "short",
+        "timepoint_weeks": 6.0,
+        "yi": yi,
+        "vi": vi,
+        "se": vi**0.5,
+        "ci_low": None,
+        "ci_high": None,
+        "n_treat": 50.0,
+        "n_ctrl": 50.0,
+        "included": True,
+        "poolable": True,
+        "selected": True,
+        "uncertain": False,
+        "intervention": "epidural_caudal",
+        "comparator": "placebo_sham",
+        "source_url": "u",
+        "locator": "l",
+    }
+    return base | over
+
+
+EFFECTS = [
+    effect("E001", "S1", -10.0, 16.0),
+    effect("E002", "S2", -2.0, 9.0, intervention="epidural_unspecified"),
+    effect("E003", "S2", -30.0, 9.0, outcome="back_pain"),  # S2 has leg pain, which has priority
+    effect("E004", "S3", -5.0, 4.0, uncertain=True),
+    effect("E005", "S4", -5.0, 4.0, comparator="local_anaesthetic"),  # other comparator
+    effect("E006", "S5", -5.0, 4.0, included=False),  # failed screening
+    effect("E007", "S6", -5.0, 4.0, selected=False),  # does not represent its window
+    effect("E008", "S7", -5.0, 4.0, scale="disability_0_100", outcome="disability"),
+    effect("E009", "S8", -8.0, 25.0, comparison_id="S8a"),
+    effect("E010", "S8", -9.0, 25.0, comparison_id="S8b"),  # shares S8a's control arm
+]
+
+
+def test_selection_rules() -> None:
+    sel = select_rows(EFFECTS, ANALYSIS, "short")
+    assert [r["row_id"] for r in sel.rows] == ["E001", "E002", "E004", "E009"]
+    assert sel.notes == ["S8: comparison S8b not pooled beside S8a (shared control arm)"]
+    sensitivity = select_rows(EFFECTS, ANALYSIS, "short", exclude_uncertain=True)
+    assert [r["row_id"] for r in sensitivity.rows] == ["E001", "E002", "E009"]
+    assert "uncertain rows left out: E004" in sensitivity.notes
+    assert select_rows(EFFECTS, ANALYSIS, "long").rows == []
+
+
+def test_pooled_row_reports_the_engine_fit_and_weights() -> None:
+    tables = run_analysis(EFFECTS, ANALYSIS, DEFAULTS)
+    main_short = next(r for r in tables["pooled"] if r["run"] == "main" and r["window"] == "short")
+    fit = MetaAnalysis(
+        [-10.0, -2.0, -5.0, -8.0], [16.0, 9.0, 4.0, 25.0], method="REML", test="knha"
+    ).fit()
+    assert main_short["estimate"] == pytest.approx(fit.result.estimate, abs=1e-12)
+    assert main_short["ci_low"] == pytest.approx(fit.result.ci_low, abs=1e-12)
+    assert main_short["pi_high"] == pytest.approx(fit.result.pi_high, abs=1e-12)
+    assert (main_short["k"], main_short["n"], main_short["studies"]) == (4, 400, "S1; S2; S3; S8")
+    doc = tables["json"][0]
+    weights = [s["weight_percent"] for s in doc["windows"]["short"]["main"]["studies"]]
+    assert sum(weights) == pytest.approx(100)
+
+
+def test_common_effect_matches_the_hand_computed_inverse_variance_average() -> None:
+    tables = run_analysis(EFFECTS[:2], ANALYSIS, DEFAULTS | {"method": "EE", "test": "z"})
+    row = next(r for r in tables["pooled"] if r["run"] == "main" and r["window"] == "short")
+    w1, w2 = 1 / 16, 1 / 9
+    assert row["estimate"] == pytest.approx((-10 * w1 + -2 * w2) / (w1 + w2))
+    assert row["se"] == pytest.approx((w1 + w2) ** -0.5)
+
+
+def test_empty_window_is_reported_not_dropped_and_small_k_checks_say_not_applicable() -> None:
+    tables = run_analysis(EFFECTS, ANALYSIS, DEFAULTS)
+    long_main = next(r for r in tables["pooled"] if r["run"] == "main" and r["window"] == "long")
+    assert long_main["k"] == 0 and "no study with poolable data" in long_main["notes"]
+    assert {(b["check"], b["applicable"]) for b in tables["bias"]} == {
+        ("egger", False),
+        ("trim_and_fill", False),
+    }
+    assert all("k < 10" in b["reason"] for b in tables["bias"])
+    assert len([r for r in tables["loo"] if r["applicable"]]) == 4
+    groups = {(s["factor"], s["group"]) for s in tables["subgroups"]}
+    assert ("intervention", "epidural_unspecified") in groups
+
+
+def test_non_convergence_is_recorded_not_hidden(monkeypatch) -> None:
+    def failing(*args, **kwargs):
+        raise ConvergenceError("REML did not converge in 1 iteration")
+
+    monkeypatch.setattr(pooling_run, "_fit", failing)
+    row, result = pooling_run.pooled_row(
+        ANALYSIS, "main", "short", select_rows(EFFECTS, ANALYSIS, "short"), DEFAULTS
+    )
+    assert result is None and row["converged"] is False and "did not converge" in row["notes"]
+
+
+def test_run_pooling_on_the_snapshot_effects(tmp_path: Path) -> None:
+    from spinereview.extraction.run import harmonise_sheet
+    from spinereview.pubmed.records import merge_query_files, write_records
+    from spinereview.screening.run import ScreeningInputs, run_screening
+
+    cfg = load_config(ROOT / "config/config.yaml")
+    snap = ROOT / cfg["search"]["snapshot_dir"]
+    files = [(q["id"], snap / f"{q['id']}.xml") for q in cfg["search"]["queries"]]
+    write_records(merge_query_files(files), tmp_path / "r.parquet", tmp_path / "r.csv")
+    inputs = ScreeningInputs(
+        ROOT / "data/evidence/studies.csv",
+        ROOT / "data/screening/other_sources.csv",
+        ROOT / "data/screening/study_links.csv",
+        ROOT / "data/screening/overrides.csv",
+    )
+    run_screening(tmp_path / "r.parquet", inputs, cfg["screening"], tmp_path / "s")
+    effects = harmonise_sheet(
+        ROOT / "data/extraction/effects.csv",
+        ROOT / "data/evidence/studies.csv",
+        tmp_path / "s/comparisons.csv",
+        cfg["extraction"],
+    )
+    pooled = run_pooling(effects, cfg["meta"], tmp_path / "m", {"LESS": 400, "Cohen2012": 84})
+    assert len(pooled) == sum(len(a["windows"]) for a in cfg["meta"]["analyses"]) * 2
+    cell = next(
+        r
+        for r in pooled
+        if r["analysis"] == "pain_epidural_local_anaesthetic"
+        and r["window"] == "short"
+        and r["run"] == "main"
+    )
+    assert cell["studies"] == "Cohen2012; LESS" and cell["row_ids"] == "E017; E010"
+    chosen = [e for e in effects if e["row_id"] in ("E017", "E010")]
+    chosen.sort(key=lambda e: e["study_id"])
+    fit = MetaAnalysis(
+        [e["yi"] for e in chosen], [e["vi"] for e in chosen], method="REML", test="knha"
+    ).fit()
+    assert cell["estimate"] == pytest.approx(fit.result.estimate, abs=1e-12)
+    with open(tmp_path / "m/pooled.csv", encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert (
+        float(next(r for r in rows if r["row_ids"] == "E017; E010")["estimate"]) == cell["estimate"]
+    )
+    doc = json.loads((tmp_path / "m/analyses/pain_epidural_local_anaesthetic.json").read_text())
+    studies = doc["windows"]["short"]["main"]["studies"]
+    assert [s["row_id"] for s in studies] == ["E017", "E010"] and studies[0]["source_url"]

@@ -1,0 +1,28 @@
+# Stage 5: meta-analysis — every configured analysis x window, sensitivity runs, bias checks.
+
+
+rule pool_effects:
+    input:
+        effects=f"{RESULTS}/extraction/effects.parquet",
+        included=f"{RESULTS}/screening/included.csv",
+    output:
+        pooled=f"{RESULTS}/meta/pooled.csv",
+        loo=f"{RESULTS}/meta/loo.csv",
+        subgroups=f"{RESULTS}/meta/subgroups.csv",
+        bias=f"{RESULTS}/meta/bias.csv",
+        estimators=f"{RESULTS}/meta/estimators.csv",
+        analyses=expand(
+            f"{RESULTS}/meta/analyses/{{analysis}}.json",
+            analysis=[a["id"] for a in config["meta"]["analyses"]],
+        ),
+    params:
+        settings=json.dumps(config["meta"], sort_keys=True, ensure_ascii=False),
+        out_dir=lambda wildcards, output: os.path.dirname(output.pooled),
+        cli=SPINEREVIEW,
+    log:
+        "logs/meta/pool_effects.log",
+    conda:
+        "../../environment.yml"
+    shell:
+        "{params.cli} pool-effects --settings {params.settings:q} --effects {input.effects:q}"
+        " --included {input.included:q} --out-dir {params.out_dir:q} 2> {log:q}"
