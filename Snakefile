@@ -25,4 +25,6 @@ rule all:
         rules.harmonise_effects.output,
         rules.extract_candidates.output,
         rules.pool_effects.output,
+        # live mode: also list the PMIDs added and removed since the previous snapshot
+        f"{RESULTS}/pubmed/diff.json" if LIVE else [],
     default_target: True

@@ -137,3 +137,44 @@ def test_run_pools_every_configured_analysis(executed) -> None:
     assert len(lines) - 1 == cells * 2  # main + excluding_uncertain
     for analysis in config["meta"]["analyses"]:
         assert (workdir / f"results/meta/analyses/{analysis['id']}.json").exists()
+
+
+def test_live_mode_searches_the_loopback_server_then_runs_the_pipeline(tmp_path: Path) -> None:
+    """`search.mode: live` end to end against the fake E-utilities server: new dated snapshot,
+    verified, parsed, screened; the committed snapshot untouched; the key in no file."""
+    import os
+
+    import yaml
+    from eutils_server import SMALL_TERM, standard_server
+
+    key = "workflow-test-key-51c2"
+    server = standard_server(api_key=key)
+    try:
+        workdir = _copy_workflow(tmp_path)
+        committed = {p.name: p.read_bytes() for p in (workdir / "data/pubmed/snapshot").iterdir()}
+        extra = {"search": {"mode": "live", "queries": [{"id": "small", "term": SMALL_TERM}],
+                            "live": {"out_root": "data/pubmed", "date": "2026-03-01"},
+                            "eutils": {"base_url": server.url, "email": "ci@example.org",
+                                       "rate_state": str(tmp_path / "rate")}}}  # fmt: skip
+        (workdir / "live.yaml").write_text(yaml.safe_dump(extra))
+        env = {**os.environ, "NCBI_API_KEY": key}
+        proc = subprocess.run(
+            [sys.executable, "-m", "snakemake", "--cores", "2", "--configfile", "live.yaml"],
+            cwd=workdir, capture_output=True, text=True, timeout=600, env=env,
+        )  # fmt: skip
+    finally:
+        server.stop()
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    new = workdir / "data/pubmed/2026-03-01"
+    manifest = json.loads((new / "manifest.json").read_text())
+    assert manifest["queries"][0]["provenance"] == "NCBI E-utilities"
+    records = pq.read_table(workdir / "results/records.parquet").column("pmid").to_pylist()
+    assert sorted(records, key=int) == manifest["queries"][0]["pmids"]
+    assert {
+        p.name: p.read_bytes() for p in (workdir / "data/pubmed/snapshot").iterdir()
+    } == committed
+    assert json.loads((workdir / "results/pubmed/diff.json").read_text())["small"]["added"]
+    for path in workdir.rglob("*"):
+        if path.is_file() and ".snakemake" not in path.parts:
+            assert key.encode() not in path.read_bytes(), path
+    assert key not in proc.stdout + proc.stderr

@@ -154,6 +154,41 @@ def cmd_pool_effects(args: argparse.Namespace) -> None:
     log.info("%d analysis x window cells, %d with at least one study", len(pooled), fitted)
 
 
+def cmd_search_live(args: argparse.Namespace) -> None:
+    from spinereview.pubmed.eutils import EutilsSettings
+    from spinereview.pubmed.live import run_live_search
+
+    search = None
+    if args.queries is None or args.eutils is None:
+        from spinereview.config import load_config
+
+        search = load_config(args.config)["search"]
+    queries = args.queries if args.queries is not None else search["queries"]  # type: ignore[index]
+    eutils = args.eutils if args.eutils is not None else search.get("eutils")  # type: ignore[union-attr]
+    # The API key is read from NCBI_API_KEY only: never from the command line, which Snakemake prints.
+    settings = EutilsSettings.from_config(eutils)
+    path = run_live_search(queries, Path(args.out_root), settings, date=args.date,
+                           show_progress=True if args.progress else None)  # fmt: skip
+    log.info("new snapshot: %s", path)
+
+
+def cmd_diff_snapshots(args: argparse.Namespace) -> None:
+    from spinereview.io import write_text_atomic
+    from spinereview.pubmed.live import diff_snapshots, format_diff, previous_snapshot, write_diff
+
+    new = Path(args.new)
+    old = Path(args.old) if args.old else previous_snapshot(new.parent, before=new.name)
+    if old is None:
+        log.info("no earlier snapshot to compare %s with", new)
+        if args.out:
+            write_text_atomic(args.out, "{}\n")
+        return
+    diff = diff_snapshots(old, new)
+    log.info("%s -> %s\n%s", old, new, format_diff(diff))
+    if args.out:
+        write_diff(diff, args.out)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="spinereview", description=__doc__)
     parser.add_argument("--version", action="version", version=f"spinereview {__version__}")
@@ -236,6 +271,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--included", default="results/screening/included.csv")
     p.add_argument("--out-dir", default="results/meta")
     p.set_defaults(func=cmd_pool_effects)
+
+    p = sub.add_parser("search-live", help="search PubMed (E-utilities) and write a dated snapshot")
+    with_config(p)
+    p.add_argument("--queries", type=_queries, default=None, help="JSON list; overrides --config")
+    p.add_argument("--eutils", type=_json_object, default=None,
+                   help="JSON of search.eutils (no API key: set NCBI_API_KEY)")  # fmt: skip
+    p.add_argument("--out-root", default="data/pubmed")
+    p.add_argument("--date", default=None, help="YYYY-MM-DD of the new snapshot (default: today)")
+    p.add_argument(
+        "--progress", action="store_true", help="draw the progress bar even without a tty"
+    )
+    p.set_defaults(func=cmd_search_live)
+
+    p = sub.add_parser("diff-snapshots", help="PMIDs added and removed between two snapshots")
+    p.add_argument("--new", required=True, help="the newer snapshot folder")
+    p.add_argument("--old", default=None, help="default: the latest snapshot before --new")
+    p.add_argument("--out", default=None, help="write the diff as JSON here")
+    p.set_defaults(func=cmd_diff_snapshots)
     return parser
 
 

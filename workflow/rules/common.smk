@@ -12,14 +12,27 @@ except InputError as exc:
     raise WorkflowError(f"invalid configuration: {exc}") from None
 
 RESULTS = config["results_dir"]
-SNAPSHOT = config["search"]["snapshot_dir"]
+SNAPSHOT = config["search"]["snapshot_dir"]  # replaced below in live mode
 QUERY_IDS = [q["id"] for q in config["search"]["queries"]]
 QUERIES_JSON = json.dumps(config["search"]["queries"], ensure_ascii=False)
 # The package's CLI, run with the interpreter that runs Snakemake (the project's .venv).
 SPINEREVIEW = f"{sys.executable} -m spinereview"
 
-if config["search"]["mode"] == "live":
-    raise WorkflowError(
-        "search.mode=live needs the E-utilities client, which is not built yet (issue 7); "
-        "run with search.mode=snapshot (the default)"
-    )
+# Live mode searches PubMed into a new dated snapshot and reads that; snapshot mode reads the
+# committed one. The date is fixed when the workflow is parsed, so one run uses one folder.
+LIVE = config["search"]["mode"] == "live"
+if LIVE:
+    import datetime
+
+    LIVE_DATE = config["search"]["live"].get("date") or datetime.date.today().isoformat()
+    SNAPSHOT = f"{config['search']['live']['out_root']}/{LIVE_DATE}"
+
+
+def snapshot_files(wildcards):
+    """Inputs that stand for the snapshot: its files, or the live search's folder."""
+    if LIVE:
+        return {"snapshot": rules.fetch_pubmed.output.snapshot}
+    return {
+        "manifest": f"{SNAPSHOT}/manifest.json",
+        "xml": expand(f"{SNAPSHOT}/{{query}}.xml", query=QUERY_IDS),
+    }

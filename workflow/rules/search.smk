@@ -1,16 +1,51 @@
-# Stage 1-2: the search (frozen snapshot; live E-utilities comes later) and the records table.
+# Stages 1-2: the search (the committed snapshot, or a live E-utilities search) and the records table.
+
+
+if LIVE:
+
+    rule fetch_pubmed:
+        output:
+            snapshot=directory(SNAPSHOT),
+        params:
+            queries=QUERIES_JSON,
+            # The API key is never passed here (Snakemake prints commands): NCBI_API_KEY only.
+            eutils=json.dumps(config["search"]["eutils"], sort_keys=True),
+            out_root=lambda wildcards, output: os.path.dirname(output.snapshot),
+            date=LIVE_DATE,
+            cli=SPINEREVIEW,
+        log:
+            "logs/search/fetch_pubmed.log",
+        conda:
+            "../../environment.yml"
+        shell:
+            "{params.cli} search-live --queries {params.queries:q} --eutils {params.eutils:q}"
+            " --out-root {params.out_root:q} --date {params.date} --progress"
+            " 2> >(tee {log:q} >&2)"
+
+    rule diff_pubmed:
+        input:
+            snapshot=rules.fetch_pubmed.output.snapshot,
+        output:
+            f"{RESULTS}/pubmed/diff.json",
+        params:
+            cli=SPINEREVIEW,
+        log:
+            "logs/search/diff_pubmed.log",
+        conda:
+            "../../environment.yml"
+        shell:
+            "{params.cli} diff-snapshots --new {input.snapshot:q} --out {output:q} 2> {log:q}"
 
 
 rule verify_snapshot:
     input:
-        manifest=f"{SNAPSHOT}/manifest.json",
-        xml=expand(f"{SNAPSHOT}/{{query}}.xml", query=QUERY_IDS),
+        unpack(snapshot_files),
     output:
         f"{RESULTS}/pubmed/snapshot_verified.json",
     params:
-        snapshot_dir=lambda wildcards, input: os.path.dirname(input.manifest),
-        cli=SPINEREVIEW,
+        snapshot_dir=SNAPSHOT,
         queries=QUERIES_JSON,
+        cli=SPINEREVIEW,
     log:
         "logs/search/verify_snapshot.log",
     conda:
@@ -22,16 +57,15 @@ rule verify_snapshot:
 
 rule parse_records:
     input:
+        unpack(snapshot_files),
         verified=rules.verify_snapshot.output,
-        manifest=f"{SNAPSHOT}/manifest.json",
-        xml=expand(f"{SNAPSHOT}/{{query}}.xml", query=QUERY_IDS),
     output:
         parquet=f"{RESULTS}/records.parquet",
         csv=f"{RESULTS}/records.csv",
     params:
-        snapshot_dir=lambda wildcards, input: os.path.dirname(input.manifest),
-        cli=SPINEREVIEW,
+        snapshot_dir=SNAPSHOT,
         queries=QUERIES_JSON,
+        cli=SPINEREVIEW,
     log:
         "logs/parse/parse_records.log",
     conda:

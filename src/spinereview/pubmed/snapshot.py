@@ -250,7 +250,10 @@ def _check_sha256(value: Any, field: str, source: str | Path) -> None:
 
 
 def iter_pmids(path: str | Path) -> Iterator[str]:
-    """Yield the PMID of every PubmedArticle in a PubMed-XML file, streaming (memory flat).
+    """Yield the PMID of every PubmedArticle and PubmedBookArticle, streaming (memory flat).
+
+    Book records (Bookshelf chapters) are part of an efetch answer and of a live snapshot's PMID
+    list, so they are counted here although the records table keeps only journal articles.
 
     Parsed with defusedxml: entity declarations and external references are refused. An article
     without MedlineCitation/PMID is an error naming the file and the article's position.
@@ -262,14 +265,12 @@ def iter_pmids(path: str | Path) -> Iterator[str]:
         for event, elem in iterparse(str(path), events=("start", "end")):
             if root is None:
                 root = elem
-            if event != "end" or elem.tag != "PubmedArticle":
+            if event != "end" or elem.tag not in ("PubmedArticle", "PubmedBookArticle"):
                 continue
             number += 1
-            pmid = elem.findtext("MedlineCitation/PMID")
+            pmid = elem.findtext("MedlineCitation/PMID") or elem.findtext("BookDocument/PMID")
             if pmid is None or not _PMID.match(pmid.strip()):
-                raise InputError(
-                    path, f"PubmedArticle number {number} has no valid MedlineCitation/PMID"
-                )
+                raise InputError(path, f"{elem.tag} number {number} has no valid PMID")
             yield pmid.strip()
             root.clear()  # drop the finished article: memory stays flat in the number of records
     except ParseError as exc:

@@ -1,0 +1,504 @@
+"""Live PubMed search: date-sliced esearch, resumable batched efetch, a new dated snapshot, diffs."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import logging
+import re
+import shutil
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from spinereview.errors import InputError, SpinereviewError
+from spinereview.io import atomic_path, sha256_file, write_text_atomic
+from spinereview.pubmed.eutils import (
+    EutilsClient,
+    EutilsSettings,
+    History,
+    HistoryExpiredError,
+    PubmedXmlError,
+    efetch_pubmed,
+    esearch,
+    scan_pubmed_xml,
+)
+from spinereview.pubmed.progress import Progress
+from spinereview.pubmed.snapshot import (
+    FORMAT_VERSION,
+    MANIFEST_NAME,
+    Manifest,
+    QueryEntry,
+    verify_snapshot,
+)
+
+log = logging.getLogger(__name__)
+
+PROVENANCE = "NCBI E-utilities"
+GENERATOR = "spinereview live-search"
+#: Work folder under the snapshot root; ``<root>/.partial/<date>/`` holds one run's batches.
+WORK_DIR_NAME = ".partial"
+
+#: Outer publication-date bounds of the slices of a search past the page limit. PubMed's oldest
+#: citations date from the 18th century, and issue dates a year or more ahead are common for
+#: articles published online first, so the bounds are wide; the completeness check below proves
+#: that no record lies outside them (or fails saying so).
+DATE_FLOOR = dt.date(1700, 1, 1)
+DATE_CEILING = dt.date(2199, 12, 31)
+
+#: The XML declaration and DOCTYPE written when a query has no records (with records, the prolog
+#: of NCBI's own first efetch answer is kept, so its DTD version is recorded faithfully).
+DEFAULT_PROLOG = (
+    b'<?xml version="1.0" ?>\n<!DOCTYPE PubmedArticleSet PUBLIC "-//NLM//DTD PubMedArticle, '
+    b'1st January 2025//EN" "https://dtd.nlm.nih.gov/ncbi/pubmed/out/pubmed_250101.dtd">\n'
+)
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_QUERY_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+_STAGING = "snapshot.tmp"
+_REPLACED = "replaced.tmp"
+_OPEN_FILES = 64  # batch files kept open while assembling; far below any ulimit
+
+
+@dataclass(frozen=True)
+class Slice:
+    """Part of a search that one esearch can page through; dates are inclusive, None = all."""
+
+    mindate: str | None
+    maxdate: str | None
+    count: int
+    ids: tuple[str, ...]
+    history: History | None
+
+
+@dataclass(frozen=True)
+class QueryPlan:
+    """What one query will fetch: its live esearch count and the slices that cover it."""
+
+    query_id: str
+    term: str
+    count: int
+    slices: tuple[Slice, ...]
+
+    @property
+    def pmids(self) -> set[str]:
+        return {pmid for s in self.slices for pmid in s.ids}
+
+
+@dataclass(frozen=True)
+class BatchFile:
+    """A verified batch on disk with its prolog and the byte span of each record."""
+
+    path: Path
+    prolog: bytes
+    spans: tuple[tuple[str, int, int], ...]
+
+
+@dataclass(frozen=True)
+class BatchEvent:
+    """Passed to ``on_batch`` after a batch is safely on disk (fetched or found from before)."""
+
+    query_id: str
+    number: int  # 1-based, in plan order
+    total: int
+    records: int
+    reused: bool
+    path: Path
+
+
+# --- planning: esearch and date slices ------------------------------------------------------
+
+
+def plan_query(client: EutilsClient, query_id: str, term: str, page_limit: int) -> QueryPlan:
+    """Count the hits of ``term`` and cover them with slices of at most ``page_limit`` records.
+
+    A search within the limit is one slice without dates. A larger one is bisected by
+    publication date (datetype=pdat) until every slice fits. Completeness is then checked on the
+    IDs themselves: the union of the slices' IDs must hold exactly the live count. (PubMed
+    searches a record by its print *and* its electronic publication date, so a record whose two
+    dates fall into different slices is counted in both; the sum of slice counts may exceed the
+    total by such records, which are fetched once.) A shortfall fails the run, naming the numbers.
+    """
+    total = esearch(client, term).count
+    if total <= page_limit:
+        ranges = [(None, None, total)] if total else []
+    else:
+        ranges = _split(client, term, DATE_FLOOR, DATE_CEILING, None, page_limit)
+    slices = tuple(_leaf(client, term, lo, hi, count) for lo, hi, count in ranges)
+    plan = QueryPlan(query_id, term, total, slices)
+    _check_complete(plan)
+    return plan
+
+
+def _split(
+    client: EutilsClient,
+    term: str,
+    lo: dt.date,
+    hi: dt.date,
+    count: int | None,
+    limit: int,
+) -> list[tuple[dt.date, dt.date, int]]:
+    """Date ranges (inclusive, in order) that each hold 1..limit records of ``term``, with counts."""
+    if count is None:
+        count = esearch(client, term, mindate=_fmt(lo), maxdate=_fmt(hi)).count
+    if count == 0:
+        return []
+    if count <= limit:
+        return [(lo, hi, count)]
+    if lo == hi:
+        raise SpinereviewError(
+            f"{count} records of the search were published on {lo.isoformat()}, more than the "
+            f"{limit} one esearch can page through; narrow the query term"
+        )
+    mid = dt.date.fromordinal((lo.toordinal() + hi.toordinal()) // 2)
+    return _split(client, term, lo, mid, None, limit) + _split(
+        client, term, mid + dt.timedelta(days=1), hi, None, limit
+    )
+
+
+def _leaf(
+    client: EutilsClient, term: str, lo: dt.date | None, hi: dt.date | None, count: int
+) -> Slice:
+    """esearch one slice with the history server, asking for all ``count`` of its IDs."""
+    mindate = _fmt(lo) if lo is not None else None
+    maxdate = _fmt(hi) if hi is not None else None
+    result = esearch(client, term, retmax=count, usehistory=True, mindate=mindate, maxdate=maxdate)
+    for warning in result.warnings:
+        log.warning("esearch: %s", warning)
+    if result.count != len(result.ids):
+        where = f"{mindate}-{maxdate}" if mindate else "the whole query"
+        raise SpinereviewError(
+            f"esearch counted {count} hits for {where}, then {result.count}; PubMed changed "
+            "during the search - run it again"
+        )
+    return Slice(mindate, maxdate, result.count, result.ids, result.history)
+
+
+def _check_complete(plan: QueryPlan) -> None:
+    found = len(plan.pmids)
+    summed = sum(s.count for s in plan.slices)
+    if found != plan.count:
+        raise SpinereviewError(
+            f"query {plan.query_id!r}: the {len(plan.slices)} date slices hold {found} distinct "
+            f"PMIDs (slice counts add up to {summed}) but esearch counts {plan.count} hits for "
+            "the whole query; PubMed may have changed during the search - run it again"
+        )
+    if summed != found:
+        log.info(
+            "%s: %d record(s) carry two publication dates in different slices; fetched once",
+            plan.query_id,
+            summed - found,
+        )
+
+
+def _fmt(day: dt.date) -> str:
+    return f"{day.year:04d}/{day.month:02d}/{day.day:02d}"
+
+
+# --- fetching: batches on disk ----------------------------------------------------------------
+
+
+def batch_name(ids: Sequence[str]) -> str:
+    """File name of the batch holding ``ids``: named by its content, so a resumed run whose
+    search answers the same IDs finds it, and one whose answer changed does not."""
+    digest = hashlib.sha256(",".join(ids).encode("ascii")).hexdigest()[:20]
+    return f"batch-{digest}.xml"
+
+
+def fetch_batches(
+    client: EutilsClient,
+    plan: QueryPlan,
+    work_dir: Path,
+    batch_size: int,
+    *,
+    on_batch: Callable[[BatchEvent], None] | None = None,
+    progress: Progress | None = None,
+) -> list[BatchFile]:
+    """Fetch every batch of ``plan`` not already in ``work_dir``; return them in plan order.
+
+    Each batch is written to a temporary file, verified (well-formed, closed, PMIDs equal to the
+    requested IDs) and only then renamed into place, so a file named ``batch-*.xml`` is always
+    complete and a killed run resumes from the batches it has.
+    """
+    jobs = [
+        (s, start, s.ids[start : start + batch_size])
+        for s in plan.slices
+        for start in range(0, len(s.ids), batch_size)
+    ]
+    batches: list[BatchFile] = []
+    expired: set[int] = set()  # slices whose WebEnv the history server no longer knows
+    for number, (piece, start, ids) in enumerate(jobs, start=1):
+        path = work_dir / batch_name(ids)
+        batch = _load_batch(path, ids) if path.is_file() else None
+        reused = batch is not None
+        if batch is None:
+            history = None if id(piece) in expired else piece.history
+            try:
+                body = efetch_pubmed(client, ids, history=history, retstart=start)
+            except HistoryExpiredError:
+                log.warning("%s: history expired; fetching by PMID instead", plan.query_id)
+                expired.add(id(piece))
+                body = efetch_pubmed(client, ids)
+            batch = _save_batch(path, body, ids)
+        batches.append(batch)
+        if progress is not None:
+            progress.advance(len(ids))
+        if on_batch is not None:
+            on_batch(BatchEvent(plan.query_id, number, len(jobs), len(ids), reused, path))
+    return batches
+
+
+def _save_batch(path: Path, body: bytes, ids: Sequence[str]) -> BatchFile:
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(body)
+        prolog, spans = article_spans(tmp.read_bytes(), tmp)
+        found = [pmid for pmid, _, _ in spans]
+        if sorted(found) != sorted(ids):
+            raise InputError(path, f"batch holds {len(found)} records, expected {len(ids)}")
+    return BatchFile(path, prolog, tuple(spans))
+
+
+def _load_batch(path: Path, ids: Sequence[str]) -> BatchFile | None:
+    """A batch left by an earlier, interrupted run, re-verified; None if it cannot be used."""
+    try:
+        prolog, spans = article_spans(path.read_bytes(), path)
+    except InputError as exc:
+        log.warning("discarding unreadable batch %s: %s", path.name, exc)
+        return None
+    if sorted(pmid for pmid, _, _ in spans) != sorted(ids):
+        log.warning("discarding batch %s: its PMIDs differ from the search", path.name)
+        return None
+    return BatchFile(path, prolog, tuple(spans))
+
+
+def article_spans(data: bytes, source: str | Path) -> tuple[bytes, list[tuple[str, int, int]]]:
+    """``eutils.scan_pubmed_xml`` with errors as InputError naming ``source``."""
+    try:
+        return scan_pubmed_xml(data)
+    except PubmedXmlError as exc:
+        raise InputError(source, str(exc), line=exc.line) from None
+
+
+# --- assembling and publishing the snapshot ---------------------------------------------------
+
+
+def assemble_query_file(batches: Iterable[BatchFile], out: Path) -> list[str]:
+    """Write one PubmedArticleSet from batch files, articles sorted by PMID, each PMID once.
+
+    Streams: only the index (PMID -> file, span) is held in memory; the article bytes are copied
+    from the batch files as they are. Returns the PMIDs in file order.
+    """
+    index: dict[str, tuple[Path, int, int]] = {}
+    prolog: bytes | None = None
+    for batch in batches:
+        if prolog is None:
+            prolog = batch.prolog.rstrip() + b"\n"
+        for pmid, start, stop in batch.spans:
+            index.setdefault(pmid, (batch.path, start, stop))  # the first copy wins: plan order
+    pmids = sorted(index, key=int)
+    handles: OrderedDict[Path, BinaryIO] = OrderedDict()
+    try:
+        with atomic_path(out) as tmp, open(tmp, "wb") as dest:
+            dest.write(prolog or DEFAULT_PROLOG)
+            dest.write(b"<PubmedArticleSet>\n")
+            for pmid in pmids:
+                path, start, stop = index[pmid]
+                source = handles.pop(path, None) or open(path, "rb")  # noqa: SIM115
+                handles[path] = source
+                if len(handles) > _OPEN_FILES:
+                    handles.popitem(last=False)[1].close()
+                source.seek(start)
+                dest.write(source.read(stop - start))
+                dest.write(b"\n")
+            dest.write(b"</PubmedArticleSet>\n")
+            dest.flush()
+    finally:
+        for handle in handles.values():
+            handle.close()
+    return pmids
+
+
+def run_live_search(
+    queries: Sequence[Mapping[str, Any]],
+    out_root: str | Path,
+    settings: EutilsSettings,
+    *,
+    date: str | None = None,
+    client: EutilsClient | None = None,
+    overwrite: bool = False,
+    on_batch: Callable[[BatchEvent], None] | None = None,
+    show_progress: bool | None = None,
+) -> Path:
+    """Search PubMed live for every query and publish ``<out_root>/<date>/``; return that path.
+
+    For each query: plan (esearch count, date slices past ``settings.page_limit``), fetch the
+    batches into ``<out_root>/.partial/<date>/<query_id>/`` (resuming from those already there),
+    then write ``<query_id>.xml`` (sorted, each PMID once) and manifest.json (provenance
+    "NCBI E-utilities", esearch_count = the live count) into a staging folder, verify it with
+    ``verify_snapshot`` and rename it into place. The work folder is removed on success. Any
+    failure leaves earlier snapshots untouched; without network the first request fails at once.
+    """
+    date = date or dt.date.today().isoformat()
+    if not _DATE.match(date):
+        raise SpinereviewError(f"snapshot date must be YYYY-MM-DD, got {date!r}")
+    for query in queries:
+        if not _QUERY_ID.match(str(query.get("id", ""))) or not str(query.get("term", "")).strip():
+            raise SpinereviewError(f"each query needs an id [a-z0-9_] and a term: {query!r}")
+    out_root = Path(out_root)
+    final = out_root / date
+    if final.exists() and not overwrite:
+        raise SpinereviewError(
+            f"{final} already exists; remove it or choose another date to search again"
+        )
+    work = out_root / WORK_DIR_NAME / date
+    client = client or EutilsClient(settings)
+
+    fetched: list[tuple[QueryPlan, list[BatchFile]]] = []
+    for query in queries:
+        plan = plan_query(client, query["id"], query["term"], settings.page_limit)
+        log.info(
+            "%s: %d hits in %d slice(s); fetching in batches of %d",
+            plan.query_id,
+            plan.count,
+            len(plan.slices),
+            settings.batch_size,
+        )
+        records = len(plan.pmids)
+        jobs = sum(-(-len(s.ids) // settings.batch_size) for s in plan.slices)
+        progress = Progress(plan.query_id, jobs, records, enabled=show_progress)
+        try:
+            batches = fetch_batches(
+                client,
+                plan,
+                work / plan.query_id,
+                settings.batch_size,
+                on_batch=on_batch,
+                progress=progress,
+            )
+        finally:
+            progress.close()
+        fetched.append((plan, batches))
+
+    staging = work / _STAGING
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    entries = []
+    for plan, batches in fetched:
+        file_name = f"{plan.query_id}.xml"
+        pmids = assemble_query_file(batches, staging / file_name)
+        entries.append(
+            QueryEntry(
+                id=plan.query_id,
+                term=plan.term,
+                file=file_name,
+                esearch_count=plan.count,
+                pmids=tuple(pmids),
+                sha256=sha256_file(staging / file_name),
+                retrieval_date=date,
+                provenance=PROVENANCE,
+            )
+        )
+    manifest = Manifest(
+        format_version=FORMAT_VERSION,
+        database="pubmed",
+        retrieval_date=date,
+        provenance=PROVENANCE,
+        provenance_detail=(
+            "Fetched live by spinereview from NCBI E-utilities: esearch with the history server "
+            "(searches with more hits than one esearch can page through split by publication "
+            "date), efetch as PubMed XML in batches; esearch_count is the live count, and every "
+            "record is stored once, sorted by PMID."
+        ),
+        generator=GENERATOR,
+        sources=(),
+        queries=tuple(entries),
+    )
+    manifest.write(staging / MANIFEST_NAME)
+    verify_snapshot(staging, queries)
+    _publish(staging, final, work)
+    shutil.rmtree(work, ignore_errors=True)
+    with contextlib.suppress(OSError):
+        work.parent.rmdir()  # only if no other date is in progress
+    log.info("snapshot written to %s", final)
+    return final
+
+
+def _publish(staging: Path, final: Path, work: Path) -> None:
+    """Rename the verified staging folder to ``final`` (replacing an existing one if asked)."""
+    if final.exists():
+        replaced = work / _REPLACED
+        shutil.rmtree(replaced, ignore_errors=True)
+        final.rename(replaced)
+        staging.rename(final)
+        shutil.rmtree(replaced)
+    else:
+        staging.rename(final)
+
+
+# --- comparing snapshots ----------------------------------------------------------------------
+
+
+def diff_snapshots(old_dir: str | Path, new_dir: str | Path) -> dict[str, dict[str, Any]]:
+    """PMIDs added and removed per query between two snapshot folders (by their manifests).
+
+    Returns ``{query_id: {"added": [...], "removed": [...], "old_count": n, "new_count": m}}``
+    in the new snapshot's query order, then queries only the old one has; PMIDs sorted
+    numerically. A query missing on one side counts as empty there.
+    """
+    old = Manifest.load(Path(old_dir) / MANIFEST_NAME)
+    new = Manifest.load(Path(new_dir) / MANIFEST_NAME)
+    old_sets = {q.id: set(q.pmids) for q in old.queries}
+    new_sets = {q.id: set(q.pmids) for q in new.queries}
+    order = [q.id for q in new.queries] + [q.id for q in old.queries if q.id not in new_sets]
+    result: dict[str, dict[str, Any]] = {}
+    for query_id in order:
+        before, after = old_sets.get(query_id, set()), new_sets.get(query_id, set())
+        result[query_id] = {
+            "added": sorted(after - before, key=int),
+            "removed": sorted(before - after, key=int),
+            "old_count": len(before),
+            "new_count": len(after),
+        }
+    return result
+
+
+def format_diff(diff: Mapping[str, Mapping[str, Any]]) -> str:
+    """One summary line per query, for the terminal or a log."""
+    lines = []
+    for query_id, change in diff.items():
+        lines.append(
+            f"{query_id}: {change['old_count']} -> {change['new_count']} records, "
+            f"+{len(change['added'])} added, -{len(change['removed'])} removed"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def write_diff(diff: Mapping[str, Any], out: str | Path) -> None:
+    """Write a diff as deterministic JSON, atomically."""
+    write_text_atomic(out, json.dumps(diff, indent=2, sort_keys=True) + "\n")
+
+
+def previous_snapshot(out_root: str | Path, before: str | None = None) -> Path | None:
+    """The newest dated snapshot under ``out_root`` older than ``before`` (a YYYY-MM-DD), else the
+    committed ``snapshot/`` folder, else None."""
+    out_root = Path(out_root)
+    dated = (
+        sorted(
+            p
+            for p in out_root.iterdir()
+            if p.is_dir()
+            and _DATE.match(p.name)
+            and (p / MANIFEST_NAME).is_file()
+            and (before is None or p.name < before)
+        )
+        if out_root.is_dir()
+        else []
+    )
+    if dated:
+        return dated[-1]
+    committed = out_root / "snapshot"
+    return committed if (committed / MANIFEST_NAME).is_file() else None

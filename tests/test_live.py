@@ -1,0 +1,429 @@
+"""Live search end to end against the loopback server: >10,000 hits, faults, resume, diffs."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from eutils_server import (
+    BIG_TERM,
+    MEDIUM_TERM,
+    SMALL_TERM,
+    EutilsServer,
+    big,
+    medium,
+    shared_corpus,
+    small,
+    standard_server,
+)
+
+from spinereview.errors import InputError, SpinereviewError
+from spinereview.pubmed import live
+from spinereview.pubmed.eutils import EutilsSettings, NetworkUnavailableError
+from spinereview.pubmed.live import (
+    BatchEvent,
+    article_spans,
+    diff_snapshots,
+    format_diff,
+    previous_snapshot,
+    run_live_search,
+    write_diff,
+)
+from spinereview.pubmed.parse import count_articles, iter_records
+from spinereview.pubmed.snapshot import Manifest, verify_snapshot
+
+KEY = "live-test-api-key-7f3a9c"
+DATE = "2026-03-01"
+QUERIES = [
+    {"id": "big", "term": BIG_TERM},
+    {"id": "medium", "term": MEDIUM_TERM},
+    {"id": "small", "term": SMALL_TERM},
+]
+TESTS_DIR = Path(__file__).resolve().parent
+
+
+@pytest.fixture(scope="module")
+def module_server() -> Iterator[EutilsServer]:
+    server = standard_server(api_key=KEY)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def server(module_server: EutilsServer) -> EutilsServer:
+    module_server.reset()
+    return module_server
+
+
+def settings_for(server: EutilsServer, rate_state: Path, **options) -> EutilsSettings:
+    values = {
+        "email": "reviewer@example.org",
+        "api_key": KEY,
+        "base_url": server.url,
+        "batch_size": 500,
+        "rate_state": rate_state,
+        "backoff_base": 0.01,
+        "backoff_max": 0.05,
+        "max_retries": 4,
+        "read_timeout": 5.0,
+        **options,
+    }
+    return EutilsSettings(**values)
+
+
+@pytest.fixture(scope="module")
+def reference_run(
+    module_server: EutilsServer, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, list, str]:
+    """A fault-free live search of all three queries (the big one past the paging limit).
+
+    Returns the snapshot folder, the server's request log and the run's log text.
+    """
+    module_server.reset()
+    root = tmp_path_factory.mktemp("reference")
+    settings = settings_for(module_server, root / "rate")
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    logger = logging.getLogger("spinereview")
+    logger.addHandler(handler)
+    level = logger.level
+    logger.setLevel(logging.DEBUG)
+    try:
+        path = run_live_search(QUERIES, root / "pubmed", settings, date=DATE)
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+    return path, module_server.requests(), stream.getvalue()
+
+
+@pytest.fixture(scope="module")
+def reference(reference_run: tuple[Path, list, str]) -> Path:
+    return reference_run[0]
+
+
+def files_of(root: Path) -> list[str]:
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+
+
+def assert_same_snapshot(a: Path, b: Path) -> None:
+    assert files_of(a) == files_of(b)
+    for name in files_of(a):
+        assert (a / name).read_bytes() == (b / name).read_bytes(), name
+
+
+def assert_key_absent(root: Path, log_text: str = "") -> None:
+    for path in root.rglob("*"):
+        if path.is_file():
+            assert KEY.encode() not in path.read_bytes(), path
+    assert KEY not in log_text
+
+
+# --- the fault-free run ----------------------------------------------------------------------
+
+
+def test_reference_snapshot_is_complete_and_verified(reference: Path) -> None:
+    corpus = shared_corpus()
+    manifest = Manifest.load(reference / "manifest.json")
+    assert manifest.provenance == "NCBI E-utilities"
+    assert manifest.retrieval_date == DATE and manifest.sources == ()
+    for query, predicate in zip(QUERIES, (big, medium, small), strict=True):
+        entry = manifest.query(query["id"])
+        expected = sorted(str(p) for p in corpus.matching(predicate))
+        assert entry.term == query["term"] and entry.provenance == "NCBI E-utilities"
+        assert list(entry.pmids) == sorted(expected, key=int)  # each PMID once, sorted
+        assert entry.esearch_count == len(expected)
+    assert manifest.query("big").esearch_count > 10_000
+    report = verify_snapshot(reference, QUERIES)
+    assert report["big"]["records"] == manifest.query("big").esearch_count
+    # No work folder, no temporary file: only the snapshot itself.
+    assert files_of(reference.parent) == [
+        f"{DATE}/big.xml",
+        f"{DATE}/manifest.json",
+        f"{DATE}/medium.xml",
+        f"{DATE}/small.xml",
+    ]
+
+
+def test_the_parser_reads_the_live_snapshot(reference: Path) -> None:
+    for query, predicate in zip(QUERIES, (big, medium, small), strict=True):
+        records = list(iter_records(reference / f"{query['id']}.xml"))
+        assert len(records) == len(shared_corpus().matching(predicate))
+        assert [r["pmid"] for r in records] == sorted((r["pmid"] for r in records), key=int)
+    first = records[0]
+    assert first["doi"] == f"10.5555/gen.{first['pmid']}"
+    assert "Rückenschmerz" in first["title"] and "&" in first["title"]
+    assert first["abstract"].startswith("BACKGROUND: Record")
+
+
+def test_big_query_was_split_by_publication_date(reference_run: tuple[Path, list, str]) -> None:
+    _, requests, log_text = reference_run
+    big_searches = [r.params for r in requests if r.params.get("term") == BIG_TERM]
+    leaves = [p for p in big_searches if p.get("usehistory") == "y"]
+    assert len(leaves) >= 2 and all(p["datetype"] == "pdat" for p in leaves)
+    assert all(int(p["retmax"]) <= 9_999 for p in leaves)
+    assert "big: 12093 hits in" in log_text
+    # Records with an electronic date before the print date match two slices; fetched once.
+    assert "carry two publication dates in different slices" in log_text
+    assert KEY not in log_text
+
+
+# --- faults, interruptions -------------------------------------------------------------------
+
+
+def test_a_run_under_faults_gives_the_same_snapshot(
+    server: EutilsServer, reference: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    faults = server.faults
+    faults.add("status", "efetch", at=[2, 3], status=429, retry_after="1")  # a 429 burst
+    faults.add("status", "efetch", at=[5], status=500)
+    faults.add("status", "efetch", at=[6], status=502)
+    faults.add("status", "efetch", at=[7], status=503)
+    faults.add("drop", "efetch", at=[9])
+    faults.add("reset", "efetch", at=[10])
+    faults.add("cut", "efetch", at=[12])
+    faults.add("unclosed", "efetch", at=[14])
+    faults.add("missing", "efetch", at=[16])
+    faults.add("slow", "efetch", at=[18], delay=0.2)  # below the timeout: no retry
+    faults.add("slow", "efetch", at=[20], delay=1.5)  # beyond it: retried
+    faults.add("search_error", "esearch", at=[2])
+    faults.add("status", "esearch", at=[4], status=503)
+    settings = settings_for(server, tmp_path / "rate", read_timeout=1.0)
+    result = run_live_search(QUERIES, tmp_path / "pubmed", settings, date=DATE)
+    assert_same_snapshot(reference, result)
+    assert files_of(tmp_path / "pubmed") == files_of(reference.parent)
+    seen = {r.fault for r in server.requests()}
+    assert {"status", "drop", "reset", "cut", "unclosed", "missing", "slow", "search_error"} <= seen
+    assert "retry" in caplog.text
+    assert_key_absent(tmp_path, caplog.text)
+
+
+def test_an_interrupted_run_resumes_from_its_batches(
+    server: EutilsServer, reference: Path, tmp_path: Path
+) -> None:
+    class Interrupted(Exception):
+        pass
+
+    def stop_after_three(event: BatchEvent) -> None:
+        if event.number == 3:
+            raise Interrupted
+
+    settings = settings_for(server, tmp_path / "rate")
+    out = tmp_path / "pubmed"
+    with pytest.raises(Interrupted):
+        run_live_search(QUERIES[1:2], out, settings, date=DATE, on_batch=stop_after_three)
+    work = out / ".partial" / DATE / "medium"
+    assert len(list(work.glob("batch-*.xml"))) == 3
+    assert not (out / DATE).exists()
+    fetched_before = len(server.requests("efetch"))
+
+    events: list[BatchEvent] = []
+    result = run_live_search(QUERIES[1:2], out, settings, date=DATE, on_batch=events.append)
+    assert [e.reused for e in events] == [True] * 3 + [False] * (len(events) - 3)
+    assert len(server.requests("efetch")) - fetched_before == len(events) - 3
+    assert (result / "medium.xml").read_bytes() == (reference / "medium.xml").read_bytes()
+    assert files_of(out) == [f"{DATE}/manifest.json", f"{DATE}/medium.xml"]
+
+
+def test_a_killed_process_resumes(server: EutilsServer, reference: Path, tmp_path: Path) -> None:
+    out = tmp_path / "pubmed"
+    script = f"""
+import sys, time
+from pathlib import Path
+from spinereview.pubmed.eutils import EutilsSettings
+from spinereview.pubmed.live import run_live_search
+settings = EutilsSettings(email="reviewer@example.org", base_url={server.url!r},
+                          api_key={KEY!r}, batch_size=500, rate_state=Path({str(tmp_path)!r}) / "rate")
+run_live_search([{QUERIES[1]!r}], Path({str(out)!r}), settings, date={DATE!r},
+                on_batch=lambda event: time.sleep(0.4))
+"""
+    env = {**os.environ, "PYTHONPATH": str(TESTS_DIR.parent / "src")}
+    child = subprocess.Popen([sys.executable, "-c", script], env=env)
+    work = out / ".partial" / DATE / "medium"
+    try:
+        deadline = time.monotonic() + 30
+        while len(list(work.glob("batch-*.xml"))) < 3:
+            assert child.poll() is None, "the search ended before it could be killed"
+            assert time.monotonic() < deadline, "no batches appeared"
+            time.sleep(0.02)
+        os.kill(child.pid, signal.SIGKILL)
+    finally:
+        child.wait(timeout=30)
+    assert child.returncode == -signal.SIGKILL
+    kept = len(list(work.glob("batch-*.xml")))
+    assert not (out / DATE).exists()
+
+    events: list[BatchEvent] = []
+    settings = settings_for(server, tmp_path / "rate")
+    result = run_live_search(QUERIES[1:2], out, settings, date=DATE, on_batch=events.append)
+    assert sum(e.reused for e in events) == kept
+    assert (result / "medium.xml").read_bytes() == (reference / "medium.xml").read_bytes()
+    assert files_of(out) == [f"{DATE}/manifest.json", f"{DATE}/medium.xml"]
+    assert_key_absent(tmp_path)
+
+
+def test_expired_history_falls_back_to_fetching_by_pmid(
+    server: EutilsServer, reference: Path, tmp_path: Path
+) -> None:
+    server.faults.add("expire", "efetch", at=[2])
+    settings = settings_for(server, tmp_path / "rate")
+    result = run_live_search(QUERIES[2:], tmp_path / "pubmed", settings, date=DATE)
+    assert (result / "small.xml").read_bytes() == (reference / "small.xml").read_bytes()
+    assert "id" in server.requests("efetch")[-1].params
+
+
+# --- slicing ---------------------------------------------------------------------------------
+
+
+def test_a_small_page_limit_slices_deeper(tmp_path: Path, reference: Path) -> None:
+    with standard_server(page_limit=150) as server:
+        settings = settings_for(server, tmp_path / "rate", page_limit=150, batch_size=150)
+        result = run_live_search(QUERIES[2:], tmp_path / "pubmed", settings, date=DATE)
+        leaves = [r for r in server.requests("esearch") if r.params.get("usehistory") == "y"]
+    assert len(leaves) >= 5
+    assert (result / "small.xml").read_bytes() == (reference / "small.xml").read_bytes()
+
+
+def test_slices_that_miss_records_fail_the_run(
+    server: EutilsServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the date floor above the oldest records, the slices cannot cover the count."""
+    import datetime as dt
+
+    monkeypatch.setattr(live, "DATE_FLOOR", dt.date(1990, 1, 1))
+    settings = settings_for(server, tmp_path / "rate")
+    with pytest.raises(
+        SpinereviewError, match=r"date slices hold \d+ distinct PMIDs .* counts 12093"
+    ):
+        run_live_search(QUERIES[:1], tmp_path / "pubmed", settings, date=DATE)
+    assert not (tmp_path / "pubmed").exists()
+
+
+def test_a_day_with_more_records_than_a_page_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import datetime as dt
+
+    records = list(shared_corpus().records.values())
+    days = [r.pub for r in records]
+    day = next(d for d in days if days.count(d) >= 2)
+    # Narrow outer bounds keep the bisection short; the logic is the same as for 1700-2199.
+    monkeypatch.setattr(live, "DATE_FLOOR", day - dt.timedelta(days=5))
+    monkeypatch.setattr(live, "DATE_CEILING", day + dt.timedelta(days=5))
+    with standard_server(page_limit=1) as server:
+        server.add_query("same day", lambda r: r.pub == day)
+        settings = settings_for(server, tmp_path / "rate", page_limit=1, batch_size=1)
+        with pytest.raises(SpinereviewError, match=f"published on {day.isoformat()}, more than"):
+            run_live_search(
+                [{"id": "day", "term": "same day"}], tmp_path / "pubmed", settings, date=DATE
+            )
+
+
+def test_a_query_without_hits_gives_an_empty_file(server: EutilsServer, tmp_path: Path) -> None:
+    settings = settings_for(server, tmp_path / "rate")
+    result = run_live_search(
+        [{"id": "none", "term": "no such thing"}], tmp_path / "p", settings, date=DATE
+    )
+    assert count_articles(result / "none.xml") == []
+    assert Manifest.load(result / "manifest.json").query("none").esearch_count == 0
+    verify_snapshot(result, [{"id": "none", "term": "no such thing"}])
+
+
+# --- failures leave the last snapshot alone ---------------------------------------------------
+
+
+def test_without_network_it_fails_fast_and_touches_nothing(tmp_path: Path, reference: Path) -> None:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    out = tmp_path / "pubmed"
+    shutil.copytree(reference, out / "2026-01-01")
+    before = {name: (out / name).read_bytes() for name in files_of(out)}
+    settings = EutilsSettings(
+        email="reviewer@example.org",
+        api_key=KEY,
+        base_url=f"http://127.0.0.1:{port}/entrez/eutils/",
+        rate_state=tmp_path / "rate",
+        backoff_base=30.0,  # any retry would stall the test
+    )
+    with pytest.raises(NetworkUnavailableError, match="cannot reach NCBI") as info:
+        run_live_search(QUERIES, out, settings, date=DATE)
+    assert KEY not in str(info.value)
+    assert {name: (out / name).read_bytes() for name in files_of(out)} == before
+    assert sorted(p.name for p in out.iterdir()) == ["2026-01-01"]
+
+
+def test_an_existing_snapshot_of_that_date_is_not_overwritten(
+    server: EutilsServer, reference: Path
+) -> None:
+    settings = settings_for(server, reference.parent.parent / "rate")
+    with pytest.raises(SpinereviewError, match="already exists"):
+        run_live_search(QUERIES, reference.parent, settings, date=DATE)
+    assert server.requests() == []
+
+
+# --- diff --------------------------------------------------------------------------------------
+
+
+def test_diff_lists_added_and_removed_pmids(
+    server: EutilsServer, reference: Path, tmp_path: Path
+) -> None:
+    corpus = shared_corpus()
+    old_small = {str(p) for p in corpus.matching(small)}
+    # PubMed a month later: some records fell out of the query, others came in.
+    server.add_query(SMALL_TERM, lambda r: 0.005 < r.topic < 0.032)
+    try:
+        settings = settings_for(server, tmp_path / "rate")
+        new = run_live_search(QUERIES[2:], reference.parent, settings, date="2026-04-01")
+    finally:
+        server.add_query(SMALL_TERM, small)
+    new_small = {str(p) for p in corpus.matching(lambda r: 0.005 < r.topic < 0.032)}
+    assert previous_snapshot(reference.parent, before="2026-04-01") == reference
+    diff = diff_snapshots(reference, new)
+    assert list(diff) == ["small", "big", "medium"]
+    assert diff["small"]["added"] == sorted(new_small - old_small, key=int)
+    assert diff["small"]["removed"] == sorted(old_small - new_small, key=int)
+    assert diff["small"]["added"] and diff["small"]["removed"]
+    assert diff["big"]["added"] == [] and len(diff["big"]["removed"]) == diff["big"]["old_count"]
+    text = format_diff(diff)
+    assert f"small: {len(old_small)} -> {len(new_small)} records" in text
+    write_diff(diff, tmp_path / "diff.json")
+    assert json.loads((tmp_path / "diff.json").read_text()) == diff
+    shutil.rmtree(new)
+
+
+def test_previous_snapshot_falls_back_to_the_committed_one(tmp_path: Path) -> None:
+    assert previous_snapshot(tmp_path) is None
+    (tmp_path / "snapshot").mkdir()
+    (tmp_path / "snapshot" / "manifest.json").write_text("{}")
+    assert previous_snapshot(tmp_path) == tmp_path / "snapshot"
+
+
+# --- byte spans ----------------------------------------------------------------------------------
+
+
+def test_article_spans_refuse_entities_and_unclosed_xml() -> None:
+    bomb = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><PubmedArticleSet/>'
+    with pytest.raises(InputError, match="entity declarations"):
+        article_spans(bomb, "bomb.xml")
+    with pytest.raises(InputError, match="malformed or unclosed"):
+        article_spans(b"<PubmedArticleSet><PubmedArticle>", "cut.xml")
+    body = shared_corpus().efetch_body(shared_corpus().order[:3])
+    prolog, spans = article_spans(body, "ok.xml")
+    assert prolog.startswith(b"<?xml") and len(spans) == 3
+    for pmid, start, stop in spans:
+        chunk = body[start:stop]
+        assert chunk.startswith(b"<PubmedArticle>") and chunk.endswith(b"</PubmedArticle>")
+        assert f">{pmid}</PMID>".encode() in chunk
