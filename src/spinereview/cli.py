@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import importlib
+import importlib.util
 import json
 import logging
 import sys
@@ -14,6 +16,7 @@ from spinereview import __version__
 from spinereview.errors import SpinereviewError
 
 log = logging.getLogger("spinereview")
+STAGES_WITH_COMMANDS = ("figures", "citations", "report")
 
 
 def _queries(text: str) -> list[dict[str, Any]]:
@@ -289,6 +292,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--old", default=None, help="default: the latest snapshot before --new")
     p.add_argument("--out", default=None, help="write the diff as JSON here")
     p.set_defaults(func=cmd_diff_snapshots)
+
+    # Stages that bring their own subcommands: a module ``spinereview.<stage>.commands`` with
+    # ``register(subparsers)`` adds them (figures, citations, report).
+    for stage in STAGES_WITH_COMMANDS:
+        if importlib.util.find_spec(f"spinereview.{stage}") is not None:
+            module = importlib.import_module(f"spinereview.{stage}.commands")
+            module.register(sub)
     return parser
 
 
