@@ -93,3 +93,16 @@ def test_read_records_rejects_a_table_with_other_columns(tmp_path: Path) -> None
         read_records(path)
     with pytest.raises(InputError, match="not found"):
         read_records(tmp_path / "missing.parquet")
+
+
+def test_outputs_get_normal_permissions_not_mkstemps_0600(tmp_path: Path) -> None:
+    import os
+
+    from spinereview.io import write_text_atomic
+
+    old = os.umask(0o022)
+    try:
+        write_text_atomic(tmp_path / "out.txt", "x")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "out.txt").stat().st_mode & 0o777 == 0o644
