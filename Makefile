@@ -32,8 +32,8 @@ test: lint  ## Run the whole test suite (lint, unit, property, golden, workflow)
 	$(VENV)/bin/pytest
 
 lint: $(STAMP)  ## ruff (lint + format check) and snakemake --lint
-	$(VENV)/bin/ruff check src tests benchmarks tools
-	$(VENV)/bin/ruff format --check src tests benchmarks tools
+	$(VENV)/bin/ruff check src tests benchmarks tools notebooks
+	$(VENV)/bin/ruff format --check src tests benchmarks tools notebooks
 	$(SNAKEMAKE) --lint
 
 dryrun: $(STAMP)  ## Show what `make run` would do

@@ -10,11 +10,18 @@ min_version("8.20")
 configfile: "config/config.yaml"
 
 
+report: "workflow/report/workflow.rst"
+
+
 include: "workflow/rules/common.smk"
 include: "workflow/rules/search.smk"
 include: "workflow/rules/screen.smk"
 include: "workflow/rules/extract.smk"
 include: "workflow/rules/meta.smk"
+include: "workflow/rules/figures.smk"
+include: "workflow/rules/citations.smk"
+include: "workflow/rules/report.smk"
+include: "workflow/rules/notebooks.smk"
 
 
 rule all:
@@ -25,6 +32,11 @@ rule all:
         rules.harmonise_effects.output,
         rules.extract_candidates.output,
         rules.pool_effects.output,
+        rules.write_citations.output,
+        rules.audit_references.output,
+        rules.draw_figures.output,
+        rules.write_report.output,
+        NOTEBOOK_HTML,
         # live mode: also list the PMIDs added and removed since the previous snapshot
         f"{RESULTS}/pubmed/diff.json" if LIVE else [],
     default_target: True

@@ -1,0 +1,151 @@
+"""CLI subcommands write-citations and audit-references (registered by spinereview.cli)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from spinereview.citations.model import Reference
+
+log = logging.getLogger("spinereview.citations")
+FORMATS = ("md", "html", "bib", "ris", "json")
+
+
+def render(refs: Sequence[Reference], title: str, lang: str = "en") -> dict[str, str]:
+    """Every format of one reference list, by file extension."""
+    from spinereview.citations.bibtex import bibtex
+    from spinereview.citations.csljson import csl_json
+    from spinereview.citations.ris import ris
+    from spinereview.citations.vancouver import html_list, markdown_list
+
+    return {
+        "md": markdown_list(title, refs),
+        "html": html_list(title, refs, lang),
+        "bib": bibtex(refs),
+        "ris": ris(refs),
+        "json": csl_json(refs),
+    }
+
+
+def write_list(refs: Sequence[Reference], out_dir: Path, stem: str, title: str, lang: str) -> None:
+    from spinereview.io import write_text_atomic
+
+    for ext, text in render(refs, title, lang).items():
+        write_text_atomic(out_dir / f"{stem}.{ext}", text)
+
+
+def _records(path: Path) -> dict[str, Reference]:
+    from spinereview.citations.included import records_by_pmid
+    from spinereview.pubmed.records import read_records
+
+    return records_by_pmid(read_records(path).to_pylist())
+
+
+def cmd_write_citations(args: argparse.Namespace) -> None:
+    from spinereview.citations.article import citation_entry, load_references
+    from spinereview.citations.included import included_references
+
+    records = _records(Path(args.records))
+    included = included_references(
+        records, Path(args.included), Path(args.decisions), Path(args.studies), Path(args.records)
+    )
+    article = [citation_entry(ref, records) for ref in load_references(args.references)]
+    out_dir = Path(args.out_dir)
+    write_list(included, out_dir, "included", "Included studies", "en")
+    write_list(article, out_dir, "article", "The article's references", "en")
+    log.info(
+        "%d included reports, %d article references -> %s", len(included), len(article), out_dir
+    )
+
+
+def _study_decisions(path: Path) -> dict[str, str]:
+    """study_id -> 'included'/'excluded' (included wins when a study has several records)."""
+    from spinereview.screening.sources import read_table
+
+    out: dict[str, str] = {}
+    for row in read_table(path, ("study_id", "decision")):
+        study = row["study_id"].strip()
+        if study and out.get(study) != "included":
+            out[study] = f"{row['decision'].strip()} in this review"
+    return out
+
+
+def _resolver(args: argparse.Namespace) -> Any:
+    if not args.ecitmatch:
+        return None
+    from spinereview.pubmed.eutils import EutilsClient, EutilsSettings, ecitmatch
+
+    client = EutilsClient(EutilsSettings.from_config(args.eutils))
+    return lambda citation: ecitmatch(client, [citation])[0]
+
+
+def cmd_audit_references(args: argparse.Namespace) -> None:
+    from spinereview.citations.article import load_references
+    from spinereview.citations.audit import AuditInputs, audit_reference
+    from spinereview.citations.audit_report import write_audit
+    from spinereview.citations.evidence import POOLED_COLUMNS, REVIEW_COLUMNS, read_rows
+
+    inputs = AuditInputs(
+        records=_records(Path(args.records)),
+        decisions=_study_decisions(Path(args.decisions)),
+        reviews=read_rows(args.reviews, REVIEW_COLUMNS),
+        pooled=read_rows(args.pooled, POOLED_COLUMNS),
+        resolver=_resolver(args),
+    )
+    results = [audit_reference(ref, inputs) for ref in load_references(args.references)]
+    mode = "live (ECitMatch)" if args.ecitmatch else "offline"
+    write_audit(results, Path(args.out_json), Path(args.out_md), mode)
+    for r in results:
+        flag = (
+            "" if r.expected_verdict in (None, r.verdict) else f" (expected {r.expected_verdict})"
+        )
+        (log.warning if flag else log.info)("%s: %s%s", r.id, r.verdict, flag)
+
+
+def _json_object(text: str) -> dict[str, Any]:
+    from spinereview.cli import _json_object as parse
+
+    return parse(text)
+
+
+def register(sub: Any) -> None:
+    """Add write-citations and audit-references to the CLI's subparsers."""
+    p = sub.add_parser(
+        "write-citations",
+        help="included studies and article references: Vancouver (md, html), BibTeX, RIS, CSL-JSON",
+    )
+    p.add_argument("--records", default="results/records.parquet")
+    p.add_argument("--included", default="results/screening/included.csv")
+    p.add_argument("--decisions", default="results/screening/decisions.csv")
+    p.add_argument(
+        "--studies",
+        default="data/evidence/studies.csv",
+        help="bibliographic facts of records without a PMID",
+    )
+    p.add_argument("--references", default="data/article/references.yaml")
+    p.add_argument("--out-dir", default="reports/citations")
+    p.set_defaults(func=cmd_write_citations)
+
+    p = sub.add_parser("audit-references", help="check the article's references: year, ID, claim")
+    p.add_argument("--references", default="data/article/references.yaml")
+    p.add_argument("--records", default="results/records.parquet")
+    p.add_argument("--decisions", default="results/screening/decisions.csv")
+    p.add_argument("--pooled", default="results/meta/pooled.csv")
+    p.add_argument("--reviews", default="data/evidence/reviews_pooled.csv")
+    p.add_argument("--out-json", default="reports/citations/audit.json")
+    p.add_argument("--out-md", default="reports/citations/audit.md")
+    p.add_argument(
+        "--ecitmatch",
+        action="store_true",
+        help="live mode: resolve citations without identifiers with NCBI ECitMatch",
+    )
+    p.add_argument(
+        "--eutils",
+        type=_json_object,
+        default=None,
+        help="JSON of search.eutils for --ecitmatch (no API key: set NCBI_API_KEY)",
+    )
+    p.set_defaults(func=cmd_audit_references)

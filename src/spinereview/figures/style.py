@@ -1,0 +1,115 @@
+"""Deterministic figure style: Agg-only rendering, the bundled DejaVu Sans, fixed metadata."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+from matplotlib import font_manager
+from matplotlib.figure import Figure
+
+from spinereview.errors import SpinereviewError
+from spinereview.io import atomic_path
+
+# No display and the same rasteriser everywhere (figures are drawn without pyplot in any case).
+matplotlib.use("Agg")
+
+FONT_FAMILY = "DejaVu Sans"
+FORMATS = ("svg", "png", "pdf")
+CREATOR = "spinereview figures"
+
+# Everything that could vary between machines or runs is pinned: the font (matplotlib's bundled
+# copy, checked below), glyphs drawn as paths in SVG (no viewer font substitution, and the bytes
+# depend only on the font file), a fixed salt for SVG ids and a fixed root id, TrueType (not
+# Type 3) fonts in PDF, and no style sheet or user matplotlibrc (rc_context starts from defaults).
+RC: dict[str, Any] = {
+    "font.family": "sans-serif",
+    "font.sans-serif": [FONT_FAMILY],
+    "font.size": 8.0,
+    "axes.titlesize": 9.0,
+    "axes.labelsize": 8.0,
+    "xtick.labelsize": 7.5,
+    "ytick.labelsize": 7.5,
+    "legend.fontsize": 7.5,
+    "axes.unicode_minus": True,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.linewidth": 0.7,
+    "lines.linewidth": 1.0,
+    "text.usetex": False,
+    "svg.fonttype": "path",
+    "svg.hashsalt": "spinereview",
+    "svg.id": "spinereview-figure",
+    "svg.image_inline": True,
+    "pdf.fonttype": 42,
+    "pdf.compression": 6,
+    "path.simplify": False,
+    "savefig.facecolor": "white",
+    "savefig.edgecolor": "white",
+    "savefig.transparent": False,
+    "figure.facecolor": "white",
+}
+
+# Per-format metadata: no dates, a fixed creator, matplotlib's version left out of the files.
+METADATA: dict[str, dict[str, Any]] = {
+    "svg": {"Date": None, "Creator": CREATOR},
+    "pdf": {"CreationDate": None, "ModDate": None, "Creator": CREATOR, "Producer": CREATOR},
+    "png": {"Software": CREATOR},
+}
+
+# Colours (colour-blind safe, Okabe-Ito) shared by every figure.
+PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
+GREY = "#6b6b6b"
+LIGHT = "#d9d9d9"
+BAND = "#e8eef7"
+
+
+def check_font() -> Path:
+    """Return the font file text is drawn with; fail unless it is matplotlib's bundled DejaVu Sans.
+
+    A system copy of DejaVu Sans of another version would change the glyph outlines and so the
+    bytes of every SVG and PDF.
+    """
+    data = Path(matplotlib.get_data_path()).resolve()
+    for weight in ("normal", "bold"):
+        props = font_manager.FontProperties(family=FONT_FAMILY, weight=weight)
+        found = Path(font_manager.findfont(props, fallback_to_default=False)).resolve()
+        if data not in found.parents:
+            raise SpinereviewError(
+                f"figures need matplotlib's bundled {FONT_FAMILY} ({weight}), but {found} is "
+                "found first; remove ~/.cache/matplotlib/fontlist-*.json and retry"
+            )
+    return found
+
+
+@contextlib.contextmanager
+def figure_style() -> Iterator[None]:
+    """Apply the deterministic style (from matplotlib's defaults) for drawing and saving."""
+    with matplotlib.rc_context():
+        matplotlib.rcdefaults()
+        matplotlib.rcParams.update(RC)
+        check_font()
+        yield
+
+
+def new_figure(width: float, height: float) -> Figure:
+    """A figure of ``width`` × ``height`` inches that belongs to no pyplot state."""
+    return Figure(figsize=(width, height), layout=None)
+
+
+def save_figure(
+    fig: Figure, out_dir: str | Path, name: str, formats: Sequence[str], dpi: int
+) -> list[Path]:
+    """Write ``fig`` as ``<out_dir>/<name>.<fmt>`` for every format, each file atomically."""
+    written = []
+    for fmt in formats:
+        if fmt not in FORMATS:
+            raise SpinereviewError(f"figure format {fmt!r} is not one of {', '.join(FORMATS)}")
+        target = Path(out_dir) / f"{name}.{fmt}"
+        with atomic_path(target) as tmp:
+            fig.savefig(tmp, format=fmt, dpi=dpi, metadata=METADATA[fmt])
+        written.append(target)
+    return written

@@ -1,0 +1,60 @@
+"""Assemble reports/report.html from the sections and write it atomically."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from spinereview.extraction.run import read_effects
+from spinereview.io import write_text_atomic
+from spinereview.report import content as c
+from spinereview.report.html import figure, page
+
+TITLE = "Spinal injections for chronic back pain — evidence review (spinereview)"
+
+
+def _fragment(html_text: str) -> str:
+    """The body of an HTML document (the citation list may be a whole page)."""
+    match = re.search(r"<body[^>]*>(.*)</body>", html_text, flags=re.S | re.I)
+    return match.group(1) if match else html_text
+
+
+def build_report(inp: c.ReportInputs) -> str:
+    """The whole report as one self-contained HTML string."""
+    effects = read_effects(inp.effects).to_pylist()
+    sections = [
+        ("search", "Search", c.search_section(inp)),
+        ("prisma", "PRISMA 2020 flow", c.prisma_section(inp)),
+        ("included", "Included studies", c.included_section(inp)),
+        ("summary", "Summary of findings", c.summary_section(inp)),
+        (
+            "article-figure",
+            "The article figure",
+            figure(
+                inp.figures_dir / "article_pain_by_window.png",
+                "Pooled pain effect by window",
+                _caption(inp),
+            ),
+        ),
+        (
+            "analyses",
+            "Analyses: forest plots, studies, leave-one-out, subgroups, bias",
+            c.analyses_section(inp),
+        ),
+        ("sensitivity", "Sensitivity analyses", c.sensitivity_section(inp)),
+        ("reviews", "What published reviews found", c.reviews_section(inp)),
+        ("sheet", "Curated sheet rows behind the pooled numbers", c.sheet_section(inp, effects)),
+        ("audit", "The article's references: audit", c.audit_section(inp)),
+        ("citations", "Included studies: citation list", _fragment(c.citations_section(inp))),
+    ]
+    return page(TITLE, sections)
+
+
+def _caption(inp: c.ReportInputs) -> str:
+    language = inp.config["figures"]["language"]
+    path = inp.figures_dir / f"article_pain_by_window.caption.{language}.txt"
+    return path.read_text(encoding="utf-8").strip() if path.exists() else ""
+
+
+def write_report(inp: c.ReportInputs, out: Path) -> None:
+    write_text_atomic(out, build_report(inp))

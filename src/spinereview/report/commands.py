@@ -1,0 +1,52 @@
+"""The write-report subcommand."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+from pathlib import Path
+
+log = logging.getLogger("spinereview")
+
+
+def _run(args: argparse.Namespace) -> None:
+    from spinereview.config import load_config
+    from spinereview.report.build import write_report
+    from spinereview.report.content import ReportInputs
+
+    config = json.loads(args.config_json) if args.config_json else load_config(args.config)
+    inputs = ReportInputs(
+        config=config,
+        manifest=Path(args.manifest),
+        verified=Path(args.verified),
+        prisma=Path(args.prisma),
+        included=Path(args.included),
+        decisions=Path(args.decisions),
+        effects=Path(args.effects),
+        meta_dir=Path(args.meta_dir),
+        reviews=Path(args.reviews),
+        figures_dir=Path(args.figures_dir),
+        citations_dir=Path(args.citations_dir),
+    )
+    write_report(inputs, Path(args.out))
+    log.info("report -> %s", args.out)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add ``write-report`` to the spinereview command line."""
+    p = sub.add_parser("write-report", help="the self-contained HTML report")
+    p.add_argument("--config", default="config/config.yaml")
+    p.add_argument("--config-json", default=None, help="the merged config as JSON (Snakemake)")
+    p.add_argument("--manifest", default="data/pubmed/snapshot/manifest.json")
+    p.add_argument("--verified", default="results/pubmed/snapshot_verified.json")
+    p.add_argument("--prisma", default="results/screening/prisma.json")
+    p.add_argument("--included", default="results/screening/included.csv")
+    p.add_argument("--decisions", default="results/screening/decisions.csv")
+    p.add_argument("--effects", default="results/extraction/effects.parquet")
+    p.add_argument("--meta-dir", default="results/meta")
+    p.add_argument("--reviews", default="data/evidence/reviews_pooled.csv")
+    p.add_argument("--figures-dir", default="reports/figures")
+    p.add_argument("--citations-dir", default="reports/citations")
+    p.add_argument("--out", default="reports/report.html")
+    p.set_defaults(func=_run)

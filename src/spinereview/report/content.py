@@ -1,0 +1,386 @@
+"""The report's sections, built from the files the rules wrote (nothing is recomputed here)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from spinereview.report.html import Cell, esc, figure, link, num, pmid_link, table
+from spinereview.report.verdict import verdict
+
+
+@dataclass(frozen=True)
+class ReportInputs:
+    """Every file the report reads."""
+
+    config: Mapping[str, Any]
+    manifest: Path
+    verified: Path
+    prisma: Path
+    included: Path
+    decisions: Path
+    effects: Path
+    meta_dir: Path
+    reviews: Path
+    figures_dir: Path
+    citations_dir: Path
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with open(path, encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def sheet_anchor(row_id: str) -> str:
+    return f"sheet-{row_id}"
+
+
+def analysis_anchor(analysis_id: str, window: str | None = None) -> str:
+    return f"analysis-{analysis_id}" + (f"-{window}" if window else "")
+
+
+def search_section(inp: ReportInputs) -> str:
+    manifest = json.loads(inp.manifest.read_text(encoding="utf-8"))
+    verified = json.loads(inp.verified.read_text(encoding="utf-8"))
+    rows = [
+        {
+            **q,
+            "verified": "sha256 and PMIDs verified"
+            if verified.get(q["id"], {}).get("ok")
+            else "NOT verified",
+        }
+        for q in manifest["queries"]
+    ]
+    intro = (
+        f"<p>Retrieval date {esc(manifest['retrieval_date'])}; provenance: "
+        f"<strong>{esc(manifest['provenance'])}</strong>.</p>"
+        f'<p class="note">{esc(manifest.get("provenance_detail", ""))}</p>'
+    )
+    return intro + table(
+        rows,
+        [
+            ("query", "id"),
+            ("PubMed term", lambda r: f"<code>{esc(r['term'])}</code>"),
+            ("records", "esearch_count"),
+            ("file", "file"),
+            ("check", "verified"),
+        ],
+        numeric=["records"],
+    )
+
+
+PRISMA_ORDER = (
+    "records_identified",
+    "duplicates_removed",
+    "duplicates_by_key",
+    "records_screened",
+    "records_excluded",
+    "records_excluded_reasons",
+    "reports_sought",
+    "reports_not_retrieved",
+    "reports_assessed",
+    "reports_excluded",
+    "reports_excluded_reasons",
+    "reports_awaiting_classification",
+    "reports_included",
+)
+
+
+def prisma_section(inp: ReportInputs) -> str:
+    prisma = json.loads(inp.prisma.read_text(encoding="utf-8"))
+    rows = []
+    for column in ("databases", "other_methods"):
+        for key in PRISMA_ORDER:
+            value = prisma[column][key]
+            shown = (
+                "; ".join(f"{k}: {v}" for k, v in value.items())
+                if isinstance(value, dict)
+                else value
+            )
+            rows.append({"column": column, "box": key, "count": shown})
+    head = (
+        f"<p>Included: <strong>{prisma['included']['studies']} studies</strong> in "
+        f"{prisma['included']['reports']} reports. The counts are computed by the pipeline and "
+        "checked to add up (results/screening/prisma.json).</p>"
+    )
+    fig = figure(inp.figures_dir / "prisma_flow.png", "PRISMA 2020 flow diagram")
+    return head + fig + table(rows, [("column", "column"), ("box", "box"), ("count", "count")])
+
+
+def included_section(inp: ReportInputs) -> str:
+    titles = {d["record_id"]: d["title"] for d in read_csv(inp.decisions)}
+    rows = [
+        {**r, "title": titles.get(r["record_ids"].split("; ")[0], "")}
+        for r in read_csv(inp.included)
+    ]
+
+    def pmids(r: Mapping[str, str]) -> str:
+        return (
+            " ".join(pmid_link(p) for p in r["pmids"].split("; ") if p) or "no PMID (other methods)"
+        )
+
+    return table(
+        rows,
+        [
+            ("study", "study_id"),
+            ("title", "title"),
+            ("PubMed", pmids),
+            ("publications", "publication_ids"),
+            ("intervention", "intervention"),
+            ("comparator", "comparator"),
+            ("population", "population"),
+            ("duration", "duration"),
+            ("n randomised", "n_randomised"),
+            ("reports", "reports"),
+        ],
+        numeric=["n randomised", "reports"],
+    )
+
+
+def _title(analysis: Mapping[str, Any], lang: str = "en") -> str:
+    return str(analysis["title"][lang])
+
+
+def summary_section(inp: ReportInputs) -> str:
+    """Summary of findings: every analysis × window of the main run, against the MCID."""
+    mcid = inp.config["figures"]["mcid"]
+    analyses = {a["id"]: a for a in inp.config["meta"]["analyses"]}
+    rows = [r for r in read_csv(inp.meta_dir / "pooled.csv") if r["run"] == "main"]
+
+    def threshold(r: Mapping[str, str]) -> float | None:
+        return float(mcid["value"]) if r["scale"] == "pain_0_100" else None
+
+    def effect(r: Mapping[str, str]) -> str:
+        if not r["k"] or r["k"] == "0":
+            return ""
+        text = f"{num(r['estimate'], 1)} ({num(r['ci_low'], 1)} to {num(r['ci_high'], 1)})"
+        return link("#" + analysis_anchor(r["analysis"], r["window"]), text)
+
+    def pi(r: Mapping[str, str]) -> str:
+        return f"{num(r['pi_low'], 1)} to {num(r['pi_high'], 1)}" if r["pi_low"] else ""
+
+    intro = (
+        f"<p>Negative values favour the injection. Threshold: {esc(mcid['value'])} points on the "
+        f"0–100 pain scale — {esc(mcid['kind'])}. Source of the nearest published anchor: "
+        f"{esc(mcid['source'])}</p>"
+    )
+    return intro + table(
+        rows,
+        [
+            (
+                "analysis",
+                lambda r: link(
+                    "#" + analysis_anchor(r["analysis"]), _title(analyses[r["analysis"]])
+                ),
+            ),
+            ("window", "window"),
+            ("scale", "scale"),
+            ("k", "k"),
+            ("n", "n"),
+            ("effect (95% CI)", effect),
+            ("95% PI", pi),
+            ("I² %", lambda r: num(r["i2"], 0)),
+            ("in plain words", lambda r: esc(verdict(r, threshold(r)))),
+        ],
+        numeric=["k", "n", "I² %"],
+    )
+
+
+def _analysis_block(
+    inp: ReportInputs, analysis: Mapping[str, Any], tables: Mapping[str, list]
+) -> str:
+    aid = analysis["id"]
+    doc = json.loads((inp.meta_dir / "analyses" / f"{aid}.json").read_text(encoding="utf-8"))
+    parts = [
+        f'<h3 id="{esc(analysis_anchor(aid))}">{esc(_title(analysis))}</h3>',
+        f'<p class="note">{esc(_title(analysis, "de"))} — method {esc(doc["settings"]["method"])}, '
+        f"test {esc(doc['settings']['test'])}, scale {esc(analysis['scale'])}.</p>",
+        figure(inp.figures_dir / f"forest_{aid}.png", f"Forest plot {aid}"),
+    ]
+    for window, runs in doc["windows"].items():
+        main = runs["main"]
+        pooled = main["pooled"]
+        parts.append(
+            f'<h4 id="{esc(analysis_anchor(aid, window))}">{esc(window)}: k = {esc(pooled["k"])}</h4>'
+        )
+        if main["studies"]:
+            parts.append(
+                table(
+                    main["studies"],
+                    [
+                        ("study", "study_id"),
+                        ("PubMed", lambda s: pmid_link(s["pmid"])),
+                        ("sheet row", lambda s: link("#" + sheet_anchor(s["row_id"]), s["row_id"])),
+                        ("outcome", "outcome"),
+                        ("weeks", "timepoint_weeks"),
+                        ("effect", lambda s: num(s["yi"])),
+                        ("95% CI", lambda s: f"{num(s['ci_low'])} to {num(s['ci_high'])}"),
+                        ("weight %", lambda s: num(s["weight_percent"], 1)),
+                    ],
+                    numeric=["effect", "weight %"],
+                )
+            )
+        notes = "; ".join(
+            filter(
+                None,
+                [
+                    pooled.get("notes"),
+                    (runs.get("excluding_uncertain") or {}).get("pooled", {}).get("notes"),
+                ],
+            )
+        )
+        if notes:
+            parts.append(f'<p class="note">{esc(notes)}</p>')
+    for name in ("loo", "subgroups", "bias"):
+        rows = [r for r in tables[name] if r["analysis"] == aid]
+        if rows:
+            cols = [(c, c) for c in rows[0] if c != "analysis"]
+            parts.append(f"<h4>{esc(name)}</h4>" + table(rows, cols))
+    return "\n".join(parts)
+
+
+def analyses_section(inp: ReportInputs) -> str:
+    tables = {n: read_csv(inp.meta_dir / f"{n}.csv") for n in ("loo", "subgroups", "bias")}
+    return "\n".join(_analysis_block(inp, a, tables) for a in inp.config["meta"]["analyses"])
+
+
+def sensitivity_section(inp: ReportInputs) -> str:
+    rows = read_csv(inp.meta_dir / "pooled.csv")
+    pairs = []
+    for main in (r for r in rows if r["run"] == "main" and r["k"] not in ("", "0")):
+        alt = next(
+            r
+            for r in rows
+            if r["run"] != "main"
+            and r["analysis"] == main["analysis"]
+            and r["window"] == main["window"]
+        )
+        pairs.append(
+            {
+                "analysis": main["analysis"],
+                "window": main["window"],
+                "k": main["k"],
+                "main": _interval(main),
+                "k without uncertain": alt["k"],
+                "without uncertain rows": _interval(alt),
+            }
+        )
+    est = read_csv(inp.meta_dir / "estimators.csv")
+    numeric = ("estimate", "ci_low", "ci_high", "pi_low", "pi_high", "tau2")
+    est_columns = [(c, c) for c in ("analysis", "window", "method", "test", "k")]
+    est_columns += [(c, _number_cell(c)) for c in numeric]
+    pair_columns = [
+        (c, c)
+        for c in (
+            "analysis",
+            "window",
+            "k",
+            "main",
+            "k without uncertain",
+            "without uncertain rows",
+        )
+    ]
+    return (
+        "<p>Each analysis re-run without the rows flagged uncertain in the curated sheet:</p>"
+        + table(pairs, pair_columns)
+        + "<p>Estimators and tests side by side (results/meta/estimators.csv):</p>"
+        + table(est, est_columns)
+    )
+
+
+def _number_cell(column: str) -> Cell:
+    return lambda row: num(row[column])
+
+
+def _interval(row: Mapping[str, str], prefix: str = "") -> str:
+    """'estimate (low to high)' with one decimal, or 'no study left' for k = 0."""
+    if row["k"] in ("", "0"):
+        return "no study left"
+    return f"{num(row['estimate'], 1)} ({num(row['ci_low'], 1)} to {num(row['ci_high'], 1)})"
+
+
+def reviews_section(inp: ReportInputs) -> str:
+    rows = read_csv(inp.reviews)
+    return (
+        "<p>Headline results of published reviews, as reference points (not pooled here); several "
+        "come from secondary summaries, as the notes say.</p>"
+        + table(
+            rows,
+            [
+                ("review", "review_id"),
+                ("comparison", "comparison"),
+                ("outcome", "outcome"),
+                ("time", "timepoint"),
+                ("k", "k_studies"),
+                ("n", "n_participants"),
+                ("measure", "measure"),
+                ("estimate", "estimate"),
+                (
+                    "CI",
+                    lambda r: f"{esc(r['ci_low'])} to {esc(r['ci_high'])}" if r["ci_low"] else "",
+                ),
+                ("source", lambda r: link(r["source_url"], "page")),
+                ("note", "note"),
+            ],
+        )
+    )
+
+
+def sheet_section(inp: ReportInputs, effects: Sequence[Mapping[str, Any]]) -> str:
+    """Every pooled row of the curated sheet with its source (targets of the 'sheet row' links)."""
+    pooled_ids = set()
+    for analysis in inp.config["meta"]["analyses"]:
+        doc = json.loads(
+            (inp.meta_dir / "analyses" / f"{analysis['id']}.json").read_text(encoding="utf-8")
+        )
+        for runs in doc["windows"].values():
+            pooled_ids.update(s["row_id"] for s in runs["main"]["studies"])
+    rows = [e for e in effects if e["row_id"] in pooled_ids]
+    return table(
+        rows,
+        [
+            (
+                "row",
+                lambda e: f'<span id="{esc(sheet_anchor(e["row_id"]))}">{esc(e["row_id"])}</span>',
+            ),
+            ("sheet line", "sheet_row"),
+            ("study", "study_id"),
+            ("PubMed", lambda e: pmid_link(e["pmid"])),
+            ("outcome", "outcome"),
+            ("instrument", "instrument"),
+            ("weeks", "timepoint_weeks"),
+            ("yi", lambda e: num(e["yi"])),
+            ("se", lambda e: num(e["se"])),
+            ("conversions", "conversions"),
+            ("uncertain", "uncertain"),
+            ("source", lambda e: link(e["source_url"], "page") + " " + esc(e["locator"])),
+        ],
+    )
+
+
+def audit_section(inp: ReportInputs) -> str:
+    path = inp.citations_dir / "audit.json"
+    if not path.exists():
+        return '<p class="warn">Reference audit not available (reports/citations/audit.json).</p>'
+    audit = json.loads(path.read_text(encoding="utf-8"))
+    entries = audit["references"] if isinstance(audit, dict) and "references" in audit else audit
+    return table(
+        entries,
+        [
+            ("reference", "id"),
+            ("cited as", "cited_as"),
+            ("verdict", "verdict"),
+            ("reasons", lambda a: "<br>".join(esc(r) for r in a.get("reasons", []))),
+        ],
+    )
+
+
+def citations_section(inp: ReportInputs) -> str:
+    path = inp.citations_dir / "included.html"
+    if not path.exists():
+        return '<p class="warn">Citation list not available (reports/citations/included.html).</p>'
+    return path.read_text(encoding="utf-8")

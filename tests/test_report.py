@@ -1,0 +1,113 @@
+"""The HTML report: self-contained, escaped, linked; rendered in headless Chromium."""
+
+from __future__ import annotations
+
+import csv
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from browser import dump_dom
+
+from spinereview.config import load_config
+from spinereview.report.build import build_report
+from spinereview.report.content import ReportInputs
+from spinereview.report.verdict import verdict
+
+ROOT = Path(__file__).resolve().parents[1]
+XSS = "<script>document.body.setAttribute('data-xss','ran')</script> & <b>bold</b>"
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tmp copy of the workflow, run to the report; one record title carries markup."""
+    work = tmp_path_factory.mktemp("report")
+    for name in ("Snakefile", "environment.yml"):
+        shutil.copy2(ROOT / name, work / name)
+    for name in ("config", "workflow", "data", "notebooks"):
+        shutil.copytree(ROOT / name, work / name)
+    proc = subprocess.run([sys.executable, "-m", "snakemake", "--cores", "2"], cwd=work,
+                          capture_output=True, text=True, timeout=900)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    decisions = work / "results/screening/decisions.csv"
+    with open(decisions, encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    first_included = next(r for r in rows if r["decision"] == "included")
+    first_included["title"] = XSS
+    with open(decisions, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return work
+
+
+def inputs(work: Path) -> ReportInputs:
+    return ReportInputs(
+        config=load_config(work / "config/config.yaml"),
+        manifest=work / "data/pubmed/snapshot/manifest.json",
+        verified=work / "results/pubmed/snapshot_verified.json",
+        prisma=work / "results/screening/prisma.json", included=work / "results/screening/included.csv",
+        decisions=work / "results/screening/decisions.csv",
+        effects=work / "results/extraction/effects.parquet", meta_dir=work / "results/meta",
+        reviews=work / "data/evidence/reviews_pooled.csv", figures_dir=work / "reports/figures",
+        citations_dir=work / "reports/citations",
+    )  # fmt: skip
+
+
+def test_report_is_self_contained_escaped_and_linked(results: Path) -> None:
+    html_text = build_report(inputs(results))
+    assert "<script" not in html_text.lower().replace("&lt;script", "")
+    assert "&lt;script&gt;document.body.setAttribute" in html_text
+    assert not re.search(r'(src|href)="(?!#|data:|https://pubmed|https?://[^"]+")', html_text)
+    assert not re.search(r'<(img|link|script)[^>]+(src|href)="https?://', html_text)
+    # every pooled number links to its analysis; every pooled study row to its sheet row
+    for anchor in re.findall(r'href="#(analysis-[^"]+|sheet-E\d+)"', html_text):
+        assert f'id="{anchor}"' in html_text, anchor
+    assert (
+        'href="#sheet-E010"' in html_text
+        and "https://pubmed.ncbi.nlm.nih.gov/24988555/" in html_text
+    )
+    assert build_report(inputs(results)) == html_text  # deterministic
+
+
+def test_report_renders_in_headless_chromium(results: Path, tmp_path: Path) -> None:
+    html_text = build_report(inputs(results))
+    probe = (
+        "<script>window.addEventListener('load',()=>{const i=[...document.images];"
+        "document.body.setAttribute('data-images',i.length);"
+        "document.body.setAttribute('data-images-ok',i.every(x=>x.complete&&x.naturalWidth>0));"
+        "document.body.setAttribute('data-tables',document.querySelectorAll('table').length);});"
+        "</script>"
+    )  # added by the test only: the report itself has no script
+    page = tmp_path / "report.html"
+    page.write_text(html_text.replace("</body>", probe + "</body>"), encoding="utf-8")
+    dom = dump_dom(page, tmp_path / "profile")
+    assert 'data-images-ok="true"' in dom
+    expected_images = html_text.count("<img ")
+    assert f'data-images="{expected_images}"' in dom
+    assert 'data-xss="ran"' not in dom  # the title's script was shown as text, not run
+    assert "&lt;script&gt;document.body.setAttribute" in dom
+    tables = int(re.search(r'data-tables="(\d+)"', dom).group(1))
+    assert tables >= 10
+
+
+@pytest.mark.parametrize(
+    ("row", "words"),
+    [
+        ({"k": "0"}, "No study"),
+        ({"k": "3", "estimate": "-2", "ci_low": "-6", "ci_high": "2"}, "No important benefit"),
+        ({"k": "3", "estimate": "-8", "ci_low": "-20", "ci_high": "4"}, "Uncertain"),
+        (
+            {"k": "2", "estimate": "-25", "ci_low": "-30", "ci_high": "-15"},
+            "more than the threshold",
+        ),
+        ({"k": "2", "estimate": "-6", "ci_low": "-12", "ci_high": "-1"}, "may be smaller than"),
+        ({"k": "2", "estimate": "5", "ci_low": "1", "ci_high": "9"}, "Favours the control"),
+        ({"k": "1", "estimate": "-1.3", "ci_low": "-13.3", "ci_high": "10.7"}, "One study only"),
+    ],
+)
+def test_plain_language_verdicts(row: dict, words: str) -> None:
+    assert words in verdict(row, 10.0)

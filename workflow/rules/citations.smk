@@ -1,0 +1,53 @@
+# Stage 7 (report, part): citation lists of the included studies and the article's references, and the
+# audit of the article's references. Outputs go to reports/citations/.
+
+CITATION_FORMATS = ["md", "html", "bib", "ris", "json"]
+
+
+rule write_citations:
+    input:
+        records=f"{RESULTS}/records.parquet",
+        included=f"{RESULTS}/screening/included.csv",
+        decisions=f"{RESULTS}/screening/decisions.csv",
+        studies="data/evidence/studies.csv",
+        references="data/article/references.yaml",
+    output:
+        included=expand("reports/citations/included.{ext}", ext=CITATION_FORMATS),
+        article=expand("reports/citations/article.{ext}", ext=CITATION_FORMATS),
+    params:
+        out_dir=lambda wildcards, output: os.path.dirname(output.included[0]),
+        cli=SPINEREVIEW,
+    log:
+        "logs/report/write_citations.log",
+    conda:
+        "../../environment.yml"
+    shell:
+        "{params.cli} write-citations --records {input.records:q} --included {input.included:q}"
+        " --decisions {input.decisions:q} --studies {input.studies:q}"
+        " --references {input.references:q} --out-dir {params.out_dir:q} 2> {log:q}"
+
+
+rule audit_references:
+    input:
+        references="data/article/references.yaml",
+        records=f"{RESULTS}/records.parquet",
+        decisions=f"{RESULTS}/screening/decisions.csv",
+        pooled=f"{RESULTS}/meta/pooled.csv",
+        reviews="data/evidence/reviews_pooled.csv",
+    output:
+        json="reports/citations/audit.json",
+        md="reports/citations/audit.md",
+    params:
+        # live mode only: citations without identifiers are looked up with NCBI ECitMatch
+        ecitmatch="--ecitmatch" if LIVE else "",
+        eutils=json.dumps(config["search"].get("eutils", {}), ensure_ascii=False, sort_keys=True),
+        cli=SPINEREVIEW,
+    log:
+        "logs/report/audit_references.log",
+    conda:
+        "../../environment.yml"
+    shell:
+        "{params.cli} audit-references {params.ecitmatch} --references {input.references:q}"
+        " --records {input.records:q} --decisions {input.decisions:q} --pooled {input.pooled:q}"
+        " --reviews {input.reviews:q} --eutils {params.eutils:q}"
+        " --out-json {output.json:q} --out-md {output.md:q} 2> {log:q}"

@@ -1,0 +1,64 @@
+# Stage 6: figures — forest plots, the article figure, funnel plots, PRISMA flow, risk of bias.
+from spinereview.figures import names as fignames
+
+FIGURES_DIR = "reports/figures"
+# The optional RoB 2 sheet lives beside the curated effect sheet; without it the figure is a note.
+FIGURE_NAMES = fignames.figure_names(config["meta"])
+ROB_SHEET = os.path.join(os.path.dirname(config["extraction"]["sheet"]), fignames.ROB_SHEET)
+
+
+rule draw_figures:
+    input:
+        pooled=f"{RESULTS}/meta/pooled.csv",
+        analyses=expand(
+            f"{RESULTS}/meta/analyses/{{analysis}}.json",
+            analysis=[a["id"] for a in config["meta"]["analyses"]],
+        ),
+        prisma=f"{RESULTS}/screening/prisma.json",
+        included=f"{RESULTS}/screening/included.csv",
+        rob=lambda wildcards: [ROB_SHEET] if os.path.exists(ROB_SHEET) else [],
+    output:
+        forest=report(
+            expand(
+                f"{FIGURES_DIR}/{{name}}.{{fmt}}",
+                name=[n for n in FIGURE_NAMES if n.startswith("forest_")],
+                fmt=config["figures"]["formats"],
+            ),
+            caption="../report/forest.rst",
+            category="Figures",
+            subcategory="Forest plots",
+        ),
+        article=report(
+            expand(
+                f"{FIGURES_DIR}/article_pain_by_window.{{fmt}}", fmt=config["figures"]["formats"]
+            ),
+            caption="../report/article.rst",
+            category="Figures",
+            subcategory="Article figure",
+        ),
+        prisma=report(
+            expand(f"{FIGURES_DIR}/prisma_flow.{{fmt}}", fmt=config["figures"]["formats"]),
+            caption="../report/prisma.rst",
+            category="Figures",
+            subcategory="PRISMA 2020",
+        ),
+        caption=f"{FIGURES_DIR}/{fignames.caption_name(config['figures']['language'])}",
+        funnel=directory(f"{FIGURES_DIR}/{fignames.FUNNEL_DIR}"),
+        rob=directory(f"{FIGURES_DIR}/{fignames.ROB_DIR}"),
+    params:
+        settings=json.dumps(config["figures"], sort_keys=True, ensure_ascii=False),
+        meta=json.dumps(config["meta"], sort_keys=True, ensure_ascii=False),
+        windows=json.dumps(config["extraction"]["windows"], sort_keys=True),
+        analyses_dir=lambda wildcards, input: os.path.dirname(input.analyses[0]),
+        rob_sheet=ROB_SHEET,
+        out_dir=lambda wildcards, output: os.path.dirname(output.caption),
+        cli=SPINEREVIEW,
+    log:
+        "logs/figures/draw_figures.log",
+    conda:
+        "../../environment.yml"
+    shell:
+        "{params.cli} draw-figures --pooled {input.pooled:q} --analyses-dir {params.analyses_dir:q}"
+        " --prisma {input.prisma:q} --included {input.included:q} --rob-sheet {params.rob_sheet:q}"
+        " --settings {params.settings:q} --meta-settings {params.meta:q}"
+        " --windows {params.windows:q} --out-dir {params.out_dir:q} 2> {log:q}"

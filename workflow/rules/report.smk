@@ -1,0 +1,34 @@
+# Stage 7: the self-contained HTML report (every number linked to its analysis, study and sheet row).
+
+
+rule write_report:
+    input:
+        verified=f"{RESULTS}/pubmed/snapshot_verified.json",
+        prisma=f"{RESULTS}/screening/prisma.json",
+        included=f"{RESULTS}/screening/included.csv",
+        decisions=f"{RESULTS}/screening/decisions.csv",
+        effects=f"{RESULTS}/extraction/effects.parquet",
+        meta=rules.pool_effects.output,
+        reviews="data/evidence/reviews_pooled.csv",
+        figures=rules.draw_figures.output,
+        citations=rules.write_citations.output,
+        audit=rules.audit_references.output,
+    output:
+        "reports/report.html",
+    params:
+        config=json.dumps(config, sort_keys=True, ensure_ascii=False),
+        manifest=f"{SNAPSHOT}/manifest.json",
+        meta_dir=lambda wildcards, input: os.path.dirname(input.meta[0]),
+        figures_dir=lambda wildcards, input: os.path.dirname(input.figures[0]),
+        citations_dir=lambda wildcards, input: os.path.dirname(input.audit[0]),
+        cli=SPINEREVIEW,
+    log:
+        "logs/report/write_report.log",
+    conda:
+        "../../environment.yml"
+    shell:
+        "{params.cli} write-report --config-json {params.config:q} --manifest {params.manifest:q}"
+        " --verified {input.verified:q} --prisma {input.prisma:q} --included {input.included:q}"
+        " --decisions {input.decisions:q} --effects {input.effects:q} --meta-dir {params.meta_dir:q}"
+        " --reviews {input.reviews:q} --figures-dir {params.figures_dir:q}"
+        " --citations-dir {params.citations_dir:q} --out {output:q} 2> {log:q}"
