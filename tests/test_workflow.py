@@ -212,7 +212,9 @@ def test_two_clean_runs_give_byte_identical_reports(executed, tmp_path: Path) ->
 
     def files(root: Path) -> dict[str, bytes]:
         base = root / "reports"
-        return {str(p.relative_to(base)): p.read_bytes() for p in sorted(base.rglob("*")) if p.is_file()}
+        return {
+            str(p.relative_to(base)): p.read_bytes() for p in sorted(base.rglob("*")) if p.is_file()
+        }
 
     one, two = files(first), files(second)
     assert sorted(one) == sorted(two) and len(one) > 40
