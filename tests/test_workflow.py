@@ -220,3 +220,13 @@ def test_two_clean_runs_give_byte_identical_reports(executed, tmp_path: Path) ->
     assert sorted(one) == sorted(two) and len(one) > 40
     differing = [name for name in one if one[name] != two[name]]
     assert differing == []
+
+
+def test_snakemake_report_works_with_captions(executed, tmp_path: Path) -> None:
+    workdir, proc = executed
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = tmp_path / "snakemake-report.html"
+    report = _snakemake(workdir, "--report", str(out))
+    assert report.returncode == 0, report.stderr[-3000:]
+    text = out.read_text(encoding="utf-8", errors="replace")
+    assert "prisma_flow.png" in text and "article_pain_by_window" in text

@@ -145,6 +145,11 @@ def _title(analysis: Mapping[str, Any], lang: str = "en") -> str:
     return str(analysis["title"][lang])
 
 
+def _in_english(text: Any) -> str:
+    """A config text given as a string or as {en, de}."""
+    return str(text["en"]) if isinstance(text, Mapping) else str(text)
+
+
 def summary_section(inp: ReportInputs) -> str:
     """Summary of findings: every analysis × window of the main run, against the MCID."""
     mcid = inp.config["figures"]["mcid"]
@@ -165,7 +170,7 @@ def summary_section(inp: ReportInputs) -> str:
 
     intro = (
         f"<p>Negative values favour the injection. Threshold: {esc(mcid['value'])} points on the "
-        f"0–100 pain scale — {esc(mcid['kind'])}. Source of the nearest published anchor: "
+        f"0–100 pain scale — {esc(_in_english(mcid['kind']))}. Source of the nearest published anchor: "
         f"{esc(mcid['source'])}</p>"
     )
     return intro + table(
