@@ -12,9 +12,7 @@ import argparse
 import html.parser
 import json
 import re
-import shutil
 import struct
-import subprocess
 import sys
 import tempfile
 import zlib
@@ -22,6 +20,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from workflow_copy import copy_workflow, run_snakemake
 
 from spinereview.notebooks import NOTEBOOKS
 from spinereview.notebooks.run import NotebookError, run_notebook
@@ -30,7 +29,6 @@ from spinereview.notebooks.workflow import notebook_inputs, report_inputs, resul
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.workflow
 FIGURED = "pain_epidural_local_anaesthetic"  # the analysis that gets a (stand-in) forest plot
-INCLUDE = 'include: "workflow/rules/notebooks.smk"'
 
 
 def _png() -> bytes:
@@ -44,30 +42,6 @@ def _png() -> bytes:
     pixels = zlib.compress(b"\x00\xff\x00\x00")
     return (
         b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
-    )
-
-
-def _copy_repo(dest: Path) -> Path:
-    """Snakefile (with the notebooks rule included), config, workflow, data and notebooks."""
-    for name in ("Snakefile", "environment.yml"):
-        shutil.copy2(ROOT / name, dest / name)
-    for name in ("config", "workflow", "data", "notebooks"):
-        shutil.copytree(ROOT / name, dest / name)
-    snakefile = dest / "Snakefile"
-    text = snakefile.read_text(encoding="utf-8")
-    if INCLUDE not in text:  # until the lead adds it to the Snakefile
-        anchor = 'include: "workflow/rules/meta.smk"\n'
-        snakefile.write_text(text.replace(anchor, anchor + INCLUDE + "\n"), encoding="utf-8")
-    return dest
-
-
-def _snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "snakemake", "--cores", "2", *args],
-        cwd=workdir,
-        capture_output=True,
-        text=True,
-        timeout=600,
     )
 
 
@@ -90,10 +64,10 @@ def _parameters() -> dict[str, str]:
 @pytest.fixture(scope="module")
 def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the repository with the results every notebook reads (and nothing else)."""
-    workdir = _copy_repo(tmp_path_factory.mktemp("nb"))
+    workdir = copy_workflow(tmp_path_factory.mktemp("nb"))
     ids = _analysis_ids(workdir)
     targets = sorted({p for name in NOTEBOOKS for p in result_inputs(name, "results", ids)})
-    proc = _snakemake(workdir, *targets)
+    proc = run_snakemake(workdir, *targets)
     assert proc.returncode == 0, proc.stderr[-3000:]
     # One forest plot exists (shown), the others do not (reported missing), no audit (missing).
     figures = workdir / "reports/figures"
@@ -285,11 +259,11 @@ def test_rule_inputs_follow_the_rules_that_write_figures() -> None:
 
 
 def test_rule_is_lint_clean_and_runs_after_the_stages_it_reads(workdir: Path) -> None:
-    lint = _snakemake(workdir, "--lint")
+    lint = run_snakemake(workdir, "--lint")
     assert lint.returncode == 0, lint.stdout + lint.stderr
     assert "notebooks.smk" not in lint.stdout + lint.stderr
     html_targets = [f"reports/notebooks/{name}.html" for name in NOTEBOOKS]
-    dry = _snakemake(workdir, "--dry-run", "--forceall", *html_targets)
+    dry = run_snakemake(workdir, "--dry-run", "--forceall", *html_targets)
     assert dry.returncode == 0, dry.stderr[-3000:]
     out = dry.stdout + dry.stderr
     assert out.count("rule render_notebook:") == len(NOTEBOOKS)
@@ -302,7 +276,7 @@ def test_rule_renders_a_notebook_and_a_failing_cell_fails_the_rule(workdir: Path
     name = "04-article-figures-and-references"
     target = f"reports/notebooks/{name}.html"
     (workdir / target).unlink(missing_ok=True)
-    proc = _snakemake(workdir, target)
+    proc = run_snakemake(workdir, target)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert (workdir / target).is_file() and (workdir / f"reports/notebooks/{name}.ipynb").is_file()
     log = workdir / f"logs/notebooks/{name}.log"
@@ -312,7 +286,7 @@ def test_rule_renders_a_notebook_and_a_failing_cell_fails_the_rule(workdir: Path
     original = source.read_text(encoding="utf-8")
     try:
         source.write_text(original + '\n# %%\nraise RuntimeError("stop here")\n', encoding="utf-8")
-        failed = _snakemake(workdir, target)
+        failed = run_snakemake(workdir, target)
     finally:
         source.write_text(original, encoding="utf-8")
     assert failed.returncode != 0

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import csv
 import re
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from browser import dump_dom
+from workflow_copy import copy_workflow, run_snakemake
 
 from spinereview.config import load_config
 from spinereview.report.build import build_report
@@ -24,13 +22,8 @@ XSS = "<script>document.body.setAttribute('data-xss','ran')</script> & <b>bold</
 @pytest.fixture(scope="module")
 def results(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A tmp copy of the workflow, run to the report; one record title carries markup."""
-    work = tmp_path_factory.mktemp("report")
-    for name in ("Snakefile", "environment.yml"):
-        shutil.copy2(ROOT / name, work / name)
-    for name in ("config", "workflow", "data", "notebooks"):
-        shutil.copytree(ROOT / name, work / name)
-    proc = subprocess.run([sys.executable, "-m", "snakemake", "--cores", "2"], cwd=work,
-                          capture_output=True, text=True, timeout=900)  # fmt: skip
+    work = copy_workflow(tmp_path_factory.mktemp("report"))
+    proc = run_snakemake(work)
     assert proc.returncode == 0, proc.stderr[-3000:]
     decisions = work / "results/screening/decisions.csv"
     with open(decisions, encoding="utf-8", newline="") as fh:

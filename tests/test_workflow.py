@@ -3,42 +3,24 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+from workflow_copy import copy_workflow, run_snakemake
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.workflow
-
-
-def _copy_workflow(dest: Path) -> Path:
-    for name in ("Snakefile", "environment.yml"):
-        shutil.copy2(ROOT / name, dest / name)
-    for name in ("config", "workflow", "data", "notebooks"):
-        shutil.copytree(ROOT / name, dest / name)
-    return dest
-
-
-def _snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "snakemake", "--cores", "2", *args],
-        cwd=workdir,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
 
 
 @pytest.fixture(scope="module")
 def executed(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> tuple[Path, subprocess.CompletedProcess[str]]:
-    workdir = _copy_workflow(tmp_path_factory.mktemp("wf"))
-    return workdir, _snakemake(workdir)
+    workdir = copy_workflow(tmp_path_factory.mktemp("wf"))
+    return workdir, run_snakemake(workdir)
 
 
 def _manifest_pmids(workdir: Path) -> dict[str, list[str]]:
@@ -90,7 +72,7 @@ def test_run_harmonises_the_sheet_and_writes_candidates(executed) -> None:
 def test_second_run_does_no_work(executed) -> None:
     workdir, first = executed
     assert first.returncode == 0
-    again = _snakemake(workdir)
+    again = run_snakemake(workdir)
     assert again.returncode == 0, again.stderr[-3000:]
     assert "Nothing to be done" in again.stdout + again.stderr
 
@@ -104,12 +86,12 @@ def test_lint_is_clean() -> None:
 
 
 def test_corrupted_snapshot_fails_and_writes_nothing(tmp_path: Path) -> None:
-    workdir = _copy_workflow(tmp_path)
+    workdir = copy_workflow(tmp_path)
     xml = workdir / "data/pubmed/snapshot/epidural.xml"
     data = bytearray(xml.read_bytes())
     data[-20] = ord("X") if data[-20] != ord("X") else ord("Y")
     xml.write_bytes(bytes(data))
-    proc = _snakemake(workdir)
+    proc = run_snakemake(workdir)
     assert proc.returncode != 0
     log = (workdir / "logs/search/verify_snapshot.log").read_text()
     assert "epidural.xml" in log and "SHA-256 mismatch" in log
@@ -118,8 +100,8 @@ def test_corrupted_snapshot_fails_and_writes_nothing(tmp_path: Path) -> None:
 
 
 def test_invalid_config_override_stops_before_any_job(tmp_path: Path) -> None:
-    workdir = _copy_workflow(tmp_path)
-    proc = _snakemake(workdir, "--config", "search={mode: online}")
+    workdir = copy_workflow(tmp_path)
+    proc = run_snakemake(workdir, "--config", "search={mode: online}")
     assert proc.returncode != 0
     assert "invalid configuration" in proc.stderr
     assert "field 'search.mode'" in proc.stderr
@@ -150,7 +132,7 @@ def test_live_mode_searches_the_loopback_server_then_runs_the_pipeline(tmp_path:
     key = "workflow-test-key-51c2"
     server = standard_server(api_key=key)
     try:
-        workdir = _copy_workflow(tmp_path)
+        workdir = copy_workflow(tmp_path)
         committed = {p.name: p.read_bytes() for p in (workdir / "data/pubmed/snapshot").iterdir()}
         extra = {"search": {"mode": "live", "queries": [{"id": "small", "term": SMALL_TERM}],
                             "live": {"out_root": "data/pubmed", "date": "2026-03-01"},
@@ -206,8 +188,8 @@ def test_two_clean_runs_give_byte_identical_reports(executed, tmp_path: Path) ->
     """The article's figures, citations, report and notebooks are reproducible byte for byte."""
     first, proc = executed
     assert proc.returncode == 0, proc.stderr[-3000:]
-    second = _copy_workflow(tmp_path)
-    again = _snakemake(second)
+    second = copy_workflow(tmp_path)
+    again = run_snakemake(second)
     assert again.returncode == 0, again.stderr[-3000:]
 
     def files(root: Path) -> dict[str, bytes]:
@@ -226,7 +208,7 @@ def test_snakemake_report_works_with_captions(executed, tmp_path: Path) -> None:
     workdir, proc = executed
     assert proc.returncode == 0, proc.stderr[-3000:]
     out = tmp_path / "snakemake-report.html"
-    report = _snakemake(workdir, "--report", str(out))
+    report = run_snakemake(workdir, "--report", str(out))
     assert report.returncode == 0, report.stderr[-3000:]
     text = out.read_text(encoding="utf-8", errors="replace")
     assert "prisma_flow.png" in text and "article_pain_by_window" in text

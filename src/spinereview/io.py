@@ -80,3 +80,30 @@ def write_csv_atomic(
 def write_json_atomic(target: str | Path, data: Any) -> None:
     """Write ``data`` as sorted, indented UTF-8 JSON with a final newline, atomically."""
     write_text_atomic(target, json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+
+
+def read_table(path: str | Path, required: Sequence[str]) -> list[dict[str, str]]:
+    """Read a UTF-8 CSV whose header has the ``required`` columns.
+
+    Rows are numbered from 1 (the first data row; the header is not counted) in every error, which
+    names the file, the row and, for a missing column, the field.
+    """
+    from spinereview.errors import InputError
+
+    path = Path(path)
+    try:
+        with open(path, encoding="utf-8", newline="") as fh:
+            reader = csv.DictReader(fh)
+            header = reader.fieldnames or []
+            missing = [c for c in required if c not in header]
+            if missing:
+                raise InputError(path, f"missing column(s): {', '.join(missing)}", field=missing[0])
+            rows = list(reader)
+    except FileNotFoundError:
+        raise InputError(path, "file not found") from None
+    for number, row in enumerate(rows, start=1):
+        if None in row:
+            raise InputError(path, "more values than header columns", row=number)
+        if any(value is None for value in row.values()):
+            raise InputError(path, "fewer values than header columns", row=number)
+    return rows

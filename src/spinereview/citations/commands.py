@@ -63,7 +63,7 @@ def cmd_write_citations(args: argparse.Namespace) -> None:
 
 def _study_decisions(path: Path) -> dict[str, str]:
     """study_id -> 'included'/'excluded' (included wins when a study has several records)."""
-    from spinereview.screening.sources import read_table
+    from spinereview.io import read_table
 
     out: dict[str, str] = {}
     for row in read_table(path, ("study_id", "decision")):

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from spinereview.citations.article import COMPARATORS, INTERVENTIONS, POPULATIONS, Term
-from spinereview.screening.sources import read_table
+from spinereview.io import read_table
 
 REVIEW_COLUMNS = (
     "review_id",

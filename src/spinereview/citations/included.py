@@ -16,7 +16,7 @@ from spinereview.citations.model import (
     sort_key,
 )
 from spinereview.errors import InputError
-from spinereview.screening.sources import read_table
+from spinereview.io import read_table
 
 OTHER_METHODS_NOTE = "Identified by other methods; no PMID"
 

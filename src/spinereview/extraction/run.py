@@ -17,9 +17,9 @@ from spinereview.extraction.harmonise import (
     windows_from_config,
 )
 from spinereview.extraction.sheet import load_sheet
-from spinereview.io import atomic_path
+from spinereview.io import atomic_path, read_table
 from spinereview.schemas import validate_rows
-from spinereview.screening.sources import load_curated, read_table
+from spinereview.screening.sources import load_curated
 
 _F, _S, _B, _I = pa.float64(), pa.string(), pa.bool_(), pa.int64()
 #: Arrow schema of results/extraction/effects.parquet (one row per sheet row).

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from spinereview.errors import InputError
+from spinereview.io import read_table
 from spinereview.schemas import validate_rows
-from spinereview.screening.sources import read_table
 
 OUTCOMES = ("leg_pain", "back_pain", "pain_overall", "disability", "responder")
 INSTRUMENTS = ("VAS_0_100", "VAS_0_10", "NRS_0_10", "ODI_0_100", "RMDQ_0_24")

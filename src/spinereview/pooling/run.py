@@ -465,7 +465,7 @@ def _clean(value: Any) -> Any:
 
 def load_randomised(included_csv: Path) -> dict[str, int]:
     """study id → n randomised from results/screening/included.csv (studies without it are left out)."""
-    from spinereview.screening.sources import read_table
+    from spinereview.io import read_table
 
     rows = read_table(included_csv, ("study_id", "n_randomised"))
     return {r["study_id"]: int(r["n_randomised"]) for r in rows if r["n_randomised"].isdigit()}

@@ -8,7 +8,6 @@ rows from 1 (the header is not counted).
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import os
 import re
@@ -22,7 +21,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from spinereview.config import REPO_ROOT, load_config
 from spinereview.errors import InputError
-from spinereview.io import sha256_file
+from spinereview.io import read_table, sha256_file
 from spinereview.pubmed.snapshot import (
     FORMAT_VERSION,
     MANIFEST_NAME,
@@ -113,21 +112,8 @@ def display_path(path: Path) -> str:
 
 
 def _read_csv(path: Path, required: Sequence[str]) -> list[dict[str, str]]:
-    try:
-        with open(path, encoding="utf-8", newline="") as fh:
-            reader = csv.DictReader(fh)
-            header = reader.fieldnames or []
-            missing = [c for c in required if c not in header]
-            if missing:
-                raise InputError(path, f"missing column(s): {', '.join(missing)}", line=1)
-            rows = []
-            for number, row in enumerate(reader, start=1):
-                if None in row or any(v is None for v in row.values()):
-                    raise InputError(path, "wrong number of fields", row=number)
-                rows.append({k: v.strip() for k, v in row.items()})
-            return rows
-    except FileNotFoundError:
-        raise InputError(path, "file not found") from None
+    """The rows of an evidence CSV with surrounding spaces stripped from every value."""
+    return [{k: v.strip() for k, v in row.items()} for row in read_table(path, required)]
 
 
 def _check_row(path: Path, number: int, row: dict[str, str], id_column: str) -> None:

@@ -2,34 +2,14 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from spinereview.errors import InputError
+from spinereview.io import read_table
 
 DECISIONS = ("included", "excluded")
-
-
-def read_table(path: str | Path, required: Sequence[str]) -> list[dict[str, str]]:
-    """Read a UTF-8 CSV; check the header has ``required`` columns. Rows are numbered from 1
-    (the first data row; the header is not counted) in every error message."""
-    path = Path(path)
-    try:
-        with open(path, encoding="utf-8", newline="") as fh:
-            reader = csv.DictReader(fh)
-            header = reader.fieldnames or []
-            missing = [c for c in required if c not in header]
-            if missing:
-                raise InputError(path, f"missing column(s): {', '.join(missing)}", field=missing[0])
-            rows = list(reader)
-    except FileNotFoundError:
-        raise InputError(path, "file not found") from None
-    for number, row in enumerate(rows, start=1):
-        if None in row:
-            raise InputError(path, "more values than header columns", row=number)
-    return rows
 
 
 def _require(path: Path, number: int, row: dict[str, str], fields: Sequence[str]) -> None:
