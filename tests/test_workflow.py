@@ -212,3 +212,19 @@ def test_snakemake_report_works_with_captions(executed, tmp_path: Path) -> None:
     assert report.returncode == 0, report.stderr[-3000:]
     text = out.read_text(encoding="utf-8", errors="replace")
     assert "prisma_flow.png" in text and "article_pain_by_window" in text
+
+
+def test_bad_sheet_row_stops_the_run_naming_file_row_and_field(tmp_path: Path) -> None:
+    workdir = copy_workflow(tmp_path)
+    sheet = workdir / "data/extraction/effects.csv"
+    lines = sheet.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[3] = lines[3].replace(
+        ",-1.3,-13.3,10.7,", ",-31.3,-13.3,10.7,"
+    )  # E003: CI misses estimate
+    sheet.write_text("".join(lines), encoding="utf-8")
+    proc = run_snakemake(workdir)
+    assert proc.returncode != 0
+    log = (workdir / "logs/extract/harmonise_effects.log").read_text(encoding="utf-8")
+    assert "data/extraction/effects.csv, row 3, field 'estimate'" in log
+    assert not (workdir / "results/extraction/effects.parquet").exists()
+    assert not (workdir / "reports/report.html").exists()

@@ -22,10 +22,8 @@ from spinereview.pubmed.eutils import (
     EutilsSettings,
     History,
     HistoryExpiredError,
-    PubmedXmlError,
     efetch_pubmed,
     esearch,
-    scan_pubmed_xml,
 )
 from spinereview.pubmed.progress import Progress
 from spinereview.pubmed.snapshot import (
@@ -35,6 +33,7 @@ from spinereview.pubmed.snapshot import (
     QueryEntry,
     verify_snapshot,
 )
+from spinereview.pubmed.xmlscan import PubmedXmlError, scan_pubmed_xml
 
 log = logging.getLogger(__name__)
 
