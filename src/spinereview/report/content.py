@@ -166,7 +166,10 @@ def summary_section(inp: ReportInputs) -> str:
         return link("#" + analysis_anchor(r["analysis"], r["window"]), text)
 
     def pi(r: Mapping[str, str]) -> str:
-        return f"{num(r['pi_low'], 1)} to {num(r['pi_high'], 1)}" if r["pi_low"] else ""
+        # a single study has no between-study spread to predict from: its "PI" is only its CI
+        if not r["pi_low"] or r["k"] in ("", "0", "1"):
+            return ""
+        return f"{num(r['pi_low'], 1)} to {num(r['pi_high'], 1)}"
 
     intro = (
         f"<p>Negative values favour the injection. Threshold: {esc(mcid['value'])} points on the "
