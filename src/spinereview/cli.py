@@ -143,16 +143,15 @@ def cmd_extract_candidates(args: argparse.Namespace) -> None:
 
 def cmd_pool_effects(args: argparse.Namespace) -> None:
     from spinereview.extraction.run import read_effects
-    from spinereview.pooling.run import load_randomised, run_pooling
+    from spinereview.pooling.run import run_pooling
+    from spinereview.screening.run import read_randomised
 
     if args.settings is None:
         from spinereview.config import load_config
 
         args.settings = load_config(args.config)["meta"]
     effects = read_effects(args.effects).to_pylist()
-    pooled = run_pooling(
-        effects, args.settings, Path(args.out_dir), load_randomised(Path(args.included))
-    )
+    pooled = run_pooling(effects, args.settings, Path(args.out_dir), read_randomised(args.included))
     fitted = sum(r["k"] > 0 for r in pooled if r["run"] == "main")
     log.info("%d analysis x window cells, %d with at least one study", len(pooled), fitted)
 

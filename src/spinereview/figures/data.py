@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import math
 from collections.abc import Mapping, Sequence
@@ -11,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from spinereview.errors import InputError
+from spinereview.io import read_table
+from spinereview.screening.run import read_randomised as screening_randomised
 
 RUN = "main"  # figures show the main run; the sensitivity run is in the tables and the report
 
@@ -157,17 +158,8 @@ def load_analysis(path: str | Path, randomised: Mapping[str, int] | None = None)
 
 def read_pooled(path: str | Path) -> list[dict[str, str]]:
     """The rows of ``results/meta/pooled.csv`` for the main run."""
-    path = Path(path)
     needed = ("analysis", "run", "window", "scale", "k", "estimate", "ci_low", "ci_high")
-    try:
-        with open(path, encoding="utf-8", newline="") as fh:
-            reader = csv.DictReader(fh)
-            missing = [c for c in needed if c not in (reader.fieldnames or [])]
-            if missing:
-                raise InputError(path, "missing column", line=1, field=missing[0])
-            return [row for row in reader if row["run"] == RUN]
-    except FileNotFoundError:
-        raise InputError(path, "file not found") from None
+    return [row for row in read_table(path, needed) if row["run"] == RUN]
 
 
 def pooled_window(row: Mapping[str, str]) -> WindowResult:
@@ -188,17 +180,7 @@ def pooled_window(row: Mapping[str, str]) -> WindowResult:
 
 def read_randomised(path: str | Path | None) -> dict[str, int]:
     """study id → n randomised from ``results/screening/included.csv`` (optional input)."""
-    if path is None:
-        return {}
-    path = Path(path)
-    try:
-        with open(path, encoding="utf-8", newline="") as fh:
-            rows = list(csv.DictReader(fh))
-    except FileNotFoundError:
-        raise InputError(path, "file not found") from None
-    if rows and not {"study_id", "n_randomised"} <= rows[0].keys():
-        raise InputError(path, "needs columns study_id and n_randomised", line=1)
-    return {r["study_id"]: int(r["n_randomised"]) for r in rows if r["n_randomised"].isdigit()}
+    return {} if path is None else screening_randomised(path)
 
 
 def analysis_files(directory: str | Path, ids: Sequence[str]) -> list[Path]:

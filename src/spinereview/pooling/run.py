@@ -108,6 +108,15 @@ ESTIMATOR_COLUMNS = (
     "note",
 )
 
+#: The CSV tables of results/meta/ and their columns.
+TABLES = {
+    "pooled": POOLED_COLUMNS,
+    "loo": LOO_COLUMNS,
+    "subgroups": SUBGROUP_COLUMNS,
+    "bias": BIAS_COLUMNS,
+    "estimators": ESTIMATOR_COLUMNS,
+}
+
 
 def _fit(rows: Sequence[Mapping[str, Any]], method: str, test: str, level: float) -> MetaAnalysis:
     model = MetaAnalysis(
@@ -386,9 +395,7 @@ def run_analysis(
     """All tables of one analysis, plus its full JSON under key "json"."""
     settings = {**defaults, **{k: analysis[k] for k in ("method", "test") if k in analysis}}
     runs = ["main"] + (["excluding_uncertain"] if defaults["sensitivity_exclude_uncertain"] else [])
-    tables: dict[str, list[dict[str, Any]]] = {
-        k: [] for k in ("pooled", "loo", "subgroups", "bias", "estimators")
-    }
+    tables: dict[str, list[dict[str, Any]]] = {name: [] for name in TABLES}
     shown = {k: v for k, v in settings.items() if k != "randomised"}
     doc: dict[str, Any] = {"analysis": dict(analysis), "settings": shown, "windows": {}}
     all_main: list[Mapping[str, Any]] = []
@@ -432,9 +439,7 @@ def run_pooling(
     total n where the sheet has no arm sizes.
     """
     defaults = {k: v for k, v in meta.items() if k != "analyses"} | {"randomised": randomised or {}}
-    combined: dict[str, list[dict[str, Any]]] = {
-        k: [] for k in ("pooled", "loo", "subgroups", "bias", "estimators")
-    }
+    combined: dict[str, list[dict[str, Any]]] = {name: [] for name in TABLES}
     docs = {}
     for analysis in meta["analyses"]:
         tables = run_analysis(effects, analysis, defaults)
@@ -443,16 +448,9 @@ def run_pooling(
             combined[name] += rows
     for analysis_id, doc in docs.items():
         write_json_atomic(out_dir / "analyses" / f"{analysis_id}.json", doc)
-    columns = {
-        "pooled": POOLED_COLUMNS,
-        "loo": LOO_COLUMNS,
-        "subgroups": SUBGROUP_COLUMNS,
-        "bias": BIAS_COLUMNS,
-        "estimators": ESTIMATOR_COLUMNS,
-    }
     for name, rows in combined.items():
-        full = [{c: _clean(r.get(c)) for c in columns[name]} for r in rows]
-        write_csv_atomic(out_dir / f"{name}.csv", full, columns[name])
+        full = [{c: _clean(r.get(c)) for c in TABLES[name]} for r in rows]
+        write_csv_atomic(out_dir / f"{name}.csv", full, TABLES[name])
     return combined["pooled"]
 
 
@@ -461,11 +459,3 @@ def _clean(value: Any) -> Any:
     if isinstance(value, float):
         return "" if math.isnan(value) else repr(value)
     return "" if value is None else value
-
-
-def load_randomised(included_csv: Path) -> dict[str, int]:
-    """study id → n randomised from results/screening/included.csv (studies without it are left out)."""
-    from spinereview.io import read_table
-
-    rows = read_table(included_csv, ("study_id", "n_randomised"))
-    return {r["study_id"]: int(r["n_randomised"]) for r in rows if r["n_randomised"].isdigit()}

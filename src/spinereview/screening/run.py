@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from spinereview.io import write_csv_atomic, write_json_atomic
+from spinereview.io import read_table, write_csv_atomic, write_json_atomic
 from spinereview.pubmed.records import read_records
 from spinereview.screening.dedup import Duplicate
 from spinereview.screening.prisma import prisma_counts
@@ -155,3 +155,9 @@ def run_screening(
     )
     write_json_atomic(out_dir / "prisma.json", prisma)
     return prisma
+
+
+def read_randomised(included_csv: str | Path) -> dict[str, int]:
+    """study id → n randomised from results/screening/included.csv (studies without it are left out)."""
+    rows = read_table(included_csv, ("study_id", "n_randomised"))
+    return {r["study_id"]: int(r["n_randomised"]) for r in rows if r["n_randomised"].isdigit()}
