@@ -18,6 +18,7 @@ include: "workflow/rules/search.smk"
 include: "workflow/rules/screen.smk"
 include: "workflow/rules/extract.smk"
 include: "workflow/rules/meta.smk"
+include: "workflow/rules/evidence.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/citations.smk"
 include: "workflow/rules/report.smk"
@@ -32,6 +33,7 @@ rule all:
         rules.harmonise_effects.output,
         rules.extract_candidates.output,
         rules.pool_effects.output,
+        rules.review_estimates.output,
         rules.write_citations.output,
         rules.audit_references.output,
         rules.draw_figures.output,

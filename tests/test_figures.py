@@ -20,7 +20,7 @@ from spinereview.errors import InputError, SpinereviewError
 from spinereview.figures import article, commands, funnel, i18n, names, prisma, rob
 from spinereview.figures.data import load_analysis, read_pooled, read_randomised
 from spinereview.figures.forest import build_rows, draw_forest
-from spinereview.figures.run import Inputs, draw_figures
+from spinereview.figures.run import Inputs, draw_figures, read_reviews
 from spinereview.figures.style import check_font, figure_style, save_figure
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,7 +31,7 @@ CONFIG = load_config(ROOT / "config/config.yaml")
 
 def inputs(rob_sheet: Path | None = DATA / "risk_of_bias.csv") -> Inputs:
     return Inputs(DATA / "pooled.csv", DATA / "analyses", DATA / "prisma.json",
-                  DATA / "included.csv", rob_sheet)  # fmt: skip
+                  DATA / "included.csv", rob_sheet, DATA / "reviews.csv")  # fmt: skip
 
 
 def figures(**over: Any) -> dict[str, Any]:
@@ -164,27 +164,62 @@ def test_forest_rows_show_pooled_result_or_the_reason_there_is_none() -> None:
         assert expected in shown, expected
 
 
-def test_article_figure_shows_k_band_and_empty_windows() -> None:
-    rows = read_pooled(DATA / "pooled.csv")
-    series, windows = article.build_series(SETTINGS["meta"], rows, "de")
-    assert [s.analysis_id for s in series] == ["syn_pain_epidural", "syn_pain_facet"]  # pain only
+WINDOWS = [w["id"] for w in SETTINGS["windows"]]
+CLASSES = SETTINGS["figures"]["article"]["classes"]
+
+
+def panels(lang: str = "en") -> list[article.Panel]:
+    reviews = read_reviews(DATA / "reviews.csv")
+    return article.build_panels(SETTINGS["meta"], CLASSES, read_pooled(DATA / "pooled.csv"),
+                                reviews, WINDOWS, lang)  # fmt: skip
+
+
+def test_article_panels_hold_reviews_and_own_cells_per_window() -> None:
+    built = panels()
+    assert [p.class_id for p in built] == ["epidural", "facet"]  # no sacroiliac data: no panel
+    epidural = dict(built[0].windows)
+    assert [m.kind for m in epidural["short"]] == ["review", "own"]
+    assert epidural["short"][0].label == "Synthetic review A"
+    assert epidural["short"][0].detail == "k = 12, n = 1,200 · GRADE: moderate"
+    assert epidural["short"][1].label == "This review, vs placebo/sham · k = 3"
+    assert epidural["immediate"][0].detail == (
+        "k, n not reported · strength of evidence (AHRQ): low · ≈ window"
+    )
+    assert [m.kind for m in epidural["long"]] == ["empty"]  # one compact line
+    # the row kept out of the figure (in_figure false) and the size-only row are not drawn
+    labels = [m.label for p in built for _, marks in p.windows for m in marks]
+    assert not any("Synthetic review C" in x or "review D" in x for x in labels)
+
+
+def test_article_axis_follows_the_estimates_and_clips_wide_intervals() -> None:
+    built = panels()
+    limit = article.axis_limit(built, 10.0)
+    assert limit == 20  # set by review A/B and own cells, not by review B's facet CI (-40 to 48)
     with figure_style():
-        shown = texts(article.draw_article(series, windows, 10.0, "de"))
-    assert shown.count("keine Daten") == 1  # the long window: no series has data
-    assert {"k = 3", "k = 1", "k = 2", "k = 0"} <= set(shown)
-    band = "klinisch relevante Schwelle (±10 Punkte, Gruppenunterschied, Urteil)"
-    assert band in shown
+        fig = article.draw_article(built, SETTINGS["meta"], 10.0, "en")
+        shown = texts(fig)
+    assert fig.axes[0].get_xlim() == (-20.0, 20.0)
+    assert "4.0 [−40.0, 48.0]" in shown and "interval runs beyond the axis" in shown
+    assert "clinically important threshold (±10 points, between-group, judgement)" in shown
+    assert shown.count("no data") == 3  # immediate facet, long epidural, long facet... compact
 
 
-def test_article_caption_states_the_kind_of_threshold() -> None:
-    rows = read_pooled(DATA / "pooled.csv")
-    series, windows = article.build_series(SETTINGS["meta"], rows, "en")
+def test_article_labels_are_german_in_german() -> None:
+    with figure_style():
+        shown = texts(article.draw_article(panels("de"), SETTINGS["meta"], 10.0, "de"))
+    assert "k = 12, n = 1.200 · GRADE: moderat" in shown
+    assert "Diese Übersicht, vs. Placebo/Schein · k = 3" in shown
+    assert "−6,0 [−9,0; −3,0]" in shown
+
+
+def test_article_caption_states_the_kind_of_threshold_and_what_is_left_out() -> None:
     mcid = SETTINGS["figures"]["mcid"]
-    text = article.caption(series, windows, mcid, "en")
+    text = article.caption(panels(), SETTINGS["meta"], WINDOWS, mcid, "en", left_out=2)
     assert "±10 points" in text and mcid["kind"] in text and "REML, Hartung-Knapp" in text
+    assert "Not shown: 2 results of published reviews" in text
     localised = {"value": 10, "kind": {"de": "Urteil (Gruppenunterschied)", "en": "judgement"}}
     assert "Art der Schwelle: Urteil (Gruppenunterschied)." in article.caption(
-        series, windows, localised, "de"
+        panels("de"), SETTINGS["meta"], WINDOWS, localised, "de"
     )
 
 

@@ -39,7 +39,7 @@ FIGURES = {
 
 def render(out: Path, language: str) -> Path:
     inputs = Inputs(DATA / "pooled.csv", DATA / "analyses", DATA / "prisma.json",
-                    DATA / "included.csv", DATA / "risk_of_bias.csv")  # fmt: skip
+                    DATA / "included.csv", DATA / "risk_of_bias.csv", DATA / "reviews.csv")  # fmt: skip
     settings = {**SETTINGS["figures"], "language": language, "formats": ["svg"]}
     draw_figures(inputs, settings, SETTINGS["meta"], out, SETTINGS["windows"])
     return out

@@ -16,7 +16,7 @@ from spinereview import __version__
 from spinereview.errors import SpinereviewError
 
 log = logging.getLogger("spinereview")
-STAGES_WITH_COMMANDS = ("figures", "citations", "report", "notebooks")
+STAGES_WITH_COMMANDS = ("evidence", "figures", "citations", "report", "notebooks")
 
 
 def _queries(text: str) -> list[dict[str, Any]]:

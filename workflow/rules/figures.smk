@@ -16,6 +16,7 @@ rule draw_figures:
         ),
         prisma=f"{RESULTS}/screening/prisma.json",
         included=f"{RESULTS}/screening/included.csv",
+        reviews=rules.review_estimates.output[0],
         rob=lambda wildcards: [ROB_SHEET] if os.path.exists(ROB_SHEET) else [],
     output:
         forest=report(
@@ -59,6 +60,7 @@ rule draw_figures:
         "../../environment.yml"
     shell:
         "{params.cli} draw-figures --pooled {input.pooled:q} --analyses-dir {params.analyses_dir:q}"
-        " --prisma {input.prisma:q} --included {input.included:q} --rob-sheet {params.rob_sheet:q}"
+        " --prisma {input.prisma:q} --included {input.included:q} --reviews {input.reviews:q}"
+        " --rob-sheet {params.rob_sheet:q}"
         " --settings {params.settings:q} --meta-settings {params.meta:q}"
         " --windows {params.windows:q} --out-dir {params.out_dir:q} 2> {log:q}"

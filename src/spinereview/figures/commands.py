@@ -39,6 +39,7 @@ def cmd_draw_figures(args: argparse.Namespace) -> None:
         prisma=Path(args.prisma),
         included=Path(args.included) if args.included else None,
         rob_sheet=Path(args.rob_sheet) if args.rob_sheet else None,
+        reviews=Path(args.reviews) if args.reviews else None,
     )
     draw_figures(inputs, figures, meta, Path(args.out_dir), windows)
 
@@ -50,6 +51,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--analyses-dir", default="results/meta/analyses")
     p.add_argument("--prisma", default="results/screening/prisma.json")
     p.add_argument("--included", default=None, help="included.csv (n randomised per study)")
+    p.add_argument(
+        "--reviews", default=None, help="results/reviews/estimates.csv (published reviews)"
+    )
     p.add_argument("--rob-sheet", default=None, help="RoB 2 sheet; a missing file gives a note")
     p.add_argument(
         "--settings", type=_json, required=True, help="JSON of the config's figures block"

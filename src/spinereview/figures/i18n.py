@@ -85,34 +85,87 @@ TABLE: dict[str, dict[str, str]] = {
         "de": "Wirkung auf den Schmerz nach Zeit seit der Infiltration",
         "en": "Effect on pain by time since injection",
     },
-    "article.ylabel": {
-        "de": "Unterschied Schmerz (0–100 Punkte)\nInfiltration minus Kontrolle",
-        "en": "Difference in pain (0–100 points)\ninjection minus control",
+    "article.xlabel": {
+        "de": "Unterschied im Schmerz (0–100 Punkte), Infiltration minus Kontrolle",
+        "en": "Difference in pain (0–100 points), injection minus control",
     },
+    "article.values": {"de": "Differenz [95 %-KI]", "en": "Difference [95% CI]"},
     "article.better": {"de": "besser mit Infiltration", "en": "better with injection"},
     "article.worse": {"de": "besser mit Kontrolle", "en": "better with control"},
     "article.band": {
         "de": "klinisch relevante Schwelle (±{mcid} Punkte, Gruppenunterschied, Urteil)",
         "en": "clinically important threshold (±{mcid} points, between-group, judgement)",
     },
-    "article.ci": {"de": "95 %-Konfidenzintervall", "en": "95% confidence interval"},
-    "article.pi": {"de": "95 %-Prädiktionsintervall", "en": "95% prediction interval"},
+    "article.own": {
+        "de": "Diese Übersicht, vs. {comparator} · k = {k}",
+        "en": "This review, vs {comparator} · k = {k}",
+    },
+    "article.or": {"de": " oder ", "en": " or "},
+    "article.not_reported": {"de": "n. b.", "en": "n.r."},
+    "article.k_n_not_reported": {"de": "k, n nicht berichtet", "en": "k, n not reported"},
+    "article.legend_own": {
+        "de": "Diese Übersicht: gepoolter Effekt, 95 %-KI",
+        "en": "This review: pooled effect, 95% CI",
+    },
+    "article.legend_review": {
+        "de": "Publizierte Übersicht (eigene Form je Review), 95 %-KI",
+        "en": "Published review (one shape per review), 95% CI",
+    },
+    "article.pi": {
+        "de": "95 %-Prädiktionsintervall (ab k = {k})",
+        "en": "95% prediction interval (from k = {k})",
+    },
     "article.single": {"de": "k = 1: Einzelstudie", "en": "k = 1: single study"},
+    "article.clipped": {
+        "de": "Intervall reicht über die Achse hinaus",
+        "en": "interval runs beyond the axis",
+    },
+    "article.flagged_short": {"de": "≈ Zeitfenster", "en": "≈ window"},
+    "article.flagged": {
+        "de": "≈ Zeitfenster des Reviews weicht ab",
+        "en": "≈ the review's window differs",
+    },
     "article.no_data": {"de": "keine Daten", "en": "no data"},
-    "article.series_no_data": {"de": "{title} (keine Daten)", "en": "{title} (no data)"},
+    "article.no_panel": {
+        "de": "Keine Injektionsart mit Daten",
+        "en": "No injection class with data",
+    },
+    "comparator.placebo_sham": {"de": "Placebo/Schein", "en": "placebo/sham"},
+    "comparator.local_anaesthetic": {"de": "Lokalanästhetikum", "en": "local anaesthetic"},
+    "certainty.high": {"de": "hoch", "en": "high"},
+    "certainty.moderate": {"de": "moderat", "en": "moderate"},
+    "certainty.low": {"de": "niedrig", "en": "low"},
+    "certainty.very_low": {"de": "sehr niedrig", "en": "very low"},
+    "certainty.low_to_moderate": {"de": "niedrig bis moderat", "en": "low to moderate"},
+    "certainty_system.GRADE": {"de": "GRADE", "en": "GRADE"},
+    "certainty_system.AHRQ_SOE": {
+        "de": "Evidenzstärke (AHRQ)",
+        "en": "strength of evidence (AHRQ)",
+    },
     "article.caption": {
-        "de": "Gepoolter Unterschied im Schmerz (Skala 0–100; negativ = weniger Schmerz mit "
-        "Infiltration) je Injektionsart und Nachbeobachtungszeitraum ({windows}). Punkte: "
-        "Zufallseffekte-Schätzer ({methods}); dicke Balken: 95 %-Konfidenzintervall; dünne "
-        "Balken: 95 %-Prädiktionsintervall; k: Zahl der Studien; hohle Punkte (k = 1): "
-        "Einzelstudie, nicht gepoolt; „keine Daten“: keine Studie mit poolbaren Daten. "
-        "Schattiertes Band: ±{mcid} Punkte. Art der Schwelle: {kind}.",
-        "en": "Pooled difference in pain (0–100 scale; negative = less pain with injection) by "
-        "injection type and follow-up window ({windows}). Points: random-effects estimate "
-        "({methods}); thick bars: 95% confidence interval; thin bars: 95% prediction "
-        "interval; k: number of studies; open points (k = 1): single study, not pooled; "
-        "'no data': no study with poolable data. Shaded band: ±{mcid} points. Kind of "
-        "threshold: {kind}.",
+        "de": "Unterschied im Schmerz (Skala 0–100; negativ = weniger Schmerz mit Infiltration) je "
+        "Injektionsart und Nachbeobachtungszeitraum ({windows}). Kreise: gepoolter Effekt dieser "
+        "Übersicht (Zufallseffekte, {methods}) mit 95 %-Konfidenzintervall, k = Zahl der Studien; "
+        "hohle Kreise (k = 1): Einzelstudie, nicht gepoolt; dünne Linie: 95 %-Prädiktionsintervall "
+        "(ab k = {pi_k}). Andere Formen: gepoolte Schätzer publizierter Übersichten, harmonisiert auf "
+        "dieselbe Skala und dasselbe Vorzeichen (VAS 0–10 cm × 10), mit der Zahl der Studien (k), "
+        "der Teilnehmenden (n) und der Vertrauenswürdigkeit, wie das Review sie berichtet; ≈: das "
+        "Zeitfenster des Reviews entspricht diesem nur ungefähr. Nicht gezeigt: {left_out} "
+        "Ergebnisse publizierter Übersichten, die nicht verifiziert, unsicher, auf einer anderen "
+        "Skala (SMD, Verhältnis) oder ohne Steroid sind (Liste im Bericht). Die Achse richtet sich "
+        "nach den Schätzern; breitere Intervalle enden mit einem Pfeil. Schattiertes Band: ±{mcid} "
+        "Punkte. Art der Schwelle: {kind}.",
+        "en": "Difference in pain (0–100 scale; negative = less pain with injection) by injection "
+        "class and follow-up window ({windows}). Circles: this review's pooled effect "
+        "(random effects, {methods}) with 95% confidence interval, k = number of studies; open "
+        "circles (k = 1): single study, not pooled; thin line: 95% prediction interval (from "
+        "k = {pi_k}). Other shapes: pooled estimates of published reviews, harmonised to the same "
+        "scale and sign (VAS 0–10 cm × 10), with their number of studies (k), participants (n) and "
+        "the certainty as the review reports it; ≈: the review's window matches this one only "
+        "approximately. Not shown: {left_out} results of published reviews that are not verified, "
+        "uncertain, on another scale (SMD, ratio) or without a steroid (listed in the report). "
+        "The axis is set by the estimates; wider intervals end in an arrow. Shaded band: ±{mcid} "
+        "points. Kind of threshold: {kind}.",
     },
     # funnel plot
     "funnel.ylabel": {"de": "Standardfehler", "en": "Standard error"},

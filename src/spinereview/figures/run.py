@@ -20,7 +20,7 @@ from spinereview.figures.data import (
 )
 from spinereview.figures.forest import draw_forest
 from spinereview.figures.style import FORMATS, figure_style, save_figure
-from spinereview.io import write_json_atomic, write_text_atomic
+from spinereview.io import read_table, write_json_atomic, write_text_atomic
 
 log = logging.getLogger("spinereview.figures")
 FUNNEL_DIR = names.FUNNEL_DIR
@@ -36,6 +36,7 @@ class Inputs:
     prisma: Path
     included: Path | None = None
     rob_sheet: Path | None = None
+    reviews: Path | None = None  # results/reviews/estimates.csv (the article figure's reviews)
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,8 @@ def draw_figures(
         with figure_style():
             fig = draw_forest(analysis, lang, bounds)
             written += _save(fig, out, names.forest_name(analysis.id), settings)
-    written += _article(inputs, settings, meta, out, bounds)
+    window_ids = [w["id"] for w in windows] if windows else _analysis_windows(meta)
+    written += _article(inputs, figures, settings, meta, out, bounds, window_ids)
     prisma_counts = read_json(inputs.prisma)
     prisma.check_prisma(prisma_counts, inputs.prisma)
     with figure_style():
@@ -99,21 +101,45 @@ def _save(fig: Any, out: Path, name: str, settings: Settings) -> list[Path]:
     return files
 
 
+def _analysis_windows(meta: Mapping[str, Any]) -> list[str]:
+    """Window ids in the order the analyses list them (when the protocol's windows are not given)."""
+    out: list[str] = []
+    for spec in meta.get("analyses", []):
+        out += [w for w in spec.get("windows", []) if w not in out]
+    return out
+
+
+def read_reviews(path: Path | None) -> list[dict[str, str]]:
+    """The rows of results/reviews/estimates.csv (none when the figure is drawn without reviews)."""
+    if path is None:
+        return []
+    needed = ("review_row", "review_id", "article_class", "window", "estimate", "ci_low",
+              "ci_high", "k", "n", "label_en", "label_de", "in_figure", "window_flag",
+              "certainty", "certainty_system", "kind")  # fmt: skip
+    return read_table(path, needed)
+
+
 def _article(
     inputs: Inputs,
+    figures: Mapping[str, Any],
     settings: Settings,
     meta: Mapping[str, Any],
     out: Path,
     bounds: Mapping[str, str],
+    windows: Sequence[str],
 ) -> list[Path]:
     lang = settings.language
-    series, windows = article.build_series(meta, read_pooled(inputs.pooled), lang)
+    classes = figures.get("article", {}).get("classes", [])
+    reviews = read_reviews(inputs.reviews)
+    panels = article.build_panels(meta, classes, read_pooled(inputs.pooled), reviews, windows, lang)
     mcid = float(settings.mcid["value"])
     with figure_style():
-        fig = article.draw_article(series, windows, mcid, lang, bounds)
+        fig = article.draw_article(panels, meta, mcid, lang, bounds)
         files = _save(fig, out, article.NAME, settings)
+    left_out = sum(r["kind"] == "estimate" and r["in_figure"] != "true" for r in reviews)
     caption_path = out / names.caption_name(lang)
-    write_text_atomic(caption_path, article.caption(series, windows, settings.mcid, lang, bounds))
+    text = article.caption(panels, meta, windows, settings.mcid, lang, bounds, left_out)
+    write_text_atomic(caption_path, text)
     return [*files, caption_path]
 
 
