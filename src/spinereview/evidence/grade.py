@@ -159,10 +159,25 @@ class Certainty:
         return self.statement_de if lang == "de" else self.statement_en
 
 
-def _down(domain: str, levels: int, en: str, de: str) -> Downgrade:
-    return Downgrade(
-        domain, levels, f"{en}; {levels_text(levels, 'en')}.", f"{de}; {levels_text(levels, 'de')}."
-    )
+def _down(domain: str, levels: int, en: str, de: str, rule_key: str = "") -> Downgrade:
+    """A domain rating whose reasons end in "; downgraded one level." (or "not downgraded.").
+
+    ``rule_key`` names the config key of a rule that decided the levels by itself ("by rule (key)").
+    """
+    tail_en, tail_de = levels_text(levels, "en"), levels_text(levels, "de")
+    if rule_key:
+        tail_en = f"{tail_en} by rule ({rule_key})"
+        tail_de = f"nach Regel ({rule_key}) {tail_de}"
+    return Downgrade(domain, levels, f"{en}; {tail_en}.", f"{de}; {tail_de}.")
+
+
+#: Dimension names in German reasons (class ids stay codes, as in the tables).
+_DIMENSION_DE = {
+    "intervention": "Intervention",
+    "comparator": "Kontrolle",
+    "population": "Population",
+    "duration": "Dauer",
+}
 
 
 def _shares(studies: Sequence[StudyEvidence]) -> tuple[list[float], bool]:
@@ -197,10 +212,9 @@ def _risk_of_bias(cell: CellEvidence, rules: GradeRules) -> Downgrade:
         return _down(
             "risk_of_bias",
             rule.not_assessed_levels,
-            "Risk of bias not assessed (no RoB 2 judgement for any study of this cell); "
-            "rule for this case (grade.risk_of_bias.not_assessed_levels)",
-            "Verzerrungsrisiko nicht bewertet (keine RoB-2-Bewertung für eine Studie dieser Zelle); "
-            "Regel für diesen Fall (grade.risk_of_bias.not_assessed_levels)",
+            "Risk of bias not assessed (no RoB 2 judgement for any study of this cell)",
+            "Verzerrungsrisiko nicht bewertet (keine RoB-2-Bewertung für eine Studie dieser Zelle)",
+            "grade.risk_of_bias.not_assessed_levels",
         )
     studies = cell.studies
     shares, by_weight = _shares(studies)
@@ -223,22 +237,22 @@ def _risk_of_bias(cell: CellEvidence, rules: GradeRules) -> Downgrade:
             f"Studien mit hohem Verzerrungsrisiko tragen {percent(high_share, 'de')} {basis_de} "
             f"({_ids(studies, high)}), mehr als {percent(very, 'de')}",
         )
-    kinds_en, kinds_de = ["high risk"], ["hohem Risiko"]
+    kinds_en, kinds_de = ["at high risk"], ["mit hohem Risiko"]
     if rule.count_some_concerns:
-        kinds_en.append("some concerns")
-        kinds_de.append("einigen Bedenken")
+        kinds_en.append("with some concerns")
+        kinds_de.append("mit einigen Bedenken")
     if rule.not_assessed_levels > 0 and any(s.rob_overall is None for s in studies):
-        kinds_en.append("no judgement")
+        kinds_en.append("without a judgement")
         kinds_de.append("ohne Bewertung")
     listed = f" ({_ids(studies, concern)})" if any(concern) else ""
     serious = concern_share > rule.serious_share
     return _down(
         "risk_of_bias",
         1 if serious else 0,
-        f"Studies at {' or '.join(kinds_en)} carry {percent(concern_share, 'en')} {basis_en}"
+        f"Studies {' or '.join(kinds_en)} carry {percent(concern_share, 'en')} {basis_en}"
         f"{listed}, {'more than' if serious else 'not more than'} "
         f"{percent(rule.serious_share, 'en')}",
-        f"Studien mit {' oder '.join(kinds_de)} tragen {percent(concern_share, 'de')} {basis_de}"
+        f"Studien {' oder '.join(kinds_de)} tragen {percent(concern_share, 'de')} {basis_de}"
         f"{listed}, {'mehr als' if serious else 'nicht mehr als'} "
         f"{percent(rule.serious_share, 'de')}",
     )
@@ -322,71 +336,86 @@ def _inconsistency(cell: CellEvidence, rules: GradeRules, scale: ScaleRule) -> D
     )
 
 
+def _class_name(c: IndirectClass, lang: str) -> str:
+    dimension = _DIMENSION_DE[c.dimension] if lang == "de" else c.dimension
+    return f"{dimension} {c.class_id}"
+
+
 def _indirectness(cell: CellEvidence, rules: GradeRules) -> Downgrade:
+    """Studies with a configured indirect class carry > serious_share → down 1.
+
+    A class that the cell's analysis asks about itself (``cell.question``) is direct for it.
+    """
     rule = rules.indirectness
-    if not rule.classes:
-        return _down(
-            "indirectness",
-            0,
-            "No class is rated indirect in the configuration",
-            "Keine Klasse ist in der Konfiguration als indirekt eingestuft",
-        )
-    active: list[IndirectClass] = []
-    exempt: list[IndirectClass] = []
-    for c in rule.classes:
-        (exempt if c.class_id in cell.question.get(c.dimension, ()) else active).append(c)
+    active = [c for c in rule.classes if c.class_id not in cell.question.get(c.dimension, ())]
+    exempt = [c for c in rule.classes if c not in active]
     hits = [[c for c in active if s.classes(c.dimension) == c.class_id] for s in cell.studies]
     picked = [bool(h) for h in hits]
     shares, by_weight = _shares(cell.studies)
     share = _share_of(shares, picked)
-    basis_en, basis_de = _basis(by_weight)
-    exempt_en = exempt_de = ""
-    if exempt:
-        names = ", ".join(f"{c.dimension} {c.class_id}" for c in exempt)
-        exempt_en = f" ({names}: the question of this analysis, so direct here)"
-        exempt_de = f" ({names}: Fragestellung dieser Analyse, hier also direkt)"
-    if not any(picked):
-        names = ", ".join(f"{c.dimension} {c.class_id}" for c in active) or "none left"
-        return _down(
-            "indirectness",
-            0,
-            f"No study has a class rated indirect ({names}){exempt_en}",
-            f"Keine Studie hat eine als indirekt eingestufte Klasse ({names}){exempt_de}",
+    basis = _basis(by_weight)
+    text: dict[str, str] = {}
+    for i, lang in enumerate(LANGS):
+        exempt_part = ""
+        if exempt:
+            names = ", ".join(_class_name(c, lang) for c in exempt)
+            exempt_part = (
+                f"; {names}: Fragestellung dieser Analyse, hier also direkt"
+                if lang == "de"
+                else f"; {names}: the question of this analysis, so direct here"
+            )
+        if not any(picked):
+            names = ", ".join(_class_name(c, lang) for c in active)
+            if lang == "de":
+                head = "Keine Studie hat eine als indirekt eingestufte Klasse"
+            else:
+                head = "No study has a class rated indirect"
+            text[lang] = f"{head}{f' ({names})' if names else ''}{exempt_part}"
+            continue
+        details = "; ".join(
+            f"{_class_name(c, lang)} ({c.why[i]}): "
+            + ", ".join(s.study_id for s, h in zip(cell.studies, hits, strict=True) if c in h)
+            for c in active
+            if any(c in h for h in hits)
         )
-    used = [c for c in active if any(c in h for h in hits)]
-    detail_en = "; ".join(
-        f"{c.dimension} {c.class_id} — {c.why[0]}: "
-        + ", ".join(s.study_id for s, h in zip(cell.studies, hits, strict=True) if c in h)
-        for c in used
-    )
-    detail_de = "; ".join(
-        f"{c.dimension} {c.class_id} — {c.why[1]}: "
-        + ", ".join(s.study_id for s, h in zip(cell.studies, hits, strict=True) if c in h)
-        for c in used
-    )
-    serious = share > rule.serious_share
-    cmp_en = "more than" if serious else "not more than"
-    cmp_de = "mehr als" if serious else "nicht mehr als"
-    return _down(
-        "indirectness",
-        1 if serious else 0,
-        f"Indirect studies carry {percent(share, 'en')} {basis_en}, {cmp_en} "
-        f"{percent(rule.serious_share, 'en')} ({detail_en}){exempt_en}",
-        f"Indirekte Studien tragen {percent(share, 'de')} {basis_de}, {cmp_de} "
-        f"{percent(rule.serious_share, 'de')} ({detail_de}){exempt_de}",
-    )
+        serious = share > rule.serious_share
+        limit = percent(rule.serious_share, lang)
+        if lang == "de":
+            compare = "mehr als" if serious else "nicht mehr als"
+            head = f"Indirekte Studien tragen {percent(share, lang)} {basis[i]}, {compare} {limit}"
+        else:
+            compare = "more than" if serious else "not more than"
+            head = f"Indirect studies carry {percent(share, lang)} {basis[i]}, {compare} {limit}"
+        text[lang] = f"{head}: {details}{exempt_part}"
+    serious = any(picked) and share > rule.serious_share
+    return _down("indirectness", 1 if serious else 0, text["en"], text["de"])
 
 
-def _imprecision(cell: CellEvidence, rules: GradeRules, scale: ScaleRule) -> Downgrade:
+def _imprecision(cell: CellEvidence, rules: GradeRules, scale: ScaleRule, size: str) -> Downgrade:
+    """Thresholds −T, 0, +T strictly inside the CI: 1 → down 1, ≥ 2 → down 2; none → the OIS.
+
+    For a trivial point estimate (size ``little_or_no``) the question is whether the effect is
+    important, so 0 is not counted unless ``count_null_for_trivial`` (GRADE guidance 34: the target
+    of the certainty rating decides which thresholds matter).
+    """
     t = scale.threshold
     marks = (
         (-t, "an important benefit", "ein wichtiger Nutzen"),
         (0.0, "no effect", "kein Effekt"),
         (t, "an important harm", "ein wichtiger Schaden"),
     )
+    trivial = size == "little_or_no" and not rules.imprecision.count_null_for_trivial
+    if trivial:
+        marks = (marks[0], marks[2])
     inside = [m for m in marks if cell.ci_low < m[0] < cell.ci_high]
     ci_en = f"The CI ({_interval(cell.ci_low, cell.ci_high, 'en')})"
     ci_de = f"Das Konfidenzintervall ({_interval(cell.ci_low, cell.ci_high, 'de')})"
+    if trivial:
+        tt_en, tt_de = number(t, "en", 0), number(t, "de", 0)
+        ci_en += f" around a trivial estimate (within ±{tt_en}, so 0 is not a threshold here)"
+        ci_de += (
+            f" um einen unerheblichen Schätzwert (innerhalb ±{tt_de}, 0 ist hier keine Schwelle)"
+        )
     if inside:
         levels = min(len(inside), 2)
         en = ", ".join(f"{number(v, 'en', 0)} ({w})" for v, w, _ in inside)
@@ -400,7 +429,7 @@ def _imprecision(cell: CellEvidence, rules: GradeRules, scale: ScaleRule) -> Dow
     tt = ", ".join(number(v, "en", 0) for v, _, _ in marks)
     tt_de = ", ".join(number(v, "de", 0) for v, _, _ in marks)
     ois_en = f"the optimal information size ({scale.ois} participants; {scale.ois_basis[0]})"
-    ois_de = f"die optimale Informationsgröße ({scale.ois} Teilnehmende; {scale.ois_basis[1]})"
+    ois_de = f"optimale Informationsgröße ({scale.ois} Teilnehmende; {scale.ois_basis[1]})"
     lead_en = f"{ci_en} includes none of {tt}"
     lead_de = f"{ci_de} enthält keine der Schwellen {tt_de}"
     if cell.n is None:
@@ -408,23 +437,23 @@ def _imprecision(cell: CellEvidence, rules: GradeRules, scale: ScaleRule) -> Dow
         return _down(
             "imprecision",
             levels,
-            f"{lead_en}; the number of participants is unknown, so {ois_en} could not be checked "
-            "(grade.imprecision.unknown_n_levels)",
-            f"{lead_de}; die Zahl der Teilnehmenden ist unbekannt, daher konnte {ois_de} nicht "
-            "geprüft werden (grade.imprecision.unknown_n_levels)",
+            f"{lead_en}; the number of participants is unknown, so {ois_en} could not be checked",
+            f"{lead_de}; die Zahl der Teilnehmenden ist unbekannt, daher konnte die {ois_de} nicht "
+            "geprüft werden",
+            "grade.imprecision.unknown_n_levels",
         )
     if cell.n < scale.ois:
         return _down(
             "imprecision",
             1,
             f"{lead_en}, but n = {cell.n} is below {ois_en}",
-            f"{lead_de}, aber n = {cell.n} liegt unter {ois_de}",
+            f"{lead_de}, aber n = {cell.n} liegt unter der {ois_de.replace('optimale', 'optimalen', 1)}",
         )
     return _down(
         "imprecision",
         0,
         f"{lead_en}, and n = {cell.n} reaches {ois_en}",
-        f"{lead_de}, und n = {cell.n} erreicht {ois_de}",
+        f"{lead_de}, und n = {cell.n} erreicht die {ois_de}",
     )
 
 
@@ -508,16 +537,16 @@ def rate_cell(
     _check_names("outcome", outcome)
     scale = rules.scale(cell.scale)
     window = dict(zip(LANGS, rules.window(cell.window), strict=True))
+    size = size_of(cell.estimate, cell.ci_low, cell.ci_high, scale.threshold)
     downgrades = (
         _risk_of_bias(cell, rules),
         _inconsistency(cell, rules, scale),
         _indirectness(cell, rules),
-        _imprecision(cell, rules, scale),
+        _imprecision(cell, rules, scale, size),
         _publication_bias(cell, rules),
     )
     total = sum(d.levels for d in downgrades)
     level = LEVELS[min(total, len(LEVELS) - 1)]
-    size = size_of(cell.estimate, cell.ci_low, cell.ci_high, scale.threshold)
     notes_en, notes_de = _uncertain_notes(cell)
     return Certainty(
         level=level,

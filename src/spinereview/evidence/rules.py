@@ -69,6 +69,7 @@ class InconsistencyRule:
 @dataclass(frozen=True)
 class ImprecisionRule:
     unknown_n_levels: int
+    count_null_for_trivial: bool
 
 
 @dataclass(frozen=True)
@@ -402,9 +403,12 @@ def _indirectness(r: _Reader, value: Any) -> IndirectnessRule:
 def _imprecision(r: _Reader, value: Any) -> ImprecisionRule:
     f = "grade.imprecision"
     cfg = r.mapping(value, f)
-    r.keys(cfg, f, required=("unknown_n_levels",))
+    r.keys(cfg, f, required=("unknown_n_levels", "count_null_for_trivial"))
     return ImprecisionRule(
-        r.integer(cfg["unknown_n_levels"], f"{f}.unknown_n_levels", low=0, high=1)
+        unknown_n_levels=r.integer(cfg["unknown_n_levels"], f"{f}.unknown_n_levels", low=0, high=1),
+        count_null_for_trivial=r.boolean(
+            cfg["count_null_for_trivial"], f"{f}.count_null_for_trivial"
+        ),
     )
 
 
