@@ -416,6 +416,19 @@ def test_analysis_asking_about_local_anaesthetic_is_not_downgraded_for_it() -> N
     assert domain(dataclasses.replace(c, studies=stenosis), "indirectness")[0] == 1
 
 
+def test_mixed_comparator_analysis_keeps_local_anaesthetic_indirect() -> None:
+    # disability_epidural asks "vs placebo or local anaesthetic": placebo is the direct question.
+    studies = (
+        study("A", weight_percent=70.0, comparator="local_anaesthetic"),
+        study("B", weight_percent=30.0),
+    )
+    question = {"comparator": ("placebo_sham", "local_anaesthetic")}
+    c = cell(studies, analysis_id="disability_epidural", i2=0.0, question=question)
+    levels, en, _ = domain(c, "indirectness")
+    assert levels == 1
+    assert "direct here" not in en
+
+
 def test_indirectness_by_study_count_when_weights_are_missing() -> None:
     studies = (
         study("A", population="spinal_stenosis"),

@@ -81,9 +81,11 @@ class CellEvidence:
 
     ``n`` is the number of participants (None when unknown); ``i2`` is in percent; ``pi_*`` is the
     prediction interval (None when not computed); ``egger_p`` the p-value of Egger's test (None when
-    not run). ``question`` holds the analysis's own classes by dimension, e.g. ``{"comparator":
-    ("local_anaesthetic",)}`` for an analysis of steroid vs local anaesthetic: a class rated indirect
-    in the config is direct for a cell whose analysis asks about it.
+    not run). ``question`` holds the analysis's own classes by dimension (its ``interventions`` and
+    ``comparators`` from config), e.g. ``{"comparator": ("local_anaesthetic",)}`` for steroid vs local
+    anaesthetic: a class rated indirect in the config is direct for an analysis that asks only about
+    indirect classes on that dimension; an analysis that also names a direct class (placebo_sham)
+    keeps it indirect.
     """
 
     analysis_id: str
@@ -341,14 +343,29 @@ def _class_name(c: IndirectClass, lang: str) -> str:
     return f"{dimension} {c.class_id}"
 
 
+def _asked_only_about_indirect(
+    cell: CellEvidence, classes: Sequence[IndirectClass], c: IndirectClass
+) -> bool:
+    """The analysis asks about ``c`` and only about indirect classes on that dimension.
+
+    Then ``c`` is the question (steroid vs local anaesthetic), not a stand-in for it. An analysis that
+    also names a direct class (placebo_sham and local_anaesthetic) asks the direct question and admits
+    the indirect class as a proxy, so there the class stays indirect.
+    """
+    own = cell.question.get(c.dimension, ())
+    indirect = {x.class_id for x in classes if x.dimension == c.dimension}
+    return c.class_id in own and all(x in indirect for x in own)
+
+
 def _indirectness(cell: CellEvidence, rules: GradeRules) -> Downgrade:
     """Studies with a configured indirect class carry > serious_share → down 1.
 
-    A class that the cell's analysis asks about itself (``cell.question``) is direct for it.
+    A class is direct for a cell whose analysis asks only about it (see
+    ``_asked_only_about_indirect``).
     """
     rule = rules.indirectness
-    active = [c for c in rule.classes if c.class_id not in cell.question.get(c.dimension, ())]
-    exempt = [c for c in rule.classes if c not in active]
+    exempt = [c for c in rule.classes if _asked_only_about_indirect(cell, rule.classes, c)]
+    active = [c for c in rule.classes if c not in exempt]
     hits = [[c for c in active if s.classes(c.dimension) == c.class_id] for s in cell.studies]
     picked = [bool(h) for h in hits]
     shares, by_weight = _shares(cell.studies)
