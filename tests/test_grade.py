@@ -184,6 +184,18 @@ def test_rob_shares_of_weight(judgements, weights, levels) -> None:
     got, en, _ = domain(cell(studies, i2=0.0), "risk_of_bias")
     assert got == levels
     assert "of the weight" in en
+    assert "carry 50% of the weight" not in en or "not more than 50%" in en
+
+
+def test_shares_next_to_the_limit_are_shown_with_decimals() -> None:
+    studies = (
+        study("A", weight_percent=50.4, rob_overall="some_concerns"),
+        study("B", weight_percent=49.6),
+    )
+    levels, en, de = domain(cell(studies, i2=0.0), "risk_of_bias")
+    assert levels == 1
+    assert "carry 50.4% of the weight (A), more than 50%" in en
+    assert "tragen 50,4 % des Gewichts (A), mehr als 50 %" in de
 
 
 def test_rob_some_concerns_can_be_left_out() -> None:
@@ -252,13 +264,22 @@ def test_inconsistency_not_applicable_for_one_study() -> None:
     assert de == "Nicht anwendbar: eine einzelne Studie; keine Abwertung."
 
 
-@pytest.mark.parametrize(("i2", "levels"), [(49.0, 0), (49.99, 0), (50.0, 1), (80.0, 1)])
-def test_inconsistency_i2_boundary(i2: float, levels: int) -> None:
+@pytest.mark.parametrize(
+    ("i2", "levels", "shown"),
+    [
+        (49.0, 0, "I² = 49% (< 50%)"),
+        (49.96, 0, "I² = 49.96% (< 50%)"),
+        (50.0, 1, "I² = 50% (≥ 50%)"),
+    ],
+)
+def test_inconsistency_i2_boundary(i2: float, levels: int, shown: str) -> None:
     # k = 2: the prediction interval is not used (pi_min_k = 3), so I² alone decides.
     c = cell(many(2), i2=i2, pi_low=-80.0, pi_high=60.0)
     got, en, _ = domain(c, "inconsistency")
     assert got == levels
-    assert "prediction interval not used (k < 3)" in en
+    assert en == f"{shown}; prediction interval not used (k < 3); " + (
+        "downgraded one level." if levels else "not downgraded."
+    )
 
 
 @pytest.mark.parametrize(

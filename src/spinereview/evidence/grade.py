@@ -234,9 +234,9 @@ def _risk_of_bias(cell: CellEvidence, rules: GradeRules) -> Downgrade:
         return _down(
             "risk_of_bias",
             2,
-            f"Studies at high risk of bias carry {percent(high_share, 'en')} {basis_en} "
+            f"Studies at high risk of bias carry {percent(high_share, 'en', very)} {basis_en} "
             f"({_ids(studies, high)}), more than {percent(very, 'en')}",
-            f"Studien mit hohem Verzerrungsrisiko tragen {percent(high_share, 'de')} {basis_de} "
+            f"Studien mit hohem Verzerrungsrisiko tragen {percent(high_share, 'de', very)} {basis_de} "
             f"({_ids(studies, high)}), mehr als {percent(very, 'de')}",
         )
     kinds_en, kinds_de = ["at high risk"], ["mit hohem Risiko"]
@@ -251,10 +251,12 @@ def _risk_of_bias(cell: CellEvidence, rules: GradeRules) -> Downgrade:
     return _down(
         "risk_of_bias",
         1 if serious else 0,
-        f"Studies {' or '.join(kinds_en)} carry {percent(concern_share, 'en')} {basis_en}"
+        f"Studies {' or '.join(kinds_en)} carry "
+        f"{percent(concern_share, 'en', rule.serious_share)} {basis_en}"
         f"{listed}, {'more than' if serious else 'not more than'} "
         f"{percent(rule.serious_share, 'en')}",
-        f"Studien {' oder '.join(kinds_de)} tragen {percent(concern_share, 'de')} {basis_de}"
+        f"Studien {' oder '.join(kinds_de)} tragen "
+        f"{percent(concern_share, 'de', rule.serious_share)} {basis_de}"
         f"{listed}, {'mehr als' if serious else 'nicht mehr als'} "
         f"{percent(rule.serious_share, 'de')}",
     )
@@ -282,7 +284,8 @@ def _inconsistency(cell: CellEvidence, rules: GradeRules, scale: ScaleRule) -> D
     if cell.i2 is None:
         return _down("inconsistency", 0, "I² not available", "I² nicht verfügbar")
     i2 = cell.i2
-    i2_en, i2_de = f"I² = {percent(i2, 'en')}", f"I² = {percent(i2, 'de')}"
+    near = rule.serious_i2
+    i2_en, i2_de = f"I² = {percent(i2, 'en', near)}", f"I² = {percent(i2, 'de', near)}"
     use_pi = rule.prediction_interval and cell.pi_low is not None and cell.k >= rule.pi_min_k
     if not use_pi:
         why_en = "not computed" if cell.pi_low is None else f"not used (k < {rule.pi_min_k})"
@@ -318,11 +321,13 @@ def _inconsistency(cell: CellEvidence, rules: GradeRules, scale: ScaleRule) -> D
     # which imprecision rates, so it is not counted twice.
     by_pi = i2 > 0 and _spans(lo, hi, t)
     op = "≥" if by_i2 else "<"
-    span_en = "spans" if by_pi else "does not span"
-    span_de = "umfasst" if by_pi else "umfasst nicht"
-    pi_part_en = f"{pi_en} {span_en} an important effect (±{tt_en}) and no effect or the opposite"
+    span_en = "spans" if by_pi else "does not span both"
+    span_de = "umfasst zugleich" if by_pi else "umfasst nicht zugleich"
+    pi_part_en = (
+        f"{pi_en} {span_en} an important effect (±{tt_en}) and no effect or the opposite direction"
+    )
     pi_part_de = (
-        f"{pi_de} {span_de} einen wichtigen Effekt (±{tt_de}) und keinen oder den "
+        f"{pi_de} {span_de} einen wichtigen Effekt (±{tt_de}) und keinen oder einen "
         "gegenteiligen Effekt"
     )
     if i2 == 0 and _spans(lo, hi, t):
@@ -399,10 +404,12 @@ def _indirectness(cell: CellEvidence, rules: GradeRules) -> Downgrade:
         limit = percent(rule.serious_share, lang)
         if lang == "de":
             compare = "mehr als" if serious else "nicht mehr als"
-            head = f"Indirekte Studien tragen {percent(share, lang)} {basis[i]}, {compare} {limit}"
+            shown = percent(share, lang, rule.serious_share)
+            head = f"Indirekte Studien tragen {shown} {basis[i]}, {compare} {limit}"
         else:
             compare = "more than" if serious else "not more than"
-            head = f"Indirect studies carry {percent(share, lang)} {basis[i]}, {compare} {limit}"
+            shown = percent(share, lang, rule.serious_share)
+            head = f"Indirect studies carry {shown} {basis[i]}, {compare} {limit}"
         text[lang] = f"{head}: {details}{exempt_part}"
     serious = any(picked) and share > rule.serious_share
     return _down("indirectness", 1 if serious else 0, text["en"], text["de"])

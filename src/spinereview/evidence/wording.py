@@ -46,9 +46,18 @@ def number(value: float, lang: str, digits: int = 1) -> str:
     return text.replace(".", ",") if lang == "de" else text
 
 
-def percent(value: float, lang: str) -> str:
-    """A share in percent, whole numbers ("62%", German "62 %")."""
-    return f"{number(value, lang, 0)}{' %' if lang == 'de' else '%'}"
+def percent(value: float, lang: str, near: float | None = None) -> str:
+    """A share in percent ("62%", German "62 %"), whole unless that would equal ``near``.
+
+    ``near`` is the limit the share is compared with: 50.4 against 50 is shown as "50.4%", never as a
+    "50%" that is "more than 50%".
+    """
+    digits = 0
+    while near is not None and value != near and digits < 3:
+        if number(value, lang, digits) != number(near, lang, digits):
+            break
+        digits += 1
+    return f"{number(value, lang, digits)}{' %' if lang == 'de' else '%'}"
 
 
 def levels_text(levels: int, lang: str) -> str:
