@@ -234,8 +234,8 @@ def test_rob_without_weights_uses_study_counts() -> None:
     )
     levels, en, de = domain(cell(studies, i2=0.0), "risk_of_bias")
     assert levels == 2
-    assert "67% of the studies (weights missing)" in en
-    assert "67 % der Studien (Gewichte fehlen)" in de
+    assert "67% of the weight, counting studies equally (weights missing)" in en
+    assert "67 % des Gewichts, Studien gleich gezählt (Gewichte fehlen)" in de
 
 
 def test_uncertain_data_is_a_note_not_a_downgrade() -> None:
@@ -458,7 +458,7 @@ def test_indirectness_by_study_count_when_weights_are_missing() -> None:
     )
     levels, en, _ = domain(cell(studies, i2=0.0), "indirectness")
     assert levels == 1
-    assert "67% of the studies (weights missing)" in en
+    assert "67% of the weight, counting studies equally (weights missing)" in en
     assert "population spinal_stenosis" in en and "comparator local_anaesthetic" in en
 
 

@@ -200,7 +200,10 @@ def _share_of(shares: list[float], picked: Sequence[bool]) -> float:
 def _basis(by_weight: bool) -> Text:
     if by_weight:
         return "of the weight", "des Gewichts"
-    return "of the studies (weights missing)", "der Studien (Gewichte fehlen)"
+    return (
+        "of the weight, counting studies equally (weights missing)",
+        "des Gewichts, Studien gleich gezählt (Gewichte fehlen)",
+    )
 
 
 def _ids(studies: Sequence[StudyEvidence], picked: Sequence[bool]) -> str:
