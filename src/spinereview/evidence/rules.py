@@ -177,8 +177,7 @@ def ois_continuous(sd: float, delta: float, alpha: float, power: float) -> int:
     """Participants (both arms) for a two-arm trial detecting a mean difference ``delta``.
 
     n per arm = 2 (z_{1-alpha/2} + z_{power})² sd² / delta², rounded up; total = 2 × n per arm
-    (two-sided test, equal allocation; e.g. Chow, Shao & Wang, Sample Size Calculations in Clinical
-    Research, 3rd ed., 2017, section 3.2).
+    (two-sided z-test, equal allocation; the standard normal-approximation sample size).
     """
     z = NormalDist().inv_cdf(1 - alpha / 2) + NormalDist().inv_cdf(power)
     return 2 * math.ceil(2 * z**2 * sd**2 / delta**2)
