@@ -54,7 +54,28 @@ def check_config(config: Any, *, source: str | Path = "config/config.yaml") -> d
         raise InputError(
             source, f"duplicate query id(s): {', '.join(duplicated)}", field="search.queries"
         )
+    _check_grade_coverage(config, source)
     return config
+
+
+def _check_grade_coverage(config: Any, source: str | Path) -> None:
+    """Every analysis scale has GRADE rules and every follow-up window a phrase for the statements."""
+    grade = config["grade"]
+    for i, analysis in enumerate(config["meta"]["analyses"]):
+        if analysis["scale"] not in grade["scales"]:
+            raise InputError(
+                source,
+                f"analysis {analysis['id']!r} uses scale {analysis['scale']!r}, which has no GRADE "
+                f"rules (meta.analyses.{i}.scale)",
+                field=f"grade.scales.{analysis['scale']}",
+            )
+    for window in config["extraction"]["windows"]:
+        if window["id"] not in grade["windows"]:
+            raise InputError(
+                source,
+                f"window {window['id']!r} of extraction.windows has no phrase",
+                field=f"grade.windows.{window['id']}",
+            )
 
 
 def load_config(path: str | Path) -> dict[str, Any]:
