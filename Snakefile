@@ -34,6 +34,7 @@ rule all:
         rules.extract_candidates.output,
         rules.pool_effects.output,
         rules.review_estimates.output,
+        rules.summarise_findings.output,
         rules.write_citations.output,
         rules.audit_references.output,
         rules.draw_figures.output,

@@ -31,10 +31,11 @@ def find_chromium() -> str:
     return path
 
 
-def dump_dom(html_file: Path, profile: Path) -> str:
-    """Load a local HTML file, run its scripts, and return the serialised DOM."""
+def dump_dom(html_file: Path, profile: Path, width: int = 1400) -> str:
+    """Load a local HTML file in a window ``width`` px wide, run its scripts, return the DOM."""
     proc = subprocess.run(
         [find_chromium(), *FLAGS, f"--user-data-dir={profile}", "--virtual-time-budget=5000",
+         f"--window-size={width},1000",
          "--dump-dom", html_file.as_uri()],
         capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip

@@ -45,8 +45,9 @@ def inputs(work: Path) -> ReportInputs:
         prisma=work / "results/screening/prisma.json", included=work / "results/screening/included.csv",
         decisions=work / "results/screening/decisions.csv",
         effects=work / "results/extraction/effects.parquet", meta_dir=work / "results/meta",
-        reviews=work / "data/evidence/reviews_pooled.csv", figures_dir=work / "reports/figures",
+        reviews=work / "results/reviews/estimates.csv", figures_dir=work / "reports/figures",
         citations_dir=work / "reports/citations",
+        findings=work / "results/evidence/summary_of_findings.csv",
     )  # fmt: skip
 
 
@@ -72,7 +73,10 @@ def test_report_renders_in_headless_chromium(results: Path, tmp_path: Path) -> N
         "<script>window.addEventListener('load',()=>{const i=[...document.images];"
         "document.body.setAttribute('data-images',i.length);"
         "document.body.setAttribute('data-images-ok',i.every(x=>x.complete&&x.naturalWidth>0));"
-        "document.body.setAttribute('data-tables',document.querySelectorAll('table').length);});"
+        "document.body.setAttribute('data-tables',document.querySelectorAll('table').length);"
+        "const wide=[...document.querySelectorAll('table')].filter(t=>t.getBoundingClientRect()"
+        ".right>document.documentElement.clientWidth+1).map(t=>t.closest('section').id);"
+        "document.body.setAttribute('data-overflow',wide.join(' ')||'none');});"
         "</script>"
     )  # added by the test only: the report itself has no script
     page = tmp_path / "report.html"
@@ -85,6 +89,8 @@ def test_report_renders_in_headless_chromium(results: Path, tmp_path: Path) -> N
     assert "&lt;script&gt;document.body.setAttribute" in dom
     tables = int(re.search(r'data-tables="(\d+)"', dom).group(1))
     assert tables >= 10
+    # at 1,400 px no table runs beyond the window (the right-hand columns stay visible)
+    assert 'data-overflow="none"' in dom, re.search(r'data-overflow="([^"]*)"', dom).group(1)
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ import os
 import sys
 
 from spinereview.config import check_config
+from spinereview.figures import names as fignames
 from spinereview.errors import InputError
 
 try:
@@ -15,6 +16,9 @@ RESULTS = config["results_dir"]
 SNAPSHOT = config["search"]["snapshot_dir"]  # replaced below in live mode
 QUERY_IDS = [q["id"] for q in config["search"]["queries"]]
 QUERIES_JSON = json.dumps(config["search"]["queries"], ensure_ascii=False)
+# The optional RoB 2 sheet lives beside the curated effect sheet; without it the RoB figure is a note
+# and the certainty rules rate risk of bias as "not assessed".
+ROB_SHEET = os.path.join(os.path.dirname(config["extraction"]["sheet"]), fignames.ROB_SHEET)
 # The package's CLI, run with the interpreter that runs Snakemake (the project's .venv).
 SPINEREVIEW = f"{sys.executable} -m spinereview"
 

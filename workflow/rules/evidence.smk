@@ -1,4 +1,5 @@
-# Stage 6a: evidence — published reviews harmonised to this review's scale, sign and windows.
+# Stage 6a: evidence — published reviews harmonised to this review's scale, sign and windows, and the
+# summary of findings: a GRADE certainty for every own pooled cell.
 
 
 rule review_estimates:
@@ -17,3 +18,30 @@ rule review_estimates:
     shell:
         "{params.cli} review-estimates --config-json {params.config:q} --evidence {input.evidence:q}"
         " --mapping {input.mapping:q} --out {output:q} 2> {log:q}"
+
+
+rule summarise_findings:
+    input:
+        pooled=f"{RESULTS}/meta/pooled.csv",
+        analyses=expand(
+            f"{RESULTS}/meta/analyses/{{analysis}}.json",
+            analysis=[a["id"] for a in config["meta"]["analyses"]],
+        ),
+        effects=f"{RESULTS}/extraction/effects.csv",
+        bias=f"{RESULTS}/meta/bias.csv",
+        rob=lambda wildcards: [ROB_SHEET] if os.path.exists(ROB_SHEET) else [],
+    output:
+        f"{RESULTS}/evidence/summary_of_findings.csv",
+    params:
+        config=json.dumps(config, sort_keys=True, ensure_ascii=False),
+        analyses_dir=lambda wildcards, input: os.path.dirname(input.analyses[0]),
+        rob_sheet=ROB_SHEET,
+        cli=SPINEREVIEW,
+    log:
+        "logs/evidence/summarise_findings.log",
+    conda:
+        "../../environment.yml"
+    shell:
+        "{params.cli} summarise-findings --config-json {params.config:q} --pooled {input.pooled:q}"
+        " --analyses-dir {params.analyses_dir:q} --effects {input.effects:q} --bias {input.bias:q}"
+        " --rob-sheet {params.rob_sheet:q} --out {output:q} 2> {log:q}"

@@ -2,9 +2,7 @@
 from spinereview.figures import names as fignames
 
 FIGURES_DIR = "reports/figures"
-# The optional RoB 2 sheet lives beside the curated effect sheet; without it the figure is a note.
 FIGURE_NAMES = fignames.figure_names(config["meta"])
-ROB_SHEET = os.path.join(os.path.dirname(config["extraction"]["sheet"]), fignames.ROB_SHEET)
 
 
 rule draw_figures:

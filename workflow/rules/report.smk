@@ -9,7 +9,8 @@ rule write_report:
         decisions=f"{RESULTS}/screening/decisions.csv",
         effects=f"{RESULTS}/extraction/effects.parquet",
         meta=rules.pool_effects.output,
-        reviews="data/evidence/reviews_pooled.csv",
+        reviews=rules.review_estimates.output[0],
+        findings=rules.summarise_findings.output[0],
         figures=rules.draw_figures.output,
         citations=rules.write_citations.output,
         audit=rules.audit_references.output,
@@ -30,5 +31,5 @@ rule write_report:
         "{params.cli} write-report --config-json {params.config:q} --manifest {params.manifest:q}"
         " --verified {input.verified:q} --prisma {input.prisma:q} --included {input.included:q}"
         " --decisions {input.decisions:q} --effects {input.effects:q} --meta-dir {params.meta_dir:q}"
-        " --reviews {input.reviews:q} --figures-dir {params.figures_dir:q}"
+        " --reviews {input.reviews:q} --findings {input.findings:q} --figures-dir {params.figures_dir:q}"
         " --citations-dir {params.citations_dir:q} --out {output:q} 2> {log:q}"

@@ -46,6 +46,29 @@ def cmd_review_estimates(args: argparse.Namespace) -> None:
         log.info("  %s %s: not drawn: %s", r["review_row"], r["label_en"], r["figure_reason"])
 
 
+def cmd_summarise_findings(args: argparse.Namespace) -> None:
+    from spinereview.evidence.findings import FINDINGS_COLUMNS, summarise
+    from spinereview.io import write_csv_atomic
+
+    config = _load_config(args)
+    rows = summarise(
+        config,
+        Path(args.pooled),
+        Path(args.analyses_dir),
+        Path(args.effects),
+        Path(args.bias),
+        Path(args.rob_sheet) if args.rob_sheet else None,
+        source="--config-json" if args.config_json is not None else args.config,
+    )
+    cells = [{c: _cell(r.get(c)) for c in FINDINGS_COLUMNS} for r in rows]
+    write_csv_atomic(Path(args.out), cells, FINDINGS_COLUMNS)
+    rated = [r for r in rows if r.get("certainty")]
+    log.info("%d cells -> %s (%d with a certainty)", len(rows), args.out, len(rated))
+    for r in rated:
+        log.info("  %s / %s: %s (%s)", r["analysis"], r["window"], r["certainty"],
+                 r["downgrades"] or "no downgrade")  # fmt: skip
+
+
 def _cell(value: Any) -> Any:
     if value is None:
         return ""
@@ -67,3 +90,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--config-json", type=_config, default=None, help="the merged config as JSON")
     p.add_argument("--out", default="results/reviews/estimates.csv")
     p.set_defaults(func=cmd_review_estimates)
+
+    p = sub.add_parser(
+        "summarise-findings", help="GRADE certainty for every pooled cell (summary of findings)"
+    )
+    p.add_argument("--pooled", default="results/meta/pooled.csv")
+    p.add_argument("--analyses-dir", default="results/meta/analyses")
+    p.add_argument("--effects", default="results/extraction/effects.csv")
+    p.add_argument("--bias", default="results/meta/bias.csv")
+    p.add_argument(
+        "--rob-sheet", default=None, help="RoB 2 sheet (optional; missing = not assessed)"
+    )
+    p.add_argument("--config", default="config/config.yaml", help="review protocol (YAML)")
+    p.add_argument("--config-json", type=_config, default=None, help="the merged config as JSON")
+    p.add_argument("--out", default="results/evidence/summary_of_findings.csv")
+    p.set_defaults(func=cmd_summarise_findings)

@@ -8,6 +8,7 @@ from pathlib import Path
 from spinereview.extraction.run import read_effects
 from spinereview.io import write_text_atomic
 from spinereview.report import content as c
+from spinereview.report.findings import summary_of_findings
 from spinereview.report.html import figure, page
 
 TITLE = "Spinal injections for chronic back pain — evidence review (spinereview)"
@@ -23,10 +24,10 @@ def build_report(inp: c.ReportInputs) -> str:
     """The whole report as one self-contained HTML string."""
     effects = read_effects(inp.effects).to_pylist()
     sections = [
+        ("summary", "Summary of findings", _summary(inp)),
         ("search", "Search", c.search_section(inp)),
         ("prisma", "PRISMA 2020 flow", c.prisma_section(inp)),
         ("included", "Included studies", c.included_section(inp)),
-        ("summary", "Summary of findings", c.summary_section(inp)),
         (
             "article-figure",
             "The article figure",
@@ -48,6 +49,24 @@ def build_report(inp: c.ReportInputs) -> str:
         ("citations", "Included studies: citation list", _fragment(c.citations_section(inp))),
     ]
     return page(TITLE, sections)
+
+
+def _summary(inp: c.ReportInputs) -> str:
+    """GRADE summary of findings beside the published reviews; the older verdict table without it."""
+    if inp.findings is None:
+        return c.summary_section(inp)
+    windows = inp.config["extraction"]["windows"]
+    labels = {
+        w: w.replace("_", " ") + (f" ({b})" if b else "") for w, b in _bounds(windows).items()
+    }
+    return summary_of_findings(inp.config, inp.findings, inp.reviews, labels)
+
+
+def _bounds(windows: list[dict]) -> dict[str, str]:
+    from spinereview.figures.i18n import window_bounds
+
+    out = window_bounds(windows, "en")
+    return {w["id"]: out.get(w["id"], "") for w in windows}
 
 
 def _caption(inp: c.ReportInputs) -> str:

@@ -28,6 +28,7 @@ class ReportInputs:
     reviews: Path
     figures_dir: Path
     citations_dir: Path
+    findings: Path | None = None  # results/evidence/summary_of_findings.csv
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
@@ -123,17 +124,25 @@ def included_section(inp: ReportInputs) -> str:
             " ".join(pmid_link(p) for p in r["pmids"].split("; ") if p) or "no PMID (other methods)"
         )
 
+    def study(r: Mapping[str, str]) -> str:
+        publications = r["publication_ids"]
+        shown = "" if publications == r["study_id"] else f"publications: {publications}"
+        return esc(r["study_id"]) + (f'<br><span class="note">{esc(shown)}</span>' if shown else "")
+
+    def classes(r: Mapping[str, str]) -> str:
+        return "<br>".join(
+            f"{name}: {esc(r[name])}"
+            for name in ("intervention", "comparator", "population", "duration")
+            if r[name]
+        )
+
     return table(
         rows,
         [
-            ("study", "study_id"),
+            ("study", study),
             ("title", "title"),
             ("PubMed", pmids),
-            ("publications", "publication_ids"),
-            ("intervention", "intervention"),
-            ("comparator", "comparator"),
-            ("population", "population"),
-            ("duration", "duration"),
+            ("classes (screening)", classes),
             ("n randomised", "n_randomised"),
             ("reports", "reports"),
         ],
@@ -311,30 +320,55 @@ def _interval(row: Mapping[str, str], prefix: str = "") -> str:
     return f"{num(row['estimate'], 1)} ({num(row['ci_low'], 1)} to {num(row['ci_high'], 1)})"
 
 
+def _note(text: str) -> str:
+    return f'<br><span class="note">{esc(text)}</span>' if text else ""
+
+
+def _review_columns() -> list[tuple[str, Cell | str]]:
+    def effect(r: Mapping[str, str]) -> str:
+        if not r["estimate"]:
+            return ""
+        text = f"{num(r['estimate'], 2)} ({num(r['ci_low'], 2)} to {num(r['ci_high'], 2)})"
+        reported = f"reported: {r['reported_estimate']} ({r['reported_ci_low']} to "
+        reported += f"{r['reported_ci_high']})"
+        changed = r["conversion"] and r["reported_estimate"] != r["estimate"]
+        return esc(text) + (_note(reported) if changed else "")
+
+    def classes(r: Mapping[str, str]) -> str:
+        parts = (r["interventions"].replace("|", ", "), r["comparator"], r["population"])
+        return esc(" / ".join(x for x in parts if x))
+
+    def window(r: Mapping[str, str]) -> str:
+        return esc(r["window"] or "–") + _note(f"{r['review_window']} ({r['window_fit'] or '–'})")
+
+    def figure_cell(r: Mapping[str, str]) -> str:
+        return "drawn" if r["in_figure"] == "true" else esc(r["figure_reason"])
+
+    return [
+        ("row", "review_row"),
+        ("review", lambda r: esc(r["label_en"]) + _note(r["review_id"])),
+        ("classes", classes),
+        ("outcome, scale", lambda r: esc(", ".join(x for x in (r["outcome"], r["scale"]) if x))),
+        ("window", window),
+        ("k", "k"),
+        ("n", "n"),
+        ("estimate (95% CI)", effect),
+        ("certainty", lambda r: esc(f"{r['certainty']} {r['certainty_system']}".strip())),
+        ("status", lambda r: esc(r["status"]) + _note(r["status_reason"])),
+        ("figure", figure_cell),
+        ("source", lambda r: link(r["source_url"], "page") + _note(r["locator"])),
+    ]
+
+
 def reviews_section(inp: ReportInputs) -> str:
-    rows = read_csv(inp.reviews)
+    """Every row of the published reviews' results: harmonised numbers, status, why not drawn."""
     return (
-        "<p>Headline results of published reviews, as reference points (not pooled here); several "
-        "come from secondary summaries, as the notes say.</p>"
-        + table(
-            rows,
-            [
-                ("review", "review_id"),
-                ("comparison", "comparison"),
-                ("outcome", "outcome"),
-                ("time", "timepoint"),
-                ("k", "k_studies"),
-                ("n", "n_participants"),
-                ("measure", "measure"),
-                ("estimate", "estimate"),
-                (
-                    "CI",
-                    lambda r: f"{esc(r['ci_low'])} to {esc(r['ci_high'])}" if r["ci_low"] else "",
-                ),
-                ("source", lambda r: link(r["source_url"], "page")),
-                ("note", "note"),
-            ],
-        )
+        "<p>Every result of the published reviews in <code>data/evidence/reviews_pooled.csv</code>, "
+        "mapped by <code>data/extraction/review_mapping.csv</code> and harmonised to this review's "
+        "scale and sign (<code>results/reviews/estimates.csv</code>). Rows whose evidence note says "
+        "NOT VERIFIED or UNCERTAIN are kept out of the figures; the figure column says why a row is "
+        "not drawn. Several numbers come from secondary summaries, as the source column shows.</p>"
+        + table(read_csv(inp.reviews), _review_columns(), numeric=["k", "n"])
     )
 
 

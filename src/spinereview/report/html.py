@@ -22,6 +22,11 @@ th{background:#f2f2f2}td.num{text-align:right;font-variant-numeric:tabular-nums}
 figure{margin:1em 0}figure img{max-width:100%;border:1px solid #ddd}
 figcaption{font-size:.9em;color:#444}.scroll{overflow-x:auto}nav ul{columns:2}
 code{background:#f5f5f5;padding:0 .2em}
+td{overflow-wrap:anywhere}table.sof{width:100%;table-layout:fixed}
+table.sof td.why{font-size:.9em}tr.window th{background:#fafafa;font-weight:normal;font-style:italic}
+td.c-high{background:#1a9850;color:#fff}td.c-moderate{background:#a6d96a}
+td.c-low{background:#fee08b}td.c-very_low{background:#f4a582}
+@media print{body{max-width:none;margin:0}.scroll{overflow:visible}a{color:inherit}}
 """
 
 
