@@ -31,8 +31,9 @@ def events_from_percent(percent: float, n: float, decimals: int = 0) -> int:
     within half a unit of the reporting precision (0.5 for whole percentages, 0.05 for one
     decimal, …); otherwise the percentage and n cannot describe the same arm (e.g. a percentage of
     the analysed, not the randomised, participants) and a ``ValueError`` is raised.
-    The result is always *derived*. Cochrane Handbook §6.4 (dichotomous data: counts, not
-    percentages, are needed; recompute counts from percentages and denominators).
+    The result is always *derived*. Dichotomous effects (Cochrane Handbook §6.4) need the count of
+    events per arm; recomputing it from a percentage and its denominator is arithmetic, with the
+    rounding as its only assumption.
     """
     if not 0 <= percent <= 100:
         raise ValueError(f"a percentage lies between 0 and 100, got {percent}")
