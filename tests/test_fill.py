@@ -216,6 +216,7 @@ def test_only_rows_without_other_precision_borrow() -> None:
     assert not needs_sd(row(measure="MD", estimate=-1.0, ci_low=-2.0, ci_high=0.0))
     assert not needs_sd(row(measure="MD", estimate=-1.0, p_value=0.04))
     assert not needs_sd(row(outcome="responder", instrument="other:r"))
+    assert not needs_sd(row(mean_treat=1.0, mean_ctrl=2.0, pooling="exclude: duplicate"))
 
 
 def test_recovery_settings_from_config_defaults() -> None:

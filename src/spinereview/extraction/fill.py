@@ -230,8 +230,11 @@ class _Arm:
 
 
 def needs_sd(row: SheetRow) -> bool:
-    """A continuous row whose precision can only come from arm SDs (no CI, no exact p-value)."""
-    if row.outcome == "responder":
+    """A continuous row, not excluded by the curator, whose precision can only come from arm SDs.
+
+    That is, a row of arm means, or an MD without a CI or an exact p-value.
+    """
+    if row.outcome == "responder" or row.pooling_exclusion:
         return False
     if row.measure == "arms":
         return True
