@@ -285,3 +285,23 @@ def test_borrow_sd_adds_a_sensitivity_run_without_imputed_rows() -> None:
     assert "rows with a borrowed SD left out: E002" in runs["excluding_imputed"]["notes"]
     sel = select_rows(effects, ANALYSIS, "short", exclude_imputed=True)
     assert [r["row_id"] for r in sel.rows] == ["E001", "E003"]
+
+
+def test_harmonise_sheet_validates_the_arm_statistics_against_the_sheet(tmp_path: Path) -> None:
+    from spinereview.extraction.run import harmonise_sheet
+
+    path = tmp_path / "arm_statistics.csv"
+    path.write_text(
+        "stat_id,row_id,arm,statistic,value,derivation,source_url,locator,note\n"
+        "A001,E999,treat,n,10,,https://example.org/synthetic,Table 1,\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as info:
+        harmonise_sheet(
+            ROOT / "data/extraction/effects.csv",
+            ROOT / "data/evidence/studies.csv",
+            tmp_path / "comparisons.csv",
+            CONFIG["extraction"],
+            path,
+        )
+    assert (info.value.path, info.value.row, info.value.field) == (str(path), 1, "row_id")
