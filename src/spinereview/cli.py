@@ -116,11 +116,20 @@ def cmd_harmonise_effects(args: argparse.Namespace) -> None:
 
         args.settings = load_config(args.config)["extraction"]
     rows = harmonise_sheet(
-        Path(args.sheet), Path(args.studies), Path(args.comparisons), args.settings
+        Path(args.sheet),
+        Path(args.studies),
+        Path(args.comparisons),
+        args.settings,
+        Path(args.arm_statistics),
     )
     write_effects(rows, Path(args.out_parquet), Path(args.out_csv))
     usable = sum(r["poolable"] and r["included"] and r["selected"] for r in rows)
     log.info("%d sheet rows harmonised, %d poolable rows of included studies", len(rows), usable)
+    log.info(
+        "%d rows with recovered or hand-derived numbers (derived), %d with a borrowed SD (imputed)",
+        sum(r["derived"] for r in rows),
+        sum(r["imputed"] for r in rows),
+    )
 
 
 def cmd_extract_candidates(args: argparse.Namespace) -> None:
@@ -150,8 +159,18 @@ def cmd_pool_effects(args: argparse.Namespace) -> None:
         from spinereview.config import load_config
 
         args.settings = load_config(args.config)["meta"]
+    if args.recovery is None:
+        from spinereview.config import load_config
+
+        args.recovery = load_config(args.config)["extraction"]["recovery"]
     effects = read_effects(args.effects).to_pylist()
-    pooled = run_pooling(effects, args.settings, Path(args.out_dir), read_randomised(args.included))
+    pooled = run_pooling(
+        effects,
+        args.settings,
+        Path(args.out_dir),
+        read_randomised(args.included),
+        exclude_imputed=bool(args.recovery["borrow_sd"]),
+    )
     fitted = sum(r["k"] > 0 for r in pooled if r["run"] == "main")
     log.info("%d analysis x window cells, %d with at least one study", len(pooled), fitted)
 
@@ -247,6 +266,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="JSON of the config's extraction block; overrides --config",
     )
     p.add_argument("--sheet", default="data/extraction/effects.csv")
+    p.add_argument("--arm-statistics", default="data/extraction/arm_statistics.csv")
     p.add_argument("--studies", default="data/evidence/studies.csv")
     p.add_argument("--comparisons", default="results/screening/comparisons.csv")
     p.add_argument("--out-parquet", default="results/extraction/effects.parquet")
@@ -268,6 +288,13 @@ def build_parser() -> argparse.ArgumentParser:
         type=_json_object,
         default=None,
         help="JSON of the config's meta block; overrides --config",
+    )
+    p.add_argument(
+        "--recovery",
+        type=_json_object,
+        default=None,
+        help="JSON of the config's extraction.recovery block (borrow_sd adds the run "
+        "excluding_imputed); overrides --config",
     )
     p.add_argument("--effects", default="results/extraction/effects.parquet")
     p.add_argument("--included", default="results/screening/included.csv")

@@ -4,6 +4,7 @@
 rule harmonise_effects:
     input:
         sheet=config["extraction"]["sheet"],
+        arm_statistics=config["extraction"]["arm_statistics"],
         studies="data/evidence/studies.csv",
         comparisons=f"{RESULTS}/screening/comparisons.csv",
     output:
@@ -18,7 +19,7 @@ rule harmonise_effects:
         "../../environment.yml"
     shell:
         "{params.cli} harmonise-effects --settings {params.settings:q} --sheet {input.sheet:q}"
-        " --studies {input.studies:q} --comparisons {input.comparisons:q}"
+        " --arm-statistics {input.arm_statistics:q} --studies {input.studies:q} --comparisons {input.comparisons:q}"
         " --out-parquet {output.parquet:q} --out-csv {output.csv:q} 2> {log:q}"
 
 

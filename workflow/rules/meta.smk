@@ -17,6 +17,7 @@ rule pool_effects:
         ),
     params:
         settings=json.dumps(config["meta"], sort_keys=True, ensure_ascii=False),
+        recovery=json.dumps(config["extraction"]["recovery"], sort_keys=True),
         out_dir=lambda wildcards, output: os.path.dirname(output.pooled),
         cli=SPINEREVIEW,
     log:
@@ -24,5 +25,6 @@ rule pool_effects:
     conda:
         "../../environment.yml"
     shell:
-        "{params.cli} pool-effects --settings {params.settings:q} --effects {input.effects:q}"
+        "{params.cli} pool-effects --settings {params.settings:q} --recovery {params.recovery:q}"
+        " --effects {input.effects:q}"
         " --included {input.included:q} --out-dir {params.out_dir:q} 2> {log:q}"

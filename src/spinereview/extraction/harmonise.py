@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from spinereview.errors import InputError
+from spinereview.extraction.arm_statistics import ArmStat
 from spinereview.extraction.convert import (
     md_from_arms,
     se_from_ci,
@@ -16,6 +17,7 @@ from spinereview.extraction.convert import (
     two_by_two,
     z_crit,
 )
+from spinereview.extraction.fill import Donor, Recovery, fill_row
 from spinereview.extraction.sheet import SheetRow
 
 PAIN = ("leg_pain", "back_pain", "pain_overall")
@@ -97,6 +99,14 @@ def _arms(row: SheetRow) -> list[float] | None:
     return [row.values[c] for c in ARM_COLUMNS]  # type: ignore[misc]
 
 
+def _arm_spread(row: SheetRow) -> tuple[float, float, float, float] | None:
+    """(sd_treat, n_treat, sd_ctrl, n_ctrl) when all are known and n_treat + n_ctrl > 2."""
+    names = ("sd_treat", "n_treat", "sd_ctrl", "n_ctrl")
+    if not row.has(*names) or row.values["n_treat"] + row.values["n_ctrl"] <= 2:  # type: ignore[operator]
+        return None
+    return tuple(row.values[c] for c in names)  # type: ignore[return-value]
+
+
 def _counts(row: SheetRow, effect: Effect, add: float) -> None:
     """RD in percentage points from events and arm sizes (continuity correction on zero cells)."""
     a, n1, c, n2 = (row.values[k] for k in COUNT_COLUMNS)
@@ -119,7 +129,6 @@ def _reported(row: SheetRow, effect: Effect, factor: float, ci_level: float, add
         est, effect.scale, factor = math.log(est), f"log_{row.measure.lower()}", 1.0
         effect.steps.append(f"natural log of the {row.measure}")
     effect.yi = est * factor
-    arms = _arms(row)
     if row.has("ci_low", "ci_high"):
         se = se_from_ci(v["ci_low"], v["ci_high"], ci_level, log_scale=log)  # type: ignore[arg-type]
         effect.vi, effect.precision = (se * factor) ** 2, "SE from CI"
@@ -133,8 +142,10 @@ def _reported(row: SheetRow, effect: Effect, factor: float, ci_level: float, add
         effect.steps.append("SE = |estimate| / z(1 - p/2) from an exact p-value")
     elif row.measure == "RD" and row.has(*COUNT_COLUMNS):
         _counts(row, effect, add)
-    elif row.measure == "MD" and arms is not None:
-        effect.vi, effect.precision = md_from_arms(*arms)[1] * factor**2, "variance from arm SDs"
+    elif row.measure == "MD" and _arm_spread(row) is not None:
+        sd1, n1, sd2, n2 = _arm_spread(row)  # type: ignore[misc]
+        var = md_from_arms(0.0, sd1, n1, 0.0, sd2, n2)[1]
+        effect.vi, effect.precision = var * factor**2, "variance from arm SDs"
 
 
 def effect_of(row: SheetRow, ci_level: float, add: float) -> Effect:
@@ -193,9 +204,21 @@ def harmonise_row(
     windows: Sequence[Window],
     ci_level: float,
     add: float,
+    *,
+    stats: Mapping[str, Mapping[str, ArmStat]] | None = None,
+    recovery: Recovery | None = None,
+    donors: Mapping[tuple[str, str], list[Donor]] | None = None,
 ) -> dict[str, Any]:
-    """One harmonised row: sign convention (negative favours injection), SE, CI, window, flags."""
+    """One harmonised row: sign convention (negative favours injection), SE, CI, window, flags.
+
+    Missing arm numbers are first filled from the row's arm statistics (``stats``: arm →
+    statistic → ArmStat) and, with ``recovery.borrow_sd``, from ``donors`` (see ``fill``).
+    """
+    trial = comparison.study_id if comparison else row.study_id
+    filled = fill_row(row, stats, recovery or Recovery(), donors, trial)
+    row = filled.row
     effect = effect_of(row, ci_level, add)
+    effect.steps[:0] = filled.steps
     flip = row.direction == "higher_better"
     if flip and effect.yi is not None:
         effect.steps.append("sign flipped (higher is better), so negative favours injection")
@@ -233,6 +256,8 @@ def harmonise_row(
         "precision": effect.precision,
         "conversions": "; ".join(effect.steps),
         "uncertain": row.uncertain,
+        "derived": filled.derived,
+        "imputed": filled.imputed,
         "poolable": not reason,
         "not_poolable_reason": reason,
         "included": bool(comparison and comparison.included),

@@ -10,6 +10,8 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from spinereview.extraction.arm_statistics import load_arm_statistics
+from spinereview.extraction.fill import Recovery, sd_donors
 from spinereview.extraction.harmonise import (
     Comparison,
     harmonise_row,
@@ -51,6 +53,8 @@ EFFECTS_SCHEMA = pa.schema(
         ("precision", _S),
         ("conversions", _S),
         ("uncertain", _B),
+        ("derived", _B),
+        ("imputed", _B),
         ("poolable", _B),
         ("not_poolable_reason", _S),
         ("included", _B),
@@ -90,13 +94,26 @@ def load_comparisons(path: str | Path) -> dict[str, Comparison]:
 
 
 def harmonise_sheet(
-    sheet: Path, studies: Path, comparisons: Path, extraction: Mapping[str, Any]
+    sheet: Path,
+    studies: Path,
+    comparisons: Path,
+    extraction: Mapping[str, Any],
+    arm_statistics: Path | None = None,
 ) -> list[dict[str, Any]]:
-    """Validate the curated sheet and return its harmonised rows (in sheet order)."""
+    """Validate the curated sheet (and its arm statistics) and return harmonised rows in sheet order.
+
+    Without ``arm_statistics`` no row is filled from arm statistics; ``extraction["recovery"]``
+    (defaults: r = 0.5, no borrowed SDs) configures precision recovery.
+    """
     curated = load_curated(studies)
     rows = load_sheet(sheet, {c.publication_id: c.pmid for c in curated})
+    stats = load_arm_statistics(arm_statistics, rows) if arm_statistics is not None else {}
+    recovery = Recovery.from_config(extraction.get("recovery"))
     windows = windows_from_config(extraction["windows"])
     by_pub = load_comparisons(comparisons)
+    donors = None
+    if recovery.borrow_sd:
+        donors = sd_donors(rows, stats, {p: c.study_id for p, c in by_pub.items()})
     out = [
         harmonise_row(
             row,
@@ -104,6 +121,9 @@ def harmonise_sheet(
             windows,
             extraction["ci_level"],
             extraction["continuity_correction"],
+            stats=stats.get(row.row_id),
+            recovery=recovery,
+            donors=donors,
         )
         for row in rows
     ]

@@ -389,20 +389,39 @@ def _study_rows(sel: Selection, result: MetaResult | None) -> list[dict[str, Any
     ]
 
 
+#: sensitivity run → keyword of ``select_rows`` that is true in it
+SENSITIVITY_RUNS = {
+    "excluding_uncertain": "exclude_uncertain",
+    "excluding_imputed": "exclude_imputed",
+}
+
+
 def run_analysis(
-    effects: Sequence[Mapping[str, Any]], analysis: Mapping[str, Any], defaults: Mapping[str, Any]
+    effects: Sequence[Mapping[str, Any]],
+    analysis: Mapping[str, Any],
+    defaults: Mapping[str, Any],
+    *,
+    exclude_imputed: bool = False,
 ) -> dict[str, list[dict[str, Any]]]:
-    """All tables of one analysis, plus its full JSON under key "json"."""
+    """All tables of one analysis, plus its full JSON under key "json".
+
+    Runs: "main"; "excluding_uncertain" when ``sensitivity_exclude_uncertain`` is set; and
+    "excluding_imputed" when ``exclude_imputed`` (the config's extraction.recovery.borrow_sd).
+    """
     settings = {**defaults, **{k: analysis[k] for k in ("method", "test") if k in analysis}}
     runs = ["main"] + (["excluding_uncertain"] if defaults["sensitivity_exclude_uncertain"] else [])
+    runs += ["excluding_imputed"] if exclude_imputed else []
     tables: dict[str, list[dict[str, Any]]] = {name: [] for name in TABLES}
     shown = {k: v for k, v in settings.items() if k != "randomised"}
+    if exclude_imputed:
+        shown["sensitivity_exclude_imputed"] = True
     doc: dict[str, Any] = {"analysis": dict(analysis), "settings": shown, "windows": {}}
     all_main: list[Mapping[str, Any]] = []
     for window in analysis["windows"]:
         doc["windows"][window] = {}
         for run in runs:
-            sel = select_rows(effects, analysis, window, exclude_uncertain=run != "main")
+            flags = {SENSITIVITY_RUNS[run]: True} if run != "main" else {}
+            sel = select_rows(effects, analysis, window, **flags)
             row, result = pooled_row(analysis, run, window, sel, settings)
             tables["pooled"].append(row)
             doc["windows"][window][run] = {
@@ -432,17 +451,20 @@ def run_pooling(
     meta: Mapping[str, Any],
     out_dir: Path,
     randomised: Mapping[str, int] | None = None,
+    *,
+    exclude_imputed: bool = False,
 ) -> list[dict]:
     """Run every configured analysis; write pooled/loo/subgroups/bias/estimators.csv and one JSON each.
 
     ``randomised`` maps study id → number randomised (results/screening/included.csv), used for the
-    total n where the sheet has no arm sizes.
+    total n where the sheet has no arm sizes. ``exclude_imputed`` adds the sensitivity run
+    "excluding_imputed" (rows with a borrowed SD left out) to every analysis.
     """
     defaults = {k: v for k, v in meta.items() if k != "analyses"} | {"randomised": randomised or {}}
     combined: dict[str, list[dict[str, Any]]] = {name: [] for name in TABLES}
     docs = {}
     for analysis in meta["analyses"]:
-        tables = run_analysis(effects, analysis, defaults)
+        tables = run_analysis(effects, analysis, defaults, exclude_imputed=exclude_imputed)
         docs[analysis["id"]] = tables.pop("json")[0]
         for name, rows in tables.items():
             combined[name] += rows

@@ -21,14 +21,17 @@ def select_rows(
     window: str,
     *,
     exclude_uncertain: bool = False,
+    exclude_imputed: bool = False,
 ) -> Selection:
     """Pick the rows of one analysis and window.
 
     A row qualifies when its comparison passed screening, it is poolable and represents its window
     (``selected``), its classes are among the analysis's interventions and comparators, and it is on
-    the analysis's scale. Per comparison the first outcome of ``outcomes`` that has a qualifying row
-    is used. When one study contributes several comparisons (e.g. two active arms against one shared
-    control arm), only the first comparison is pooled so that the control arm is not counted twice.
+    the analysis's scale. Sensitivity runs leave out rows flagged uncertain (``exclude_uncertain``)
+    or rows with a borrowed SD (``exclude_imputed``). Per comparison the first outcome of
+    ``outcomes`` that has a qualifying row is used. When one study contributes several comparisons
+    (e.g. two active arms against one shared control arm), only the first comparison is pooled so
+    that the control arm is not counted twice.
     """
     out = Selection()
     candidates = [
@@ -48,6 +51,11 @@ def select_rows(
         if dropped:
             out.notes.append(f"uncertain rows left out: {', '.join(dropped)}")
         candidates = [e for e in candidates if not e["uncertain"]]
+    if exclude_imputed:
+        dropped = sorted(e["row_id"] for e in candidates if e["imputed"])
+        if dropped:
+            out.notes.append(f"rows with a borrowed SD left out: {', '.join(dropped)}")
+        candidates = [e for e in candidates if not e["imputed"]]
     priority = {name: i for i, name in enumerate(analysis["outcomes"])}
     by_comparison: dict[str, Mapping[str, Any]] = {}
     for row in sorted(candidates, key=lambda e: (priority[e["outcome"]], e["row_id"])):

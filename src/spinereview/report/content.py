@@ -268,41 +268,39 @@ def analyses_section(inp: ReportInputs) -> str:
 def sensitivity_section(inp: ReportInputs) -> str:
     rows = read_csv(inp.meta_dir / "pooled.csv")
     pairs = []
+    by_run = {(r["analysis"], r["window"], r["run"]): r for r in rows}
+    labels = {"excluding_uncertain": "uncertain", "excluding_imputed": "imputed"}
+    present = [run for run in labels if any(r["run"] == run for r in rows)]
     for main in (r for r in rows if r["run"] == "main" and r["k"] not in ("", "0")):
-        alt = next(
-            r
-            for r in rows
-            if r["run"] != "main"
-            and r["analysis"] == main["analysis"]
-            and r["window"] == main["window"]
-        )
-        pairs.append(
-            {
-                "analysis": main["analysis"],
-                "window": main["window"],
-                "k": main["k"],
-                "main": _interval(main),
-                "k without uncertain": alt["k"],
-                "without uncertain rows": _interval(alt),
-            }
-        )
+        pair = {
+            "analysis": main["analysis"],
+            "window": main["window"],
+            "k": main["k"],
+            "main": _interval(main),
+        }
+        for run in present:
+            alt = by_run[(main["analysis"], main["window"], run)]
+            pair[f"k without {labels[run]}"] = alt["k"]
+            pair[f"without {labels[run]} rows"] = _interval(alt)
+        pairs.append(pair)
     est = read_csv(inp.meta_dir / "estimators.csv")
     numeric = ("estimate", "ci_low", "ci_high", "pi_low", "pi_high", "tau2")
     est_columns = [(c, c) for c in ("analysis", "window", "method", "test", "k")]
     est_columns += [(c, _number_cell(c)) for c in numeric]
-    pair_columns = [
-        (c, c)
-        for c in (
-            "analysis",
-            "window",
-            "k",
-            "main",
-            "k without uncertain",
-            "without uncertain rows",
-        )
+    extra = [
+        c for run in present for c in (f"k without {labels[run]}", f"without {labels[run]} rows")
     ]
+    pair_columns = [(c, c) for c in ("analysis", "window", "k", "main", *extra)]
+    what = " and, separately, ".join(
+        {
+            "excluding_uncertain": "without the rows flagged uncertain in the curated sheet",
+            "excluding_imputed": "without the rows whose SD was borrowed from other trials",
+        }[run]
+        for run in present
+    )
+    intro = f"<p>Each analysis re-run {what}:</p>" if present else "<p>No sensitivity run.</p>"
     return (
-        "<p>Each analysis re-run without the rows flagged uncertain in the curated sheet:</p>"
+        intro
         + table(pairs, pair_columns)
         + "<p>Estimators and tests side by side (results/meta/estimators.csv):</p>"
         + table(est, est_columns)
