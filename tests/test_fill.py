@@ -160,13 +160,13 @@ def test_hand_derived_arm_size_flags_the_row_as_derived() -> None:
     assert "derived by hand: allocation 2:1 of 90 (synthetic)" in out["conversions"]
 
 
-def test_a_percentage_that_does_not_fit_n_is_an_input_error_naming_the_row() -> None:
+def test_a_percentage_that_no_count_of_n_gives_derives_nothing_and_says_why() -> None:
     sheet_row = row(outcome="responder", instrument="other:r", measure="RD", estimate=5.0)
     stats = {"treat": arm("E001", "treat", percent=33.0, n=10.0)}
-    with pytest.raises(InputError) as info:
-        harmonise(sheet_row, stats)
-    assert info.value.field == "value" and info.value.row == 1
-    assert "arm_statistics.csv" in str(info.value) and "not a whole count" in str(info.value)
+    out = harmonise(sheet_row, stats)
+    assert not out["poolable"] and out["n_treat"] == 10.0
+    assert "treat arm: no events from" in out["conversions"]
+    assert "not a whole count" in out["conversions"]
 
 
 def _borrowing_rows() -> list[SheetRow]:

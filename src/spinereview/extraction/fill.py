@@ -132,7 +132,10 @@ class _Arm:
         try:
             events = events_from_percent(p.value, n, p.decimals)
         except ValueError as exc:
-            raise p.error(str(exc)) from None
+            # a printed percentage that no whole count of this n gives: the analysed n differs from
+            # the one known here, so no count is derived (said in the conversions, not hidden)
+            self.filled.steps.append(f"{self.arm} arm: no events from {_cite(p)} ({exc})")
+            return
         how = f"= round({p.value:g}% x n {n:g}), ties to even, {_cite(p)} (derived)"
         self.put("events", events, how, True)
 
