@@ -257,7 +257,7 @@ class MetaAnalysis:
 def _ci_notes(ci: QProfileCI) -> list[str]:
     """Explain Q-profile bounds that are not interior roots (metafor's '<' and '>' marks)."""
     limit = f"{ci.search_max:g}"
-    how = "raise the search limit (Control.tau2_max, metafor's tau2.max) to find it"
+    how = "raise tau2_max (metafor's tau2.max) to find it"
     if ci.null_set:
         return [
             "Q-profile CI for tau² is the null set (Q(0) below the lower quantile): "
