@@ -229,10 +229,12 @@ def show_analysis(aid):
     method = spec.get("method", result["settings"]["method"])
     test = spec.get("test", result["settings"]["test"])
     level = result["settings"]["level"]
+    limit = result["settings"].get("tau2_max") or "metafor's default"
     display(
         md(
             f"### {aid}\n\n**{spec['title']['en']}** ({spec['title']['de']})  \n"
-            f"scale `{spec['scale']}`; model: `{method}` with `{test}`; level {level}"
+            f"scale `{spec['scale']}`; model: `{method}` with `{test}`; level {level}; "
+            f"tau² search limit: {limit} (a bound beyond it shows as `>limit`)"
         )
     )
     rows = pooled[(pooled["analysis"] == aid) & (pooled["run"] == "main")]

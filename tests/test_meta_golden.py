@@ -147,8 +147,10 @@ def test_qprofile_bounds(case: dict[str, Any]) -> None:
         assert_close(f"{name} lower", "qprofile", bounds[0], ci[name]["lb"], case["id"])
         assert_close(f"{name} upper", "qprofile", bounds[1], ci[name]["ub"], case["id"])
     assert res.tau2_ci_null == ci["ci_null"]
+    # metafor's marks: '>' for a bound beyond the search limit, '<' on both bounds of the null set
+    assert res.tau2_ci_signs == (ci["lb_sign"], ci["ub_sign"]), case["id"]
     at_limit = any("beyond the search limit" in note for note in res.notes)
-    assert at_limit == (ci["ub_sign"] == ">" and not ci["ci_null"])
+    assert at_limit == (ci["ub_sign"] == ">")
 
 
 def test_grid_did_not_shrink() -> None:

@@ -10,6 +10,7 @@ import pytest
 
 from spinereview.config import load_config
 from spinereview.meta import ConvergenceError, MetaAnalysis
+from spinereview.meta.bounds import parse_bound
 from spinereview.pooling import run as pooling_run
 from spinereview.pooling.run import run_analysis, run_pooling
 from spinereview.pooling.select import select_rows
@@ -178,3 +179,77 @@ def test_run_pooling_on_the_snapshot_effects(tmp_path: Path) -> None:
     doc = json.loads((tmp_path / "m/analyses/pain_epidural_local_anaesthetic.json").read_text())
     studies = doc["windows"]["short"]["main"]["studies"]
     assert [s["row_id"] for s in studies] == ["E017", "E010"] and studies[0]["source_url"]
+
+
+# The responder cell of the embedded snapshot (tests/data/metafor/qprofile_limit.json, responders_k3):
+# REML's Q-profile upper bound for tau² lies beyond metafor's default limit 10·tau² = 4167.29;
+# metafor with control = list(tau2.max = 1e6) finds it at 19,454.853390953776 (I² 99.4987…).
+LIMIT_REF = json.loads((ROOT / "tests/data/metafor/qprofile_limit.json").read_text())
+K3 = LIMIT_REF["designs"]["responders_k3"]
+K3_RAISED = next(c for c in LIMIT_REF["cases"] if c["id"] == "responders_k3/REML/raised/rma")
+K3_EFFECTS = [
+    effect(f"E10{i}", f"T{i}", float(y), float(v))
+    for i, (y, v) in enumerate(zip(K3["yi"], K3["vi"], strict=True))
+]
+K3_ANALYSIS = ANALYSIS | {"id": "k3", "windows": ["short"], "subgroups": []}
+
+
+def _short_main(pooled: list[dict]) -> dict:
+    return next(r for r in pooled if r["run"] == "main" and r["window"] == "short")
+
+
+def test_bound_beyond_the_default_limit_is_written_as_a_lower_limit(tmp_path: Path) -> None:
+    meta = DEFAULTS | {"analyses": [K3_ANALYSIS]}
+    run_pooling(K3_EFFECTS, meta, tmp_path)
+    with open(tmp_path / "pooled.csv", encoding="utf-8", newline="") as fh:
+        row = _short_main(list(csv.DictReader(fh)))
+    tau2 = float(row["tau2"])
+    high = parse_bound(row["tau2_ci_high"])
+    assert high is not None and high.sign == ">" and row["tau2_ci_high"].startswith(">")
+    assert high.value == pytest.approx(10 * tau2, abs=1e-9)  # metafor's default limit
+    assert row["i2_ci_high"].startswith(">")
+    low = parse_bound(row["tau2_ci_low"])
+    assert low is not None and low.exact
+    assert low.value == pytest.approx(float(K3_RAISED["confint"]["tau2"]["lb"]), abs=1e-6)
+    assert "shown as >4167.29" in row["notes"]
+    doc = json.loads((tmp_path / "analyses/k3.json").read_text())
+    window = doc["windows"]["short"]["main"]
+    assert window["pooled"]["tau2_ci_high"] == row["tau2_ci_high"]  # the same cell in the JSON row
+    fit = window["fit"]
+    assert fit["tau2_ci_signs"] == ["", ">"] and fit["tau2_ci"][1] == pytest.approx(high.value)
+    assert fit["tau2_ci_search"] == [0.0, pytest.approx(10 * tau2)]
+    assert doc["settings"]["tau2_max"] is None
+
+
+def test_raised_limit_in_the_config_gives_metafors_bound(tmp_path: Path) -> None:
+    meta = DEFAULTS | {"tau2_max": 1_000_000, "analyses": [K3_ANALYSIS]}
+    pooled = run_pooling(K3_EFFECTS, meta, tmp_path)
+    row = _short_main(pooled)
+    ref = K3_RAISED["confint"]
+    assert isinstance(row["tau2_ci_high"], float)  # exact: a plain number
+    assert row["tau2_ci_high"] == pytest.approx(float(ref["tau2"]["ub"]), abs=1e-6)
+    assert row["i2_ci_high"] == pytest.approx(float(ref["I2"]["ub"]), abs=1e-6)
+    assert row["tau2_ci_high"] == pytest.approx(19454.853390953776, abs=1e-6)
+    assert "search limit" not in row["notes"]
+    doc = json.loads((tmp_path / "analyses/k3.json").read_text())
+    assert doc["windows"]["short"]["main"]["fit"]["tau2_ci_signs"] == ["", ""]
+    assert doc["settings"]["tau2_max"] == 1_000_000
+
+
+def test_an_analysis_sets_its_own_limit_for_every_fit() -> None:
+    """The analysis' tau2_max beats the default and reaches the estimator comparison (PM) too."""
+    low = K3_ANALYSIS | {"tau2_max": 40}
+    tables = run_analysis(K3_EFFECTS, low, DEFAULTS | {"tau2_max": 1_000_000})
+    row = _short_main(tables["pooled"])
+    assert (row["tau2_ci_low"], row["tau2_ci_high"]) == (">40.0", ">40.0")
+    pm = [e for e in tables["estimators"] if e["method"] == "PM"]
+    assert pm and all(e["converged"] is False and "tau2_max = 40" in e["note"] for e in pm)
+    assert tables["json"][0]["settings"]["tau2_max"] == 40
+
+
+def test_null_set_interval_is_marked_below_zero() -> None:
+    same = [effect(f"E20{i}", f"U{i}", 0.2, v) for i, v in enumerate((0.01, 0.02, 0.04, 0.08))]
+    row = _short_main(run_analysis(same, K3_ANALYSIS, DEFAULTS)["pooled"])
+    assert (row["tau2_ci_low"], row["tau2_ci_high"]) == ("<0.0", "<0.0")
+    assert (row["i2_ci_low"], row["i2_ci_high"]) == ("<0.0", "<0.0")
+    assert "null set" in row["notes"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import re
 from pathlib import Path
 
@@ -11,8 +12,10 @@ from browser import dump_dom
 from workflow_copy import copy_workflow, run_snakemake
 
 from spinereview.config import load_config
+from spinereview.meta.bounds import parse_bound
+from spinereview.pooling.run import run_pooling
 from spinereview.report.build import build_report
-from spinereview.report.content import ReportInputs
+from spinereview.report.content import ReportInputs, analyses_section
 from spinereview.report.verdict import verdict
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -110,3 +113,52 @@ def test_report_renders_in_headless_chromium(results: Path, tmp_path: Path) -> N
 )
 def test_plain_language_verdicts(row: dict, words: str) -> None:
     assert words in verdict(row, 10.0)
+
+
+def test_report_marks_every_bound_at_the_search_limit(results: Path) -> None:
+    """No Q-profile bound that pooled.csv marks as beyond the search limit shows as a plain number."""
+    html_text = build_report(inputs(results))
+    with open(results / "results/meta/pooled.csv", encoding="utf-8", newline="") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["run"] == "main"]
+    for row in rows:
+        for column in ("tau2_ci_high", "i2_ci_high"):
+            bound = parse_bound(row[column])
+            if bound is not None and not bound.exact:
+                assert f"to {bound.text(1).replace('>', '&gt;')})" in html_text, (row, column)
+                assert f"to {bound.value:.1f})" not in html_text, (row, column)
+
+
+def test_report_shows_a_bound_beyond_the_limit_as_greater_than(tmp_path: Path) -> None:
+    """The pinned k = 3 responder cell: default limit → '>4167.3'; meta.tau2_max raised → 19454.9."""
+    ref = json.loads((ROOT / "tests/data/metafor/qprofile_limit.json").read_text())
+    k3 = ref["designs"]["responders_k3"]
+    effects = [
+        {
+            "row_id": f"E00{i}", "sheet_row": i, "study_id": f"T{i}", "comparison_id": f"T{i}",
+            "publication_id": f"T{i}", "pmid": "", "outcome": "responder", "instrument": "",
+            "scale": "responder_rd_pp", "window": "short", "timepoint_weeks": 6.0,
+            "yi": float(y), "vi": float(v), "se": float(v) ** 0.5, "ci_low": None,
+            "ci_high": None, "n_treat": 50.0, "n_ctrl": 50.0, "included": True, "poolable": True,
+            "selected": True, "uncertain": False, "intervention": "epidural_caudal",
+            "comparator": "placebo_sham", "source_url": "u", "locator": "l",
+        }
+        for i, (y, v) in enumerate(zip(k3["yi"], k3["vi"], strict=True), start=1)
+    ]  # fmt: skip
+    config = load_config(ROOT / "config/config.yaml")
+    analysis = {
+        "id": "k3", "title": {"en": "k3", "de": "k3"}, "interventions": ["epidural_caudal"],
+        "comparators": ["placebo_sham"], "outcomes": ["responder"], "scale": "responder_rd_pp",
+        "windows": ["short"],
+    }  # fmt: skip
+    for limit, expected in ((None, "95% CI 45.7 to &gt;4167.3"), (1_000_000, "45.7 to 19454.9")):
+        meta = {**config["meta"], "tau2_max": limit, "analyses": [analysis]}
+        out = tmp_path / str(limit)
+        run_pooling(effects, meta, out)
+        unused = tmp_path / "unused"  # the analyses section reads only config and meta_dir
+        inp = ReportInputs(
+            {**config, "meta": meta}, unused, unused, unused, unused, unused, unused, out,
+            unused, tmp_path / "figures", unused,
+        )  # fmt: skip
+        section = analyses_section(inp)
+        assert expected in section
+        assert "I² = 81.0% (95% CI 31.8 to " + ("&gt;97.7" if limit is None else "99.5") in section

@@ -29,7 +29,9 @@ class Control:
     max_iter:  maximum number of Fisher-scoring steps / root-finder iterations.
     tol:       absolute tolerance on tau² for root searches (PM, Q-profile CI); also the log-likelihood
                margin of the ML/REML check against tau² = 0.
-    tau2_max:  upper search limit for PM (None: metafor's max(100, 10·mad(y)²)).
+    tau2_max:  upper limit of the tau² searches, as metafor's ``rma(control = list(tau2.max = …))``:
+               the PM root search (None: metafor's max(100, 10·mad(y)²)) and the Q-profile CI
+               (None: max(100, 10·tau²)); a Q-profile bound beyond it is reported as '>tau2_max'.
     step_adj:  step-length factor of the Fisher-scoring update (metafor's ``stepadj``).
     """
 
@@ -54,7 +56,12 @@ class Control:
             raise MetaArgumentError(
                 f"control.max_iter must be an integer >= 1, got {self.max_iter!r}"
             )
-        if self.tau2_max is not None and not (np.isfinite(self.tau2_max) and self.tau2_max > 0):
+        if self.tau2_max is not None and not (
+            isinstance(self.tau2_max, int | float)
+            and not isinstance(self.tau2_max, bool)
+            and np.isfinite(self.tau2_max)
+            and self.tau2_max > 0
+        ):
             raise MetaArgumentError(
                 f"control.tau2_max must be positive and finite, got {self.tau2_max!r}"
             )

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
+from spinereview.meta.bounds import ABOVE, BELOW
 from spinereview.meta.estimators import Control, find_root
 from spinereview.meta.linalg import Array, generalised_q, wls
 
@@ -58,9 +59,13 @@ def i2_h2_from_tau2(tau2: float, typical_v: float) -> tuple[float, float]:
 class QProfileCI:
     """Q-profile confidence interval for tau² (Viechtbauer 2007) and its transforms.
 
-    ``null_set``: Q(0) is already below the lower chi-square quantile, so no tau² >= 0 is compatible
-    with the data; metafor then reports [0, 0] and so do we. ``lower_at_limit``/``upper_at_limit``: the
-    bound lies outside the search interval [0, tau2_max] and is reported as the limit ('>' in metafor).
+    ``search`` is the interval [tau2_min, tau2_max] searched for the bounds (tau2_min = 0). ``signs``
+    are metafor's ``lb.sign``/``ub.sign`` of ``confint.rma.uni``, one per bound and shared by the
+    tau², tau, I² and H² intervals: "" when the bound is a root of the Q-profile equation (or the 0
+    to which the lower bound is truncated), ">" when it lies beyond tau2_max and tau2_max is reported
+    (both bounds ">" when even the lower one does), and "<" on both bounds of the null set:
+    ``null_set`` means Q(0) is already below the lower chi-square quantile, so no tau² >= 0 is
+    compatible with the data; metafor then reports [0, 0] and so do we.
     """
 
     tau2: tuple[float, float]
@@ -68,9 +73,32 @@ class QProfileCI:
     i2: tuple[float, float]
     h2: tuple[float, float]
     null_set: bool
-    lower_at_limit: bool
-    upper_at_limit: bool
-    search_max: float
+    signs: tuple[str, str]
+    search: tuple[float, float]
+
+    @property
+    def lower_at_limit(self) -> bool:
+        """The lower bound lies beyond the search limit tau2_max (reported as ">tau2_max")."""
+        return self.signs[0] == ABOVE
+
+    @property
+    def upper_at_limit(self) -> bool:
+        """The upper bound lies beyond the search limit tau2_max (reported as ">tau2_max")."""
+        return self.signs[1] == ABOVE
+
+    @property
+    def search_max(self) -> float:
+        """The upper end of the searched interval (``Control.tau2_max`` or metafor's default)."""
+        return self.search[1]
+
+
+def qprofile_search_max(tau2: float, control: Control) -> float:
+    """Upper search limit of the Q-profile CI: ``control.tau2_max``, else max(100, 10·tau²).
+
+    As metafor's ``confint.rma.uni``: a ``tau2.max`` given in ``rma(control = ...)`` is used as it is;
+    otherwise the limit is max(100, 10·tau², 10·tau2.min), and tau2.min = 0 here.
+    """
+    return float(control.tau2_max) if control.tau2_max is not None else max(100.0, 10 * tau2)
 
 
 def qprofile_ci(
@@ -78,15 +106,16 @@ def qprofile_ci(
 ) -> QProfileCI:
     """Q-profile CI: the tau² with Q(tau²) between the chi²_{k−p} quantiles at α/2 and 1 − α/2.
 
-    Searches [0, max(100, 10·tau²)] (metafor's default range) by Brent's method. The generalised
+    Searches [0, tau2_max] (``qprofile_search_max``) by Brent's method. The generalised
     Q(tau²) = Σ (yᵢ − xᵢ'b)²/(vᵢ + tau²) decreases in tau², so the upper bound solves Q = χ²_{α/2}
-    and the lower bound Q = χ²_{1−α/2}; bounds are truncated at 0.
+    and the lower bound Q = χ²_{1−α/2}; bounds are truncated at 0. A bound beyond tau2_max is
+    reported as tau2_max with the sign ">" (metafor's marks; see QProfileCI).
     """
     df = x.shape[0] - x.shape[1]
     alpha = 1 - level
     crit_upper = float(stats.chi2.isf(alpha / 2, df))
     crit_lower = float(stats.chi2.ppf(alpha / 2, df))
-    t_min, t_max = 0.0, max(100.0, 10 * tau2)
+    t_min, t_max = 0.0, qprofile_search_max(tau2, control)
     q_min, q_max = generalised_q(y, v, x, t_min), generalised_q(y, v, x, t_max)
 
     def solve(target: float) -> float:
@@ -94,17 +123,19 @@ def qprofile_ci(
             lambda t: generalised_q(y, v, x, t) - target, t_min, t_max, control, "Q-profile"
         )[0]
 
-    null_set = lower_at = upper_at = False
+    null_set = False
+    lb_sign = ub_sign = ""
     if q_min < crit_lower:
         lb = ub = t_min
+        lb_sign = ub_sign = BELOW
         null_set = True
     elif q_max > crit_lower:
-        ub, upper_at = t_max, True
+        ub, ub_sign = t_max, ABOVE
     else:
         ub = solve(crit_lower)
     if q_max > crit_upper:
         lb = ub = t_max
-        lower_at = upper_at = True
+        lb_sign = ub_sign = ABOVE
     elif not null_set:
         lb = t_min if q_min < crit_upper else solve(crit_upper)
     bounds = (lb, ub)
@@ -115,7 +146,6 @@ def qprofile_ci(
         i2=(float(i2s[0]), float(i2s[1])),
         h2=(float(h2s[0]), float(h2s[1])),
         null_set=null_set,
-        lower_at_limit=lower_at,
-        upper_at_limit=upper_at,
-        search_max=t_max,
+        signs=(lb_sign, ub_sign),
+        search=(t_min, t_max),
     )

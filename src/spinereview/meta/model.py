@@ -44,8 +44,12 @@ class MetaResult:
 
     ``df`` is the t distribution's degrees of freedom (None for z). ``pi_low``/``pi_high`` are the
     prediction interval (None for the common-effect model, as in metafor). ``tau2_ci`` etc. are Q-profile
-    intervals (None for the common-effect model and k = 1). ``i2`` is in percent. ``weights`` are the
-    percentage weights of the studies in input order. ``notes`` explain special cases.
+    intervals (None for the common-effect model and k = 1). ``tau2_ci_signs`` are metafor's marks of
+    those bounds (shared by the tau², tau, I² and H² intervals): "" for a bound, ">" for a bound that
+    lies beyond the search limit and is reported as that limit, "<" on both bounds of the null set
+    (see ``spinereview.meta.bounds``); ``tau2_ci_search`` is the searched [0, tau2_max]. ``i2`` is in
+    percent. ``weights`` are the percentage weights of the studies in input order. ``notes`` explain
+    special cases.
     """
 
     k: int
@@ -70,6 +74,8 @@ class MetaResult:
     h2: float
     h2_ci: tuple[float, float] | None
     tau2_ci_null: bool
+    tau2_ci_signs: tuple[str, str] | None
+    tau2_ci_search: tuple[float, float] | None
     q: float
     q_df: int
     q_p: float
@@ -179,6 +185,8 @@ class MetaAnalysis:
             h2=1.0,
             h2_ci=None,
             tau2_ci_null=False,
+            tau2_ci_signs=None,
+            tau2_ci_search=None,
             q=0.0,
             q_df=0,
             q_p=1.0,
@@ -234,6 +242,8 @@ class MetaAnalysis:
             h2=het.h2,
             h2_ci=None if ci is None else ci.h2,
             tau2_ci_null=False if ci is None else ci.null_set,
+            tau2_ci_signs=None if ci is None else ci.signs,
+            tau2_ci_search=None if ci is None else ci.search,
             q=het.q,
             q_df=het.df,
             q_p=het.p,
@@ -245,18 +255,25 @@ class MetaAnalysis:
 
 
 def _ci_notes(ci: QProfileCI) -> list[str]:
-    """Explain Q-profile bounds that are not interior roots."""
-    notes = []
+    """Explain Q-profile bounds that are not interior roots (metafor's '<' and '>' marks)."""
+    limit = f"{ci.search_max:g}"
+    how = "raise tau2_max (metafor's tau2.max) to find it"
     if ci.null_set:
-        notes.append(
-            "Q-profile CI for tau² is the null set (Q(0) below the lower quantile): [0, 0]"
-        )
-    elif ci.upper_at_limit:
-        notes.append(
-            f"Q-profile upper bound for tau² lies beyond the search limit {ci.search_max:g}; "
-            "the limit is reported"
-        )
-    return notes
+        return [
+            "Q-profile CI for tau² is the null set (Q(0) below the lower quantile): "
+            "both bounds are shown as <0"
+        ]
+    if ci.lower_at_limit:
+        return [
+            f"Q-profile CI for tau² lies entirely beyond the search limit tau2_max = {limit}: "
+            f"both bounds are shown as >{limit}; {how}"
+        ]
+    if ci.upper_at_limit:
+        return [
+            f"Q-profile upper bound for tau² lies beyond the search limit tau2_max = {limit} "
+            f"and is shown as >{limit}; {how}"
+        ]
+    return []
 
 
 def _norm_sf(z: float) -> float:

@@ -11,6 +11,8 @@ from typing import Any
 import pandas as pd
 from IPython.display import Image, Markdown
 
+from spinereview.meta.bounds import parse_bound
+
 #: Significant digits of floats in tables (effects on 0-100 scales, p-values, tau²).
 DIGITS = 4
 
@@ -130,9 +132,9 @@ def filled(frame: pd.DataFrame, column: str) -> pd.Series:
 
 
 def interval(low: Any, high: Any) -> str:
-    """``[low, high]`` as shown in the tables (empty when either bound is missing)."""
-    if any(
-        v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)) for v in (low, high)
-    ):
+    """``[low, high]`` as shown in the tables (empty when either bound is missing). A bound at a
+    search limit keeps its mark, read by ``parse_bound``: ``[45.72, >4167.3]``."""
+    bounds = [None if v is pd.NA else parse_bound(v) for v in (low, high)]
+    if bounds[0] is None or bounds[1] is None:
         return ""
-    return f"[{_fmt(float(low))}, {_fmt(float(high))}]"
+    return "[" + ", ".join(b.sign + _fmt(b.value) for b in bounds) + "]"

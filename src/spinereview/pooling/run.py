@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from spinereview.io import write_csv_atomic, write_json_atomic
-from spinereview.meta import ConvergenceError, MetaAnalysis, MetaResult
+from spinereview.meta import Control, ConvergenceError, MetaAnalysis, MetaResult
 from spinereview.meta.bias import egger_test, trim_and_fill
+from spinereview.meta.bounds import bound_cell
 from spinereview.meta.model import json_safe
 from spinereview.meta.sensitivity import NotApplicable, leave_one_out, subgroup_analysis
 from spinereview.pooling.select import Selection, select_rows
@@ -118,11 +119,48 @@ TABLES = {
 }
 
 
-def _fit(rows: Sequence[Mapping[str, Any]], method: str, test: str, level: float) -> MetaAnalysis:
+#: Settings an analysis may set for itself instead of the ``meta`` defaults.
+ANALYSIS_OVERRIDES = ("method", "test", "tau2_max")
+#: pooled.csv columns that hold Q-profile bounds: a bound beyond the search limit is written as
+#: ">limit" (or "<0" for the null set), read back with ``spinereview.meta.bounds.parse_bound``.
+BOUND_COLUMNS = ("tau2_ci_low", "tau2_ci_high", "i2_ci_low", "i2_ci_high")
+
+
+def control(settings: Mapping[str, Any]) -> Control:
+    """The engine's Control for these settings: ``tau2_max`` (None = metafor's default limits)."""
+    return Control(tau2_max=settings.get("tau2_max"))
+
+
+def _fit(
+    rows: Sequence[Mapping[str, Any]],
+    settings: Mapping[str, Any],
+    method: str | None = None,
+    test: str | None = None,
+) -> MetaAnalysis:
+    """Fit with the settings' method, test, level and search limit (method/test may be overridden)."""
     model = MetaAnalysis(
-        [r["yi"] for r in rows], [r["vi"] for r in rows], method=method, test=test, level=level
+        [r["yi"] for r in rows],
+        [r["vi"] for r in rows],
+        method=method or settings["method"],
+        test=test or settings["test"],
+        level=settings["level"],
+        control=control(settings),
     )
     return model.fit()
+
+
+def _bound_cells(result: MetaResult) -> dict[str, float | str | None]:
+    """The Q-profile bounds of pooled.csv, marked '>'/'<' as metafor does when at a search limit."""
+    if result.tau2_ci is None or result.i2_ci is None or result.tau2_ci_signs is None:
+        return dict.fromkeys(BOUND_COLUMNS)
+    (lb, ub), signs = result.tau2_ci, result.tau2_ci_signs
+    (i2_lb, i2_ub) = result.i2_ci
+    return {
+        "tau2_ci_low": bound_cell(lb, signs[0]),
+        "tau2_ci_high": bound_cell(ub, signs[1]),
+        "i2_ci_low": bound_cell(i2_lb, signs[0]),
+        "i2_ci_high": bound_cell(i2_ub, signs[1]),
+    }
 
 
 def _n(rows: Sequence[Mapping[str, Any]], randomised: Mapping[str, int]) -> tuple[int | None, str]:
@@ -169,7 +207,7 @@ def pooled_row(
         row.update(notes="; ".join([*notes, "no study with poolable data"]), converged=None)
         return row, None
     try:
-        result = _fit(sel.rows, method, test, level).result
+        result = _fit(sel.rows, settings).result
     except ConvergenceError as exc:
         row.update(converged=False, notes="; ".join([*notes, f"did not converge: {exc}"]))
         return row, None
@@ -183,17 +221,14 @@ def pooled_row(
         pi_low=result.pi_low,
         pi_high=result.pi_high,
         tau2=result.tau2,
-        tau2_ci_low=result.tau2_ci[0] if result.tau2_ci else None,
-        tau2_ci_high=result.tau2_ci[1] if result.tau2_ci else None,
         i2=result.i2,
-        i2_ci_low=result.i2_ci[0] if result.i2_ci else None,
-        i2_ci_high=result.i2_ci[1] if result.i2_ci else None,
         h2=result.h2,
         q=result.q,
         q_df=result.q_df,
         q_p=result.q_p,
         converged=result.converged,
         notes="; ".join([*notes, *result.notes]),
+        **_bound_cells(result),
     )
     return row, result
 
@@ -205,7 +240,7 @@ def _loo_rows(
     if len(sel.rows) < settings["leave_one_out_min_k"]:
         reason = f"not applicable (k = {len(sel.rows)} < {settings['leave_one_out_min_k']})"
         return [{**base, "applicable": False, "reason": reason}]
-    model = _fit(sel.rows, settings["method"], settings["test"], settings["level"])
+    model = _fit(sel.rows, settings)
     loo = leave_one_out(model, min_k=settings["leave_one_out_min_k"])
     assert not isinstance(loo, NotApplicable)
     return [
@@ -236,7 +271,7 @@ def _bias_rows(
             {**base, "check": c, "applicable": False, "reason": reason}
             for c in ("egger", "trim_and_fill")
         ]
-    model = _fit(sel.rows, settings["method"], settings["test"], settings["level"])
+    model = _fit(sel.rows, settings)
     out = []
     egger = egger_test(model)
     if isinstance(egger, NotApplicable):
@@ -291,6 +326,7 @@ def _subgroup_rows(
         method=settings["method"],
         test=settings["test"],
         level=settings["level"],
+        control=control(settings),
     )
     note = (
         ""
@@ -337,7 +373,7 @@ def _estimator_rows(
             if not sel.rows:
                 continue
             try:
-                r = _fit(sel.rows, method, test, settings["level"]).result
+                r = _fit(sel.rows, settings, method, test).result
             except ConvergenceError as exc:
                 out.append({**base, "converged": False, "note": str(exc)})
                 continue
@@ -408,7 +444,8 @@ def run_analysis(
     Runs: "main"; "excluding_uncertain" when ``sensitivity_exclude_uncertain`` is set; and
     "excluding_imputed" when ``exclude_imputed`` (the config's extraction.recovery.borrow_sd).
     """
-    settings = {**defaults, **{k: analysis[k] for k in ("method", "test") if k in analysis}}
+    settings = {**defaults, **{k: analysis[k] for k in ANALYSIS_OVERRIDES if k in analysis}}
+    settings.setdefault("tau2_max", None)
     runs = ["main"] + (["excluding_uncertain"] if defaults["sensitivity_exclude_uncertain"] else [])
     runs += ["excluding_imputed"] if exclude_imputed else []
     tables: dict[str, list[dict[str, Any]]] = {name: [] for name in TABLES}

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from spinereview.meta.bounds import parse_bound
 from spinereview.report.html import Cell, esc, figure, link, num, pmid_link, table
 from spinereview.report.verdict import verdict
 
@@ -241,6 +242,9 @@ def _analysis_block(
                     numeric=["effect", "weight %"],
                 )
             )
+        heterogeneity = _heterogeneity(pooled)
+        if heterogeneity:
+            parts.append(f'<p class="note">{esc(heterogeneity)}</p>')
         notes = "; ".join(
             filter(
                 None,
@@ -258,6 +262,23 @@ def _analysis_block(
             cols = [(c, c) for c in rows[0] if c != "analysis"]
             parts.append(f"<h4>{esc(name)}</h4>" + table(rows, cols))
     return "\n".join(parts)
+
+
+def _heterogeneity(pooled: Mapping[str, Any]) -> str:
+    """tau² and I² with their Q-profile CIs; a bound at the search limit keeps its mark (">4167.3")."""
+    bounds = [parse_bound(pooled.get(c)) for c in ("tau2_ci_low", "tau2_ci_high")]
+    i2_bounds = [parse_bound(pooled.get(c)) for c in ("i2_ci_low", "i2_ci_high")]
+    if None in bounds or None in i2_bounds:
+        return ""
+    level = f"{float(pooled['level']) * 100:g}%"
+
+    def ci(pair: list) -> str:
+        return f"{level} CI {pair[0].text(1)} to {pair[1].text(1)}"
+
+    return (
+        f"Heterogeneity: τ² = {num(pooled['tau2'], 1)} ({ci(bounds)}); "
+        f"I² = {num(pooled['i2'], 1)}% ({ci(i2_bounds)})"
+    )
 
 
 def analyses_section(inp: ReportInputs) -> str:
