@@ -19,8 +19,9 @@
 #
 # What to look at:
 #
-# * the figure: pooled effect on pain (0–100) by follow-up window per injection type, with confidence
-#   and prediction intervals, against the MCID band — is the benefit small and short-lived?
+# * the figure: the published reviews' estimates and this review's pooled cells on pain (0–100) by
+#   follow-up window per injection class, against the MCID band — is the benefit small and short-lived?
+# * the certainty of every own cell (GRADE, with reasons) and of every review (as reported);
 # * the MCID: a judgement of this review (see `kind`), not a consensus value;
 # * the reference audit: for each reference the verdict (match / partial / mismatch / unresolved) and
 #   its reasons.
@@ -73,6 +74,15 @@ for path in article_figures:
         display(md(f"*Caption ({caption.name}):* {caption.read_text(encoding='utf-8').strip()}"))
 
 # %% [markdown]
+# The evidence map: every comparison × window, coloured by certainty (this review's GRADE rating;
+# hatched: as a published review reported it).
+# %%
+maps = figure_files(figures_dir, "evidence_map.png")
+if not maps:
+    print(f"No evidence map yet: {figures_dir.as_posix()}/evidence_map.png does not exist.")
+for path in maps:
+    display(figure(path))
+# %% [markdown]
 # ## 2. The numbers behind the figure
 #
 # Pain analyses (scale `pain_0_100`) from `results/meta/pooled.csv`, main run, windows with at least one
@@ -92,6 +102,36 @@ display(
     )
 )
 
+# %% [markdown]
+# ## 2b. The published reviews beside them
+#
+# `results/reviews/estimates.csv`: every result of the published reviews, harmonised to this review's
+# scale and sign (VAS 0–10 cm × 10). The first table is what the figure draws; the second lists every
+# other estimate with the reason it is not drawn (not verified, uncertain, another scale, no steroid).
+# %%
+reviews = read_csv(Path(results_dir) / "reviews" / "estimates.csv")
+estimates = reviews[reviews["kind"] == "estimate"]
+estimates = estimates.assign(
+    CI=[interval(a, b) for a, b in zip(estimates["ci_low"], estimates["ci_high"], strict=True)]
+)
+columns = ["review_row", "label_en", "article_class", "window", "window_fit", "k", "n", "estimate",
+           "CI", "certainty", "certainty_system"]  # fmt: skip
+drawn = estimates[estimates["in_figure"].astype(str).str.lower() == "true"]
+display(table(drawn, columns, caption="Published reviews drawn on the article figure"))
+left_out = estimates[estimates["in_figure"].astype(str).str.lower() != "true"]
+display(table(left_out, ["review_row", "label_en", "outcome", "scale", "window", "estimate", "CI",
+                         "status", "figure_reason"], caption="Not drawn, with the reason"))  # fmt: skip
+# %% [markdown]
+# ## 2c. Summary of findings: certainty of this review's own cells
+#
+# `results/evidence/summary_of_findings.csv`: a GRADE certainty for every cell with at least one study,
+# by the rules of `grade:` in the config, with the domains that lowered it and GRADE's plain-language
+# statement.
+# %%
+findings = read_csv(Path(results_dir) / "evidence" / "summary_of_findings.csv")
+rated = findings[findings["certainty"].astype(str).isin(["high", "moderate", "low", "very_low"])]
+display(table(rated, ["analysis", "window", "k", "n", "estimate", "certainty", "downgrades",
+                      "statement_en"], caption="Certainty of every own cell with k ≥ 1"))  # fmt: skip
 # %% [markdown]
 # ## 3. The minimal clinically important difference (MCID)
 #

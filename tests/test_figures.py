@@ -17,10 +17,16 @@ from matplotlib.text import Text
 
 from spinereview.config import load_config
 from spinereview.errors import InputError, SpinereviewError
-from spinereview.figures import article, commands, funnel, i18n, names, prisma, rob
+from spinereview.figures import article, commands, evidence_map, funnel, i18n, names, prisma, rob
 from spinereview.figures.data import load_analysis, read_pooled, read_randomised
 from spinereview.figures.forest import build_rows, draw_forest
-from spinereview.figures.run import Inputs, draw_figures, read_reviews
+from spinereview.figures.run import (
+    Inputs,
+    draw_figures,
+    read_certainty,
+    read_findings,
+    read_reviews,
+)
 from spinereview.figures.style import check_font, figure_style, save_figure
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,7 +37,8 @@ CONFIG = load_config(ROOT / "config/config.yaml")
 
 def inputs(rob_sheet: Path | None = DATA / "risk_of_bias.csv") -> Inputs:
     return Inputs(DATA / "pooled.csv", DATA / "analyses", DATA / "prisma.json",
-                  DATA / "included.csv", rob_sheet, DATA / "reviews.csv")  # fmt: skip
+                  DATA / "included.csv", rob_sheet, DATA / "reviews.csv",
+                  DATA / "findings.csv")  # fmt: skip
 
 
 def figures(**over: Any) -> dict[str, Any]:
@@ -170,8 +177,9 @@ CLASSES = SETTINGS["figures"]["article"]["classes"]
 
 def panels(lang: str = "en") -> list[article.Panel]:
     reviews = read_reviews(DATA / "reviews.csv")
+    certainty = read_certainty(DATA / "findings.csv")
     return article.build_panels(SETTINGS["meta"], CLASSES, read_pooled(DATA / "pooled.csv"),
-                                reviews, WINDOWS, lang)  # fmt: skip
+                                reviews, WINDOWS, lang, certainty)  # fmt: skip
 
 
 def test_article_panels_hold_reviews_and_own_cells_per_window() -> None:
@@ -181,7 +189,11 @@ def test_article_panels_hold_reviews_and_own_cells_per_window() -> None:
     assert [m.kind for m in epidural["short"]] == ["review", "own"]
     assert epidural["short"][0].label == "Synthetic review A"
     assert epidural["short"][0].detail == "k = 12, n = 1,200 · GRADE: moderate"
-    assert epidural["short"][1].label == "This review, vs placebo/sham · k = 3"
+    assert epidural["short"][1].label == "This review, vs placebo/sham"
+    assert epidural["short"][1].detail == "k = 3 · certainty (GRADE, this review's rating): low"
+    facet_immediate = dict(built[1].windows)["immediate"][0]  # no certainty: k stays in the label
+    assert facet_immediate.label == "This review, vs local anaesthetic · k = 2"
+    assert facet_immediate.detail == ""
     assert epidural["immediate"][0].detail == (
         "k, n not reported · strength of evidence (AHRQ): low · ≈ window"
     )
@@ -208,7 +220,8 @@ def test_article_labels_are_german_in_german() -> None:
     with figure_style():
         shown = texts(article.draw_article(panels("de"), SETTINGS["meta"], 10.0, "de"))
     assert "k = 12, n = 1.200 · GRADE: moderat" in shown
-    assert "Diese Übersicht, vs. Placebo/Schein · k = 3" in shown
+    assert "Diese Übersicht, vs. Placebo/Schein" in shown
+    assert "k = 3 · Vertrauenswürdigkeit (GRADE, eigene Bewertung): niedrig" in shown
     assert "−6,0 [−9,0; −3,0]" in shown
 
 
@@ -221,6 +234,29 @@ def test_article_caption_states_the_kind_of_threshold_and_what_is_left_out() -> 
     assert "Art der Schwelle: Urteil (Gruppenunterschied)." in article.caption(
         panels("de"), SETTINGS["meta"], WINDOWS, localised, "de"
     )
+
+
+def test_evidence_map_rows_colour_own_cells_by_grade_and_hatch_reviews() -> None:
+    rows = evidence_map.build_rows(SETTINGS["meta"], CLASSES, read_findings(DATA / "findings.csv"),
+                                   read_reviews(DATA / "reviews.csv"), "en")  # fmt: skip
+    labels = [(r.group, r.label) for r in rows]
+    assert labels == [
+        ("Synthetic epidural class", "Synthetic epidural vs placebo: pain"),
+        ("Synthetic epidural class", "Synthetic review A"),
+        ("Synthetic epidural class", "Synthetic review B"),
+        ("Synthetic facet class", "Synthetic facet vs local anaesthetic: pain"),
+        ("Synthetic facet class", "Synthetic review B, facet"),
+    ]
+    own = rows[0].cells
+    assert set(own) == {"short", "intermediate"}  # k = 0 windows stay empty
+    assert own["short"] == evidence_map.Cell("−7.1\nk = 3", "low")
+    assert rows[3].cells["immediate"].certainty == ""  # pooled but not rated: white, not a colour
+    review_b = rows[2].cells["immediate"]
+    assert review_b.reported and review_b.certainty == "low" and review_b.text == "−8.0\nk = n.r."
+    with figure_style():
+        shown = texts(evidence_map.draw_map(rows, WINDOWS, "en"))
+    assert "Evidence map: comparison × window, colour = certainty" in shown
+    assert {"very low", "published review", "no data"} <= set(shown)
 
 
 def test_funnel_is_drawn_only_from_ten_studies(tmp_path: Path) -> None:

@@ -31,6 +31,7 @@ UPDATE = os.environ.get("SPINEREVIEW_UPDATE_FIGURES") == "1"
 FIGURES = {
     "forest_syn_pain_epidural.svg": "forest_syn_pain_epidural.svg",
     "article_pain_by_window.svg": "article_pain_by_window.svg",
+    "evidence_map.svg": "evidence_map.svg",
     "prisma_flow.svg": "prisma_flow.svg",
     "funnel_syn_disability_funnel_short.svg": "funnel/funnel_syn_disability_funnel_short.svg",
     "rob_traffic_light.svg": "rob/rob_traffic_light.svg",
@@ -39,7 +40,8 @@ FIGURES = {
 
 def render(out: Path, language: str) -> Path:
     inputs = Inputs(DATA / "pooled.csv", DATA / "analyses", DATA / "prisma.json",
-                    DATA / "included.csv", DATA / "risk_of_bias.csv", DATA / "reviews.csv")  # fmt: skip
+                    DATA / "included.csv", DATA / "risk_of_bias.csv", DATA / "reviews.csv",
+                    DATA / "findings.csv")  # fmt: skip
     settings = {**SETTINGS["figures"], "language": language, "formats": ["svg"]}
     draw_figures(inputs, settings, SETTINGS["meta"], out, SETTINGS["windows"])
     return out

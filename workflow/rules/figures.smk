@@ -15,6 +15,7 @@ rule draw_figures:
         prisma=f"{RESULTS}/screening/prisma.json",
         included=f"{RESULTS}/screening/included.csv",
         reviews=rules.review_estimates.output[0],
+        findings=rules.summarise_findings.output[0],
         rob=lambda wildcards: [ROB_SHEET] if os.path.exists(ROB_SHEET) else [],
     output:
         forest=report(
@@ -34,6 +35,12 @@ rule draw_figures:
             caption="../report/article.rst",
             category="Figures",
             subcategory="Article figure",
+        ),
+        evidence_map=report(
+            expand(f"{FIGURES_DIR}/evidence_map.{{fmt}}", fmt=config["figures"]["formats"]),
+            caption="../report/evidence_map.rst",
+            category="Figures",
+            subcategory="Evidence map",
         ),
         prisma=report(
             expand(f"{FIGURES_DIR}/prisma_flow.{{fmt}}", fmt=config["figures"]["formats"]),
@@ -59,6 +66,7 @@ rule draw_figures:
     shell:
         "{params.cli} draw-figures --pooled {input.pooled:q} --analyses-dir {params.analyses_dir:q}"
         " --prisma {input.prisma:q} --included {input.included:q} --reviews {input.reviews:q}"
+        " --findings {input.findings:q}"
         " --rob-sheet {params.rob_sheet:q}"
         " --settings {params.settings:q} --meta-settings {params.meta:q}"
         " --windows {params.windows:q} --out-dir {params.out_dir:q} 2> {log:q}"

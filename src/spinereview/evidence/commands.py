@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 from pathlib import Path
 from typing import Any
@@ -12,13 +11,9 @@ log = logging.getLogger("spinereview.evidence")
 
 
 def _config(text: str) -> dict[str, Any]:
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise argparse.ArgumentTypeError(f"--config-json is not valid JSON: {exc}") from None
-    if not isinstance(value, dict):
-        raise argparse.ArgumentTypeError("--config-json must be a JSON object")
-    return value
+    from spinereview.cli import _json_object
+
+    return _json_object(text)
 
 
 def _load_config(args: argparse.Namespace) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from spinereview.errors import InputError
+from spinereview.extraction.sheet import number_cell
 from spinereview.io import read_table
 from spinereview.schemas import validate_rows
 
@@ -146,19 +147,6 @@ class Protocol:
         return next((cid for cid, members in self.article_classes if members & wanted), "")
 
 
-def _number(path: Path, row: int, field: str, text: str) -> float | None:
-    text = text.strip()
-    if not text:
-        return None
-    try:
-        value = float(text)
-    except ValueError:
-        raise InputError(path, f"{text!r} is not a number", row=row, field=field) from None
-    if not math.isfinite(value):
-        raise InputError(path, f"{text!r} is not a finite number", row=row, field=field)
-    return value
-
-
 def evidence_status(note: str) -> tuple[str, str]:
     """(status, reason) from the evidence note: not_verified, uncertain or verified.
 
@@ -278,7 +266,7 @@ def harmonise(
     for number, ev in enumerate(evidence, start=1):
         m = by_row[number]
         values = {
-            f: _number(evidence_path, number, f, ev[f])
+            f: number_cell(evidence_path, number, f, ev[f])
             for f in ("k_studies", "n_participants", "estimate", "ci_low", "ci_high")
         }
         status, reason = evidence_status(ev["note"])

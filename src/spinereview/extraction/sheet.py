@@ -76,7 +76,8 @@ class SheetRow:
         return all(self.values[n] is not None for n in names)
 
 
-def _number(path: Path, number: int, name: str, text: str) -> float | None:
+def number_cell(path: Path, number: int, name: str, text: str) -> float | None:
+    """A CSV cell as a finite number (None when empty); anything else names file, row and field."""
     text = text.strip()
     if not text:
         return None
@@ -203,7 +204,7 @@ def load_sheet(path: str | Path, studies: dict[str, str]) -> list[SheetRow]:
         pooling = raw["pooling"].strip()
         if pooling and not re.fullmatch(r"exclude: \S.*", pooling):
             raise _fail(path, number, "pooling", "pooling must be empty or 'exclude: <reason>'")
-        values = {name: _number(path, number, name, raw[name]) for name in NUMERIC}
+        values = {name: number_cell(path, number, name, raw[name]) for name in NUMERIC}
         row = SheetRow(
             number,
             raw["row_id"],

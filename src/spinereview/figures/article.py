@@ -111,8 +111,13 @@ def build_panels(
     review_rows: Sequence[Mapping[str, str]],
     windows: Sequence[str],
     lang: str,
+    certainty: Mapping[tuple[str, str], str] | None = None,
 ) -> list[Panel]:
-    """Panels for every class with data, from ``pooled.csv`` (main run) and ``estimates.csv``."""
+    """Panels for every class with data, from ``pooled.csv`` (main run) and ``estimates.csv``.
+
+    ``certainty`` maps (analysis, window) to the GRADE level of the summary of findings; an own cell
+    then shows it under its label.
+    """
     known = set(windows)
     panels = []
     for cls in classes:
@@ -144,7 +149,8 @@ def build_panels(
             for spec in own:
                 row = cells[spec["id"]].get(window)
                 if row is not None and int(row["k"]) > 0 and row.get("estimate"):
-                    marks.append(_own_mark(spec, row, lang))
+                    level = (certainty or {}).get((spec["id"], window), "")
+                    marks.append(_own_mark(spec, row, lang, level))
             per_window.append(
                 (window, tuple(marks) or (Mark("empty", tr("article.no_data", lang)),))
             )
@@ -168,12 +174,17 @@ def _review_mark(row: Mapping[str, str], lang: str) -> Mark:
     )
 
 
-def _own_mark(spec: Mapping[str, Any], row: Mapping[str, str], lang: str) -> Mark:
+def _own_mark(spec: Mapping[str, Any], row: Mapping[str, str], lang: str, level: str = "") -> Mark:
     cell = pooled_window(row)
     show_pi = cell.k >= PI_MIN_K
+    label = tr("article.own", lang, comparator=_comparators(spec, lang), k=cell.k)
+    detail = ""
+    if level:
+        label = tr("article.own_short", lang, comparator=_comparators(spec, lang))
+        detail = tr("article.own_detail", lang, k=cell.k, level=tr(f"certainty.{level}", lang))
     return Mark(
         "own",
-        tr("article.own", lang, comparator=_comparators(spec, lang), k=cell.k),
+        label,
         estimate=cell.estimate,
         ci_low=cell.ci_low,
         ci_high=cell.ci_high,
@@ -181,6 +192,7 @@ def _own_mark(spec: Mapping[str, Any], row: Mapping[str, str], lang: str) -> Mar
         pi_high=cell.pi_high if show_pi else None,
         k=cell.k,
         key=spec["id"],
+        detail=detail,
     )
 
 

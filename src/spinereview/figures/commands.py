@@ -40,6 +40,7 @@ def cmd_draw_figures(args: argparse.Namespace) -> None:
         included=Path(args.included) if args.included else None,
         rob_sheet=Path(args.rob_sheet) if args.rob_sheet else None,
         reviews=Path(args.reviews) if args.reviews else None,
+        findings=Path(args.findings) if args.findings else None,
     )
     draw_figures(inputs, figures, meta, Path(args.out_dir), windows)
 
@@ -53,6 +54,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--included", default=None, help="included.csv (n randomised per study)")
     p.add_argument(
         "--reviews", default=None, help="results/reviews/estimates.csv (published reviews)"
+    )
+    p.add_argument(
+        "--findings", default=None, help="results/evidence/summary_of_findings.csv (certainty)"
     )
     p.add_argument("--rob-sheet", default=None, help="RoB 2 sheet; a missing file gives a note")
     p.add_argument(

@@ -100,6 +100,14 @@ TABLE: dict[str, dict[str, str]] = {
         "de": "Diese Übersicht, vs. {comparator} · k = {k}",
         "en": "This review, vs {comparator} · k = {k}",
     },
+    "article.own_short": {
+        "de": "Diese Übersicht, vs. {comparator}",
+        "en": "This review, vs {comparator}",
+    },
+    "article.own_detail": {
+        "de": "k = {k} · Vertrauenswürdigkeit (GRADE, eigene Bewertung): {level}",
+        "en": "k = {k} · certainty (GRADE, this review's rating): {level}",
+    },
     "article.or": {"de": " oder ", "en": " or "},
     "article.not_reported": {"de": "n. b.", "en": "n.r."},
     "article.k_n_not_reported": {"de": "k, n nicht berichtet", "en": "k, n not reported"},
@@ -130,6 +138,17 @@ TABLE: dict[str, dict[str, str]] = {
         "de": "Keine Injektionsart mit Daten",
         "en": "No injection class with data",
     },
+    "map.title": {
+        "de": "Evidenzkarte: Vergleich × Zeitraum, Farbe = Vertrauenswürdigkeit",
+        "en": "Evidence map: comparison × window, colour = certainty",
+    },
+    "map.legend": {
+        "de": "Vertrauenswürdigkeit (GRADE; schraffiert: wie das Review sie berichtet)",
+        "en": "Certainty (GRADE; hatched: as the review reports it)",
+    },
+    "map.no_rating": {"de": "nicht bewertet/berichtet", "en": "not rated/reported"},
+    "map.reported": {"de": "publizierte Übersicht", "en": "published review"},
+    "map.no_data": {"de": "keine Daten", "en": "no data"},
     "comparator.placebo_sham": {"de": "Placebo/Schein", "en": "placebo/sham"},
     "comparator.local_anaesthetic": {"de": "Lokalanästhetikum", "en": "local anaesthetic"},
     "certainty.high": {"de": "hoch", "en": "high"},

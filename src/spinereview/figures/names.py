@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 ARTICLE = "article_pain_by_window"
+EVIDENCE_MAP = "evidence_map"
 PRISMA = "prisma_flow"
 FUNNEL_DIR = "funnel"  # funnel plots where k >= 10, notes.txt and index.json
 ROB_DIR = "rob"  # the RoB 2 traffic-light plot when its sheet exists, notes.txt and index.json
@@ -18,8 +19,13 @@ def forest_name(analysis_id: str) -> str:
 
 def figure_names(meta: Mapping[str, Any]) -> list[str]:
     """The figures every run draws (without extension): a forest plot per analysis, the article
-    figure and the PRISMA diagram."""
-    return [*(forest_name(a["id"]) for a in meta.get("analyses", [])), ARTICLE, PRISMA]
+    figure, the evidence map and the PRISMA diagram."""
+    return [
+        *(forest_name(a["id"]) for a in meta.get("analyses", [])),
+        ARTICLE,
+        EVIDENCE_MAP,
+        PRISMA,
+    ]
 
 
 def caption_name(language: str) -> str:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from spinereview.errors import SpinereviewError
-from spinereview.figures import article, funnel, i18n, names, prisma, rob
+from spinereview.figures import article, evidence_map, funnel, i18n, names, prisma, rob
 from spinereview.figures.data import (
     Analysis,
     analysis_files,
@@ -37,6 +37,7 @@ class Inputs:
     included: Path | None = None
     rob_sheet: Path | None = None
     reviews: Path | None = None  # results/reviews/estimates.csv (the article figure's reviews)
+    findings: Path | None = None  # results/evidence/summary_of_findings.csv (own cells' certainty)
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,20 @@ def read_reviews(path: Path | None) -> list[dict[str, str]]:
     return read_table(path, needed)
 
 
+def read_findings(path: Path | None) -> list[dict[str, str]]:
+    """The rows of the summary of findings (none without the file)."""
+    if path is None:
+        return []
+    return read_table(path, ("analysis", "window", "certainty", "k", "estimate"))
+
+
+def read_certainty(path: Path | None) -> dict[tuple[str, str], str]:
+    """(analysis, window) → GRADE level from the summary of findings (none without the file)."""
+    return {
+        (r["analysis"], r["window"]): r["certainty"] for r in read_findings(path) if r["certainty"]
+    }
+
+
 def _article(
     inputs: Inputs,
     figures: Mapping[str, Any],
@@ -131,11 +146,17 @@ def _article(
     lang = settings.language
     classes = figures.get("article", {}).get("classes", [])
     reviews = read_reviews(inputs.reviews)
-    panels = article.build_panels(meta, classes, read_pooled(inputs.pooled), reviews, windows, lang)
+    certainty = read_certainty(inputs.findings)
+    panels = article.build_panels(
+        meta, classes, read_pooled(inputs.pooled), reviews, windows, lang, certainty
+    )
     mcid = float(settings.mcid["value"])
     with figure_style():
         fig = article.draw_article(panels, meta, mcid, lang, bounds)
         files = _save(fig, out, article.NAME, settings)
+    with figure_style():
+        rows = evidence_map.build_rows(meta, classes, read_findings(inputs.findings), reviews, lang)
+        files += _save(evidence_map.draw_map(rows, windows, lang), out, evidence_map.NAME, settings)
     left_out = sum(r["kind"] == "estimate" and r["in_figure"] != "true" for r in reviews)
     caption_path = out / names.caption_name(lang)
     text = article.caption(panels, meta, windows, settings.mcid, lang, bounds, left_out)

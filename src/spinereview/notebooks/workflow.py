@@ -34,7 +34,11 @@ RESULT_FILES: dict[str, tuple[str, ...]] = {
         "meta/estimators.csv",
         "meta/analyses/{analysis}.json",
     ),
-    "04-article-figures-and-references": ("meta/pooled.csv",),
+    "04-article-figures-and-references": (
+        "meta/pooled.csv",
+        "reviews/estimates.csv",
+        "evidence/summary_of_findings.csv",
+    ),
 }
 
 #: Files under reports/ each notebook shows if a rule writes them (glob patterns).

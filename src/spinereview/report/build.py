@@ -33,8 +33,19 @@ def build_report(inp: c.ReportInputs) -> str:
             "The article figure",
             figure(
                 inp.figures_dir / "article_pain_by_window.png",
-                "Pooled pain effect by window",
+                "Effect on pain by window: published reviews and this review's pooled cells",
                 _caption(inp),
+            ),
+        ),
+        (
+            "evidence-map",
+            "Evidence map",
+            figure(
+                inp.figures_dir / "evidence_map.png",
+                "Evidence map: comparison by window, coloured by certainty",
+                "Every configured comparison and every drawn published-review estimate by follow-up "
+                "window: the estimate and k in each cell, this review's GRADE certainty as its colour "
+                "(hatched: the certainty the review reported); grey cells have no data.",
             ),
         ),
         (
