@@ -134,7 +134,7 @@ class _Arm:
         except ValueError as exc:
             # a printed percentage that no whole count of this n gives: the analysed n differs from
             # the one known here, so no count is derived (said in the conversions, not hidden)
-            self.filled.steps.append(f"{self.arm} arm: no events from {_cite(p)} ({exc})")
+            self.filled.steps.append(f"{self.arm} arm: no events {_cite(p)} ({exc})")
             return
         how = f"= round({p.value:g}% x n {n:g}), ties to even, {_cite(p)} (derived)"
         self.put("events", events, how, True)
