@@ -162,3 +162,39 @@ def test_report_shows_a_bound_beyond_the_limit_as_greater_than(tmp_path: Path) -
         section = analyses_section(inp)
         assert expected in section
         assert "I² = 81.0% (95% CI 31.8 to " + ("&gt;97.7" if limit is None else "99.5") in section
+
+
+def test_numbers_never_show_a_negative_zero() -> None:
+    from spinereview.report.html import num
+
+    assert (num(-0.04, 1), num(-0.0, 1), num("-1.25", 1), num("", 1)) == ("0.0", "0.0", "-1.2", "")
+
+
+def test_summary_of_findings_shows_ratios_and_smds_as_reported(tmp_path: Path) -> None:
+    from spinereview.evidence.reviews import ESTIMATE_COLUMNS, Protocol, harmonise
+    from spinereview.report.findings import summary_of_findings
+
+    config = load_config(ROOT / "config/config.yaml")
+    rows = harmonise(ROOT / config["reviews"]["evidence"], ROOT / config["reviews"]["mapping"],
+                     Protocol.from_config(config))  # fmt: skip
+    reviews = tmp_path / "estimates.csv"
+    with open(reviews, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, ESTIMATE_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        for r in rows:
+            writer.writerow({k: {True: "true", False: "false", None: ""}.get(v, v)
+                             if isinstance(v, bool) or v is None else v for k, v in r.items()})  # fmt: skip
+    findings = tmp_path / "sof.csv"
+    findings.write_text(
+        "analysis,title_en,window,scale,k,n,estimate,ci_low,ci_high,certainty,statement_en\n"
+        "pain_epidural_placebo,Epidural vs placebo: pain,short,pain_0_100,0,,,,,,"
+        "No study with usable data.\n",
+        encoding="utf-8",
+    )
+    html_text = summary_of_findings(config, findings, reviews, {})
+    assert "RR 0.62 (0.41 to 0.92)" in html_text  # Chou 2015, surgery: not on the log scale
+    assert "SMD -0.33 (-0.56 to -0.09)" in html_text
+    assert (
+        "-6.2 (-9.4 to -3.0)" in html_text and "moderate (AHRQ strength of evidence)" in html_text
+    )
+    assert "This review: no study with usable data (Epidural vs placebo: pain)" in html_text

@@ -61,10 +61,11 @@ def _read(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
-def _effect(r: Mapping[str, str], href: str = "") -> str:
+def _effect(r: Mapping[str, str], href: str = "", digits: int = 1) -> str:
     if not r.get("estimate"):
         return ""
-    text = f"{num(r['estimate'], 1)} ({num(r['ci_low'], 1)} to {num(r['ci_high'], 1)})"
+    low, high = num(r["ci_low"], digits), num(r["ci_high"], digits)
+    text = f"{num(r['estimate'], digits)} ({low} to {high})"
     return link(href, text) if href else esc(text)
 
 
@@ -115,7 +116,13 @@ def _review_row(r: Mapping[str, str], windows: Mapping[str, int]) -> tuple[Any, 
     reported = REPORTED.get(r["certainty"], r["certainty"])
     system = SYSTEMS.get(r["certainty_system"], r["certainty_system"])
     certainty_text = f"{reported} ({system})" if system else reported
-    scale = "" if r["scale"] in SCALE_GROUP else f" [{esc(r['scale'])}]"
+    if r["scale"] == "log_rr":  # a ratio is shown as the review reported it, not on the log scale
+        ratio = {k: r[f"reported_{k}"] for k in ("estimate", "ci_low", "ci_high")}
+        effect = "RR " + _effect(ratio, digits=2)
+    elif r["scale"] == "smd":
+        effect = "SMD " + _effect(r, digits=2)
+    else:
+        effect = _effect(r)
     figure = (
         "drawn on the article figure"
         if r["in_figure"] == "true"
@@ -124,7 +131,7 @@ def _review_row(r: Mapping[str, str], windows: Mapping[str, int]) -> tuple[Any, 
     cells = (
         f"<td>{link(r['source_url'], r['label_en'])}<br>"
         f'<span class="note">published review, {size}{window}</span></td>',
-        f"<td>{_effect(r)}{scale}</td>",
+        f"<td>{effect}</td>",
         _shade(r["certainty"], esc(certainty_text)),
         f'<td class="why">as reported by the review{status}</td>',
         f'<td class="note">{figure}</td>',

@@ -40,7 +40,10 @@ def num(value: Any, digits: int = 2) -> str:
     if value is None or value == "":
         return ""
     number = float(value)
-    return "" if math.isnan(number) else f"{number:.{digits}f}"
+    if math.isnan(number):
+        return ""
+    text = f"{number:.{digits}f}"
+    return text[1:] if text.startswith("-") and float(text) == 0 else text  # no "-0.0"
 
 
 def link(href: str, text: Any) -> str:
