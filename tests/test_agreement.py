@@ -126,6 +126,16 @@ def test_undefined_kappa_says_why_instead_of_a_number() -> None:
     assert one_category.observed == 1.0 and "same single category" in one_category.undefined
 
 
+def test_one_rater_using_one_category_gives_kappa_zero_without_an_interval() -> None:
+    # The rules exclude all four records, the reviewer includes one: p_o = 3/4 = p_e
+    # (p_e = 1 * 3/4), so kappa = 0 although three of four agree; no interval, and a note says why.
+    k = cohen_kappa([[0, 0], [1, 3]], TWO)
+    assert k.observed == 0.75 and k.expected == 0.75 and k.kappa == 0.0
+    assert k.se is None and k.ci_low is None and k.ci_high is None
+    assert "rater of the rows put every record in one category" in k.note
+    assert cohen_kappa([[2, 1], [1, 2]], TWO).note == ""
+
+
 def test_contingency_counts_pairs_and_refuses_unknown_categories() -> None:
     pairs = [("include", "include"), ("include", "exclude"), ("exclude", "exclude")] * 2
     assert contingency(pairs, TWO) == ((2, 2), (0, 2))

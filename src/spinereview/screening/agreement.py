@@ -17,7 +17,9 @@ class Kappa:
     ``table[i][j]`` counts the records rater A (rows: the rules) put in ``categories[i]`` and rater B
     (columns: the human reviewer) in ``categories[j]``. ``kappa``, ``se`` and the interval are
     ``None`` when kappa is undefined (no records, or both raters used one and the same category:
-    expected agreement 1); ``undefined`` then says why.
+    expected agreement 1); ``undefined`` then says why. When one rater put every record in a single
+    category, kappa is 0 whatever the agreement (p_o = p_e): it is kept, but the interval is ``None``
+    (the large-sample SE is 0 there, on the edge of the parameter space) and ``note`` says so.
     """
 
     categories: tuple[str, ...]
@@ -31,6 +33,7 @@ class Kappa:
     ci_high: float | None
     level: float
     undefined: str = ""
+    note: str = ""
 
     def as_dict(self) -> dict[str, object]:
         """Plain JSON-ready form; the table as {row category: {column category: count}}."""
@@ -49,6 +52,7 @@ class Kappa:
             "ci_high": _rounded(self.ci_high),
             "ci_level": self.level,
             "undefined": self.undefined,
+            "note": self.note,
         }
 
 
@@ -124,7 +128,7 @@ def cohen_kappa(
     """Cohen's kappa, observed and expected agreement, and a Wald interval from the FCE 1969 SE.
 
     Interval: kappa +- z_{(1+level)/2} * SE, with SE = sqrt(kappa_variance) (see there), cut to
-    [-1, 1], the range kappa can take.
+    [-1, 1], the range kappa can take. See :class:`Kappa` for the cases without a kappa or interval.
     """
     counts = np.asarray(table, dtype=float)
     if counts.ndim != 2 or counts.shape != (len(categories), len(categories)):
@@ -161,6 +165,23 @@ def cohen_kappa(
             "agreement 1): kappa is 0/0",
         )
     kappa = kappa_from(observed, expected)
+    single = [
+        name
+        for name, margin in (("rows", counts.sum(axis=1)), ("columns", counts.sum(axis=0)))
+        if np.count_nonzero(margin) < 2
+    ]
+    if single:
+        return Kappa(
+            **common,
+            observed=observed,
+            expected=expected,
+            kappa=kappa,
+            se=None,
+            ci_low=None,
+            ci_high=None,
+            note=f"the rater of the {' and '.join(single)} put every record in one category: "
+            "kappa is 0 whatever the agreement and has no interval; read the observed agreement",
+        )
     se = math.sqrt(kappa_variance(counts, kappa))
     z = float(norm.ppf(0.5 + level / 2.0))
     return Kappa(

@@ -299,6 +299,14 @@ def agreement_summary(
     }
 
 
+def contingency_rows(stats: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The table of one agreement.json statistic as rows: ``rules`` and one count per reviewer
+    category the reviewer can use (the 3-way table has no "awaiting" column: a reviewer decides)."""
+    categories = stats["categories"]
+    columns = [c for c in categories if c != "awaiting"]
+    return [{"rules": r, **{c: stats["table"][r][c] for c in columns}} for r in categories]
+
+
 def _binary(reviewer_decision: str) -> str:
     return BINARY[0] if reviewer_decision == "include" else BINARY[1]
 
