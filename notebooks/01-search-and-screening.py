@@ -311,7 +311,7 @@ display(
     )
 )
 if agreement["status"] != "reviewed":
-    display(md(f"**Not yet reviewed.** {agreement['message']}."))
+    print(f"Agreement with a human screener: {agreement['message']}.")
 else:
     rows = []
     for name in ("binary", "three_way"):

@@ -329,3 +329,48 @@ def test_config_keys_are_checked(key: str, value: object, words: str) -> None:
         check_config(config, source="cfg.yaml")
     assert info.value.field == f"screening.human_review.{key}"
     assert words in str(info.value)
+
+
+# --- shown in the report -------------------------------------------------------------------------
+
+
+def _section(tmp_path: Path, summary: dict) -> str:
+    from spinereview.report.screening import agreement_section
+
+    path = tmp_path / "agreement.json"
+    path.write_text(json.dumps(summary), encoding="utf-8")
+    return agreement_section(load_config(ROOT / "config/config.yaml"), path)
+
+
+def test_report_section_before_review_says_so_and_names_prisma_item_8(tmp_path: Path) -> None:
+    summary = agreement_summary(_decisions(), None, "data/screening/human_review.csv", {})
+    html = _section(
+        tmp_path, {**summary, "listed_in_to_review": {LISTED_AWAITING: 2, LISTED_SAMPLE: 6}}
+    )
+    assert "PRISMA 2020 item 8" in html and "Not yet reviewed by a human screener" in html
+    assert "8 record(s) are listed for review" in html and "κ" not in html
+
+
+def test_report_section_shows_kappa_tables_and_missed_records_escaped(tmp_path: Path) -> None:
+    rows = [
+        {"record_id": "pmid:202", "reviewer_decision": "include", "reviewer": "<b>AB</b>"},
+        {"record_id": "pmid:201", "reviewer_decision": "exclude", "reviewer": "<b>AB</b>"},
+        {"record_id": "pmid:300", "reviewer_decision": "exclude", "reviewer": "<b>AB</b>"},
+        {"record_id": "pmid:301", "reviewer_decision": "include", "reviewer": "<b>AB</b>"},
+    ]
+    sheet = read_review_sheet(_write_sheet(tmp_path / "s.csv", rows), _decisions())
+    html = _section(tmp_path, agreement_summary(_decisions(), sheet, "s.csv", {LISTED_AWAITING: 2}))
+    assert "<b>AB</b>" not in html and "&lt;b&gt;AB&lt;/b&gt;" in html
+    assert "κ = 0.00 (95 % CI" in html and "observed agreement 50 %" in html
+    assert "1 record(s) the rules exclude but the reviewer includes" in html
+    assert "pmid:301" in html and "overrides.csv" in html
+
+
+def test_report_section_gives_no_interval_when_the_rules_used_one_category(tmp_path: Path) -> None:
+    rows = [
+        {"record_id": "pmid:300", "reviewer_decision": "exclude", "reviewer": "AB"},
+        {"record_id": "pmid:301", "reviewer_decision": "include", "reviewer": "AB"},
+    ]
+    sheet = read_review_sheet(_write_sheet(tmp_path / "s.csv", rows), _decisions())
+    html = _section(tmp_path, agreement_summary(_decisions(), sheet, "s.csv", {}))
+    assert "95 % CI" not in html and "kappa is 0 whatever the agreement" in html
