@@ -281,7 +281,9 @@ def test_bad_sheet_row_stops_the_run_naming_file_row_and_field(tmp_path: Path) -
         ",-1.3,-13.3,10.7,", ",-31.3,-13.3,10.7,"
     )  # E003: CI misses estimate
     sheet.write_text("".join(lines), encoding="utf-8")
-    proc = run_snakemake(workdir)
+    # extract_candidates reads the sheet too and may fail first; --keep-going lets harmonise_effects
+    # run whatever the job order (without it, which error the run shows depends on the scheduler)
+    proc = run_snakemake(workdir, "--keep-going")
     assert proc.returncode != 0
     log = (workdir / "logs/extract/harmonise_effects.log").read_text(encoding="utf-8")
     assert "data/extraction/effects.csv, row 3, field 'estimate'" in log
