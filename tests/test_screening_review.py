@@ -206,6 +206,15 @@ def test_bad_sheet_rows_name_file_row_and_field(
     assert words in str(info.value)
 
 
+def test_sheet_saved_by_a_spreadsheet_with_a_byte_order_mark_reads(tmp_path: Path) -> None:
+    sheet = tmp_path / "sheet.csv"
+    sheet.write_bytes(
+        b"\xef\xbb\xbfrecord_id,reviewer_decision,reviewer\r\npmid:202,include,AB\r\n"
+    )
+    read = read_review_sheet(sheet, _decisions())
+    assert [(r.record_id, r.decision) for r in read.reviewed] == [("pmid:202", "include")]
+
+
 def test_sheet_without_the_reviewer_columns_names_the_missing_column(tmp_path: Path) -> None:
     sheet = tmp_path / "sheet.csv"
     sheet.write_text("record_id,decision\npmid:202,include\n", encoding="utf-8")
