@@ -59,6 +59,8 @@ def test_run_screens_every_record(executed) -> None:
 
 
 def test_run_writes_the_review_sheet_and_says_not_yet_reviewed(executed) -> None:
+    import yaml
+
     workdir, proc = executed
     assert proc.returncode == 0, proc.stderr[-3000:]
     out = workdir / "results/screening"
@@ -72,7 +74,9 @@ def test_run_writes_the_review_sheet_and_says_not_yet_reviewed(executed) -> None
         reader = csv.DictReader(fh)
         sheet = list(reader)
     assert tuple(reader.fieldnames or ()) == REVIEW_COLUMNS
-    assert len(sheet) == awaiting + min(20, text_excluded) > 0
+    sample = yaml.safe_load((workdir / "config/config.yaml").read_text(encoding="utf-8"))
+    sample = sample["screening"]["human_review"]["sample_excluded"]
+    assert len(sheet) == awaiting + min(sample, text_excluded) > 0
     agreement = json.loads((out / "agreement.json").read_text(encoding="utf-8"))
     assert agreement["status"] == "not_reviewed" and "binary" not in agreement
     assert agreement["sheet"] == "data/screening/human_review.csv"

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from spinereview.report.html import esc, num, table
-from spinereview.screening.review import contingency_rows
+from spinereview.screening.review import LISTED_AWAITING, LISTED_SAMPLE, contingency_rows
 
 
 def _kappa_line(stats: Mapping[str, Any]) -> str:
@@ -48,8 +48,8 @@ def agreement_section(config: Mapping[str, Any], agreement_json: Path) -> str:
         "<code>screening</code>); a record the rules cannot decide is held as awaiting "
         "classification, never excluded. To measure how far the rules agree with a human "
         "screener, <code>results/screening/to_review.csv</code> lists every record awaiting "
-        f"classification ({listed['awaiting classification']}) and a random sample of "
-        f"{listed['sample of text-decided exclusions']} of the exclusions made from the record's "
+        f"classification ({listed[LISTED_AWAITING]}) and a random sample of "
+        f"{listed[LISTED_SAMPLE]} of the exclusions made from the record's "
         f"text alone (up to {esc(settings['sample_excluded'])}, seed {esc(settings['seed'])}); "
         f"a reviewer fills in <code>{esc(agreement['sheet'])}</code>. The sheet measures agreement "
         "only: it changes no decision (reviewer decisions are applied through "
