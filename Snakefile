@@ -30,6 +30,8 @@ rule all:
         f"{RESULTS}/records.parquet",
         f"{RESULTS}/records.csv",
         rules.screen_records.output,
+        rules.write_review_sheet.output,
+        rules.measure_agreement.output,
         rules.harmonise_effects.output,
         rules.extract_candidates.output,
         rules.pool_effects.output,

@@ -21,7 +21,8 @@
 # 2. whether every file of the snapshot passed its SHA-256 check;
 # 3. the PRISMA 2020 counts — and the check below that they add up;
 # 4. every excluded record with the criterion it failed;
-# 5. the included studies, the duplicates that were removed, and trials reported in several papers.
+# 5. the included studies, the duplicates that were removed, and trials reported in several papers;
+# 6. how far the rules agree with a human screener (Cohen's kappa; PRISMA 2020 item 8).
 #
 # To question an assumption, change the protocol in `config/config.yaml` (section `screening`), re-run
 # `.venv/bin/snakemake --cores all`, and re-run this notebook.
@@ -34,8 +35,18 @@ from pathlib import Path
 from IPython.display import display
 
 from spinereview.config import load_config
-from spinereview.notebooks.view import figure, filled, md, project_root, read_csv, read_json, table
+from spinereview.notebooks.view import (
+    figure,
+    filled,
+    interval,
+    md,
+    project_root,
+    read_csv,
+    read_json,
+    table,
+)
 from spinereview.pubmed.records import read_records
+from spinereview.screening.review import contingency_rows
 
 # %% tags=["parameters"]
 # Paths relative to the repository root (the pipeline passes the ones of its run).
@@ -275,3 +286,58 @@ display(
 comparisons = read_csv(screening / "comparisons.csv")
 shared = comparisons[comparisons["study_id"].isin(multi["study_id"])]
 display(table(shared, caption="Their rows in results/screening/comparisons.csv"))
+
+# %% [markdown]
+# ## 8. Agreement with a human screener (PRISMA 2020 item 8, selection process)
+#
+# `results/screening/to_review.csv` lists every record awaiting classification and a reproducible
+# random sample of the exclusions the rules made from the record's text alone (not from the curated
+# sheet); `screening.human_review` in the config sets the sample size, the seed and where the
+# reviewer's filled-in copy lives. Once a reviewer has filled in `reviewer_decision` (include or
+# exclude) and `reviewer`, `agreement.json` holds Cohen's kappa between the rules' own decision
+# (before any override) and the reviewer's, with a 95 % interval from the Fleiss, Cohen & Everitt
+# (1969) standard error. Binary: the rules keep a record (include or awaiting) or exclude it. 3-way:
+# a record the rules hold counts as a disagreement. The sheet changes no decision; to apply a
+# reviewer's decision, add it to `data/screening/overrides.csv`.
+
+# %%
+agreement = read_json(screening / "agreement.json")
+to_review = read_csv(screening / "to_review.csv")
+display(
+    table(
+        to_review,
+        ["record_id", "pmid", "title", "listed_because", "rules_decision", "rules_detail"],
+        caption=f"results/screening/to_review.csv: {agreement['listed_in_to_review']}",
+    )
+)
+if agreement["status"] != "reviewed":
+    print(f"Agreement with a human screener: {agreement['message']}.")
+else:
+    rows = []
+    for name in ("binary", "three_way"):
+        stats = agreement[name]
+        rows.append(
+            {
+                "version": name,
+                "n": stats["n"],
+                "observed agreement": stats["observed_agreement"],
+                "expected agreement": stats["expected_agreement"],
+                "kappa": stats["kappa"],
+                "SE": stats["se"],
+                "95 % CI": interval(stats["ci_low"], stats["ci_high"]),
+                "undefined": stats["undefined"],
+                "note": stats["note"],
+            }
+        )
+    print(f"{agreement['message']}; reviewers: {agreement['reviewers']}")
+    display(table(rows, caption="Cohen's kappa: the rules against the reviewer"))
+    for name in ("binary", "three_way"):
+        display(
+            table(contingency_rows(agreement[name]), caption=f"{name}: rules (rows) × reviewer")
+        )
+    for key, caption in (
+        ("missed_by_rules", "Excluded by the rules, included by the reviewer"),
+        ("not_applied", "Reviewer decisions not (yet) applied through overrides.csv"),
+        ("rules_changed_since_sheet", "Records the rules now decide differently from the sheet"),
+    ):
+        display(table(agreement[key], caption=f"{caption}: {len(agreement[key])}"))

@@ -183,6 +183,7 @@ def test_notebooks_show_the_real_results(rendered) -> None:
     screening = _outputs_text(rendered["01-search-and-screening"][0])
     assert "All PRISMA counts add up." in screening
     assert "37 studies in 39 reports" in screening
+    assert "not yet reviewed: no file data/screening/human_review.csv" in screening
     extraction = _outputs_text(rendered["02-extraction-audit"][0])
     assert "The embedded snapshot has NO abstracts" in extraction
     assert "E001" in extraction and "SE = (upper - lower) / (2 z)" in extraction

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import subprocess
 import sys
@@ -10,6 +11,8 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 from workflow_copy import copy_workflow, run_snakemake
+
+from spinereview.screening.review import REVIEW_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.workflow
@@ -53,6 +56,66 @@ def test_run_screens_every_record(executed) -> None:
     screened = sum(prisma[c]["records_identified"] for c in ("databases", "other_methods"))
     assert len(decisions) - 1 == screened - prisma["databases"]["duplicates_removed"]
     assert (out / "included.csv").exists() and (out / "duplicates.csv").exists()
+
+
+def test_run_writes_the_review_sheet_and_says_not_yet_reviewed(executed) -> None:
+    import yaml
+
+    workdir, proc = executed
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = workdir / "results/screening"
+    with open(out / "decisions.csv", encoding="utf-8", newline="") as fh:
+        decisions = list(csv.DictReader(fh))
+    awaiting = sum(r["decision"] == "awaiting_classification" for r in decisions)
+    text_excluded = sum(
+        r["decision"] == "excluded" and r["stage"] == "screening" for r in decisions
+    )
+    with open(out / "to_review.csv", encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        sheet = list(reader)
+    assert tuple(reader.fieldnames or ()) == REVIEW_COLUMNS
+    sample = yaml.safe_load((workdir / "config/config.yaml").read_text(encoding="utf-8"))
+    sample = sample["screening"]["human_review"]["sample_excluded"]
+    assert len(sheet) == awaiting + min(sample, text_excluded) > 0
+    agreement = json.loads((out / "agreement.json").read_text(encoding="utf-8"))
+    assert agreement["status"] == "not_reviewed" and "binary" not in agreement
+    assert agreement["sheet"] == "data/screening/human_review.csv"
+    for name in ("write_review_sheet", "measure_agreement"):
+        assert (workdir / f"logs/screen/{name}.log").exists()
+    report = (workdir / "reports/report.html").read_text(encoding="utf-8")
+    assert "Not yet reviewed by a human screener" in report and "PRISMA 2020 item 8" in report
+
+
+def test_filled_review_sheet_gives_kappa_without_rescreening(tmp_path: Path) -> None:
+    """Only the screening targets run (a few seconds): the sheet, then a filled copy, then a bad one."""
+    workdir = copy_workflow(tmp_path)
+    target = "results/screening/agreement.json"
+    first = run_snakemake(workdir, target)
+    assert first.returncode == 0, first.stderr[-3000:]
+    with open(workdir / "results/screening/to_review.csv", encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    for i, row in enumerate(rows):  # the reviewer includes the first record, excludes the rest
+        row.update(reviewer_decision="include" if i == 0 else "exclude", reviewer="AB")
+    sheet = workdir / "data/screening/human_review.csv"
+    with open(sheet, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    second = run_snakemake(workdir, target)
+    assert second.returncode == 0, second.stderr[-3000:]
+    assert "rule measure_agreement" in second.stdout + second.stderr
+    assert "rule screen_records" not in second.stdout + second.stderr  # a sheet never re-screens
+    agreement = json.loads((workdir / target).read_text(encoding="utf-8"))
+    assert agreement["status"] == "reviewed" and agreement["reviewed"] == len(rows)
+    assert agreement["binary"]["n"] == len(rows)
+    assert agreement["reviewers"] == {"AB": len(rows)}
+
+    text = sheet.read_text(encoding="utf-8").replace(",exclude,", ",perhaps,", 1)
+    sheet.write_text(text, encoding="utf-8")
+    third = run_snakemake(workdir, target)
+    assert third.returncode != 0
+    log = (workdir / "logs/screen/measure_agreement.log").read_text(encoding="utf-8")
+    assert "data/screening/human_review.csv, row 2, field 'reviewer_decision'" in log
 
 
 def test_run_harmonises_the_sheet_and_writes_candidates(executed) -> None:
@@ -222,7 +285,9 @@ def test_bad_sheet_row_stops_the_run_naming_file_row_and_field(tmp_path: Path) -
         ",-1.3,-13.3,10.7,", ",-31.3,-13.3,10.7,"
     )  # E003: CI misses estimate
     sheet.write_text("".join(lines), encoding="utf-8")
-    proc = run_snakemake(workdir)
+    # extract_candidates reads the sheet too and may fail first; --keep-going lets harmonise_effects
+    # run whatever the job order (without it, which error the run shows depends on the scheduler)
+    proc = run_snakemake(workdir, "--keep-going")
     assert proc.returncode != 0
     log = (workdir / "logs/extract/harmonise_effects.log").read_text(encoding="utf-8")
     assert "data/extraction/effects.csv, row 3, field 'estimate'" in log

@@ -16,7 +16,7 @@ from spinereview import __version__
 from spinereview.errors import SpinereviewError
 
 log = logging.getLogger("spinereview")
-STAGES_WITH_COMMANDS = ("evidence", "figures", "citations", "report", "notebooks")
+STAGES_WITH_COMMANDS = ("screening", "evidence", "figures", "citations", "report", "notebooks")
 
 
 def _queries(text: str) -> list[dict[str, Any]]:
@@ -320,7 +320,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_diff_snapshots)
 
     # Stages that bring their own subcommands: a module ``spinereview.<stage>.commands`` with
-    # ``register(subparsers)`` adds them (figures, citations, report, notebooks).
+    # ``register(subparsers)`` adds them (screening review, evidence, figures, citations, report,
+    # notebooks).
     for stage in STAGES_WITH_COMMANDS:
         if importlib.util.find_spec(f"spinereview.{stage}") is not None:
             module = importlib.import_module(f"spinereview.{stage}.commands")

@@ -86,13 +86,14 @@ def read_table(path: str | Path, required: Sequence[str]) -> list[dict[str, str]
     """Read a UTF-8 CSV whose header has the ``required`` columns.
 
     Rows are numbered from 1 (the first data row; the header is not counted) in every error, which
-    names the file, the row and, for a missing column, the field.
+    names the file, the row and, for a missing column, the field. A leading byte-order mark (as
+    spreadsheet programs write "CSV UTF-8") is not part of the first column's name.
     """
     from spinereview.errors import InputError
 
     path = Path(path)
     try:
-        with open(path, encoding="utf-8", newline="") as fh:
+        with open(path, encoding="utf-8-sig", newline="") as fh:
             reader = csv.DictReader(fh)
             header = reader.fieldnames or []
             missing = [c for c in required if c not in header]

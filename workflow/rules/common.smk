@@ -19,6 +19,15 @@ QUERIES_JSON = json.dumps(config["search"]["queries"], ensure_ascii=False)
 # The optional RoB 2 sheet lives beside the curated effect sheet; without it the RoB figure is a note
 # and the certainty rules rate risk of bias as "not assessed".
 ROB_SHEET = os.path.join(os.path.dirname(config["extraction"]["sheet"]), fignames.ROB_SHEET)
+# The screening protocol passed to screen_records, without the human-review settings, so that
+# changing the sample size or the sheet does not re-screen (and re-run everything after screening).
+SCREENING_PROTOCOL = json.dumps(
+    {k: v for k, v in config["screening"].items() if k != "human_review"},
+    ensure_ascii=False,
+    sort_keys=True,
+)
+# The human reviewer's filled-in screening sheet: optional; without it agreement is "not yet reviewed".
+REVIEW_SHEET = config["screening"]["human_review"]["sheet"]
 # The package's CLI, run with the interpreter that runs Snakemake (the project's .venv).
 SPINEREVIEW = f"{sys.executable} -m spinereview"
 

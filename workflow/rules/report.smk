@@ -7,6 +7,7 @@ rule write_report:
         prisma=f"{RESULTS}/screening/prisma.json",
         included=f"{RESULTS}/screening/included.csv",
         decisions=f"{RESULTS}/screening/decisions.csv",
+        agreement=rules.measure_agreement.output[0],
         effects=f"{RESULTS}/extraction/effects.parquet",
         meta=rules.pool_effects.output,
         reviews=rules.review_estimates.output[0],
@@ -31,5 +32,6 @@ rule write_report:
         "{params.cli} write-report --config-json {params.config:q} --manifest {params.manifest:q}"
         " --verified {input.verified:q} --prisma {input.prisma:q} --included {input.included:q}"
         " --decisions {input.decisions:q} --effects {input.effects:q} --meta-dir {params.meta_dir:q}"
+        " --agreement {input.agreement:q}"
         " --reviews {input.reviews:q} --findings {input.findings:q} --figures-dir {params.figures_dir:q}"
         " --citations-dir {params.citations_dir:q} --out {output:q} 2> {log:q}"

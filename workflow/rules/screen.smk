@@ -1,4 +1,5 @@
-# Stage 3: screening — eligibility from the protocol in config, de-duplication, PRISMA 2020 counts.
+# Stage 3: screening — eligibility from the protocol in config, de-duplication, PRISMA 2020 counts,
+# and the human reviewer's sheet with the agreement between the rules and the reviewer.
 
 
 rule screen_records:
@@ -15,7 +16,7 @@ rule screen_records:
         comparisons=f"{RESULTS}/screening/comparisons.csv",
         prisma=f"{RESULTS}/screening/prisma.json",
     params:
-        protocol=json.dumps(config["screening"], ensure_ascii=False, sort_keys=True),
+        protocol=SCREENING_PROTOCOL,
         out_dir=lambda wildcards, output: os.path.dirname(output.prisma),
         cli=SPINEREVIEW,
     log:
@@ -27,3 +28,41 @@ rule screen_records:
         " --studies {input.studies:q} --other-sources {input.other_sources:q}"
         " --links {input.links:q} --overrides {input.overrides:q}"
         " --out-dir {params.out_dir:q} 2> {log:q}"
+
+
+rule write_review_sheet:
+    input:
+        decisions=rules.screen_records.output.decisions,
+    output:
+        f"{RESULTS}/screening/to_review.csv",
+    params:
+        sample=config["screening"]["human_review"]["sample_excluded"],
+        seed=config["screening"]["human_review"]["seed"],
+        cli=SPINEREVIEW,
+    log:
+        "logs/screen/write_review_sheet.log",
+    conda:
+        "../../environment.yml"
+    shell:
+        "{params.cli} write-review-sheet --decisions {input.decisions:q}"
+        " --sample-excluded {params.sample} --seed {params.seed} --out {output:q} 2> {log:q}"
+
+
+rule measure_agreement:
+    input:
+        decisions=rules.screen_records.output.decisions,
+        to_review=rules.write_review_sheet.output[0],
+        # the reviewer's sheet only when it exists: a missing sheet means "not yet reviewed"
+        sheet=lambda wildcards: [REVIEW_SHEET] if os.path.exists(REVIEW_SHEET) else [],
+    output:
+        f"{RESULTS}/screening/agreement.json",
+    params:
+        sheet=REVIEW_SHEET,
+        cli=SPINEREVIEW,
+    log:
+        "logs/screen/measure_agreement.log",
+    conda:
+        "../../environment.yml"
+    shell:
+        "{params.cli} measure-agreement --decisions {input.decisions:q}"
+        " --to-review {input.to_review:q} --sheet {params.sheet:q} --out {output:q} 2> {log:q}"

@@ -17,6 +17,8 @@ RESULT_FILES: dict[str, tuple[str, ...]] = {
         "screening/included.csv",
         "screening/comparisons.csv",
         "screening/prisma.json",
+        "screening/to_review.csv",
+        "screening/agreement.json",
     ),
     "02-extraction-audit": (
         "pubmed/snapshot_verified.json",

@@ -10,6 +10,7 @@ from spinereview.io import write_text_atomic
 from spinereview.report import content as c
 from spinereview.report.findings import summary_of_findings
 from spinereview.report.html import figure, page
+from spinereview.report.screening import agreement_section
 
 TITLE = "Spinal injections for chronic back pain — evidence review (spinereview)"
 
@@ -27,6 +28,7 @@ def build_report(inp: c.ReportInputs) -> str:
         ("summary", "Summary of findings", _summary(inp)),
         ("search", "Search", c.search_section(inp)),
         ("prisma", "PRISMA 2020 flow", c.prisma_section(inp)),
+        *_agreement(inp),
         ("included", "Included studies", c.included_section(inp)),
         (
             "article-figure",
@@ -60,6 +62,14 @@ def build_report(inp: c.ReportInputs) -> str:
         ("citations", "Included studies: citation list", _fragment(c.citations_section(inp))),
     ]
     return page(TITLE, sections)
+
+
+def _agreement(inp: c.ReportInputs) -> list[tuple[str, str, str]]:
+    """The screening-agreement section, when the agreement file is given."""
+    if inp.agreement is None:
+        return []
+    title = "Screening: agreement with a human screener"
+    return [("screening-agreement", title, agreement_section(inp.config, inp.agreement))]
 
 
 def _summary(inp: c.ReportInputs) -> str:

@@ -29,6 +29,7 @@ def _run(args: argparse.Namespace) -> None:
         figures_dir=Path(args.figures_dir),
         citations_dir=Path(args.citations_dir),
         findings=Path(args.findings) if args.findings else None,
+        agreement=Path(args.agreement) if args.agreement else None,
     )
     write_report(inputs, Path(args.out))
     log.info("report -> %s", args.out)
@@ -48,6 +49,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--meta-dir", default="results/meta")
     p.add_argument("--reviews", default="results/reviews/estimates.csv")
     p.add_argument("--findings", default="results/evidence/summary_of_findings.csv")
+    p.add_argument("--agreement", default="results/screening/agreement.json")
     p.add_argument("--figures-dir", default="reports/figures")
     p.add_argument("--citations-dir", default="reports/citations")
     p.add_argument("--out", default="reports/report.html")

@@ -30,6 +30,7 @@ class ReportInputs:
     figures_dir: Path
     citations_dir: Path
     findings: Path | None = None  # results/evidence/summary_of_findings.csv
+    agreement: Path | None = None  # results/screening/agreement.json
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
