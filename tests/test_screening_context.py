@@ -252,6 +252,16 @@ def test_every_text_exclusion_names_the_phrase_and_its_sentence() -> None:
         (["Journal Article"], "A retrospective review of 60 charts.", "excluded"),
         ([], "A meta-analysis of randomised trials of steroid versus saline.", "excluded"),
         (["Comparative Study"], "Two hospitals were compared.", "excluded"),
+        (
+            [],
+            "Earlier cohort studies were small. We randomised 60 adults.",
+            "awaiting_classification",
+        ),
+        (
+            [],
+            "Sixty adults were randomised; retrospectively registered.",
+            "awaiting_classification",
+        ),
     ],
 )
 def test_publication_type_missing_or_untyped(types, abstract: str, decision: str) -> None:

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from spinereview.screening.context import Document, read_document
+from spinereview.screening.context import Document, find_hits, read_document
 from spinereview.screening.dedup import Duplicate, dedup_keys, find_duplicates
 from spinereview.screening.protocol import CLASSIFIED, SCREENED, Protocol, TextResult
 from spinereview.screening.sources import CuratedStudy, OtherSource, Override, StudyLink
@@ -180,15 +180,15 @@ def check_publication_type(item: Item, protocol: Protocol, doc: Document) -> Cla
         return Classification(excluded[0], "text", detail, phrase=excluded[0])
     if any(t.casefold() in rules.include for t in types):
         return Classification(PASSING_TYPE, "text", shown)
-    sentences = [s for s in doc.sentences if s.role != "excluded"]
+    sentences = [s for s in doc.sentences if s.role in ("arms", "other")]
     for pattern, value in (
         (rules.not_randomised_terms, "not_randomised"),
         (rules.randomised_terms, None),
     ):
-        for sent in sentences:
-            found = pattern.search(doc.text, sent.start, sent.end) if pattern else None
-            if found:
-                where = f"term '{found.group(0)}' at {sent.start}:{sent.end}"
+        for hit in find_hits(doc, [("", pattern)], sentences, protocol.context):
+            sent = hit.sentence
+            if sent is not None:
+                where = f"term '{hit.phrase}' at {sent.start}:{sent.end}"
                 if value is None:
                     return Classification(
                         None, "none", f"publication type {shown}; the text says {where}"
@@ -197,7 +197,7 @@ def check_publication_type(item: Item, protocol: Protocol, doc: Document) -> Cla
                     value,
                     "text",
                     f"publication type {shown}; {where}",
-                    phrase=found.group(0),
+                    phrase=hit.phrase,
                     span=(sent.start, sent.end),
                 )
     other = sorted(t for t in types if t.casefold() in rules.not_randomised)
