@@ -285,3 +285,39 @@ def test_german_abstract() -> None:
     )
     assert verdict(row) == ("included", "")
     assert (row["drug"], row["duration"]) == ("corticosteroid", "chronic")
+
+
+def test_a_co_intervention_in_every_arm_does_not_make_the_control_active() -> None:
+    row = screen_text(
+        "Facet joint triamcinolone plus exercise versus sham injection plus exercise for chronic "
+        "low back pain"
+    )
+    assert verdict(row) == ("included", "") and row["comparator"] == "placebo_sham"
+
+
+def test_saline_as_diluent_is_not_a_placebo_arm() -> None:
+    row = screen_text(
+        "Caudal epidural injection for chronic sciatica",
+        "Patients were randomised to 80 mg methylprednisolone in 10 ml saline or to oral "
+        "diclofenac.",
+    )
+    assert verdict(row) == ("excluded", "comparator")
+
+
+@pytest.mark.parametrize(
+    ("abstract", "duration"),
+    [
+        ("Adults with sciatica of 6 weeks to 1 year duration were randomised.", "mixed"),
+        ("Adults with leg pain were randomised; pain relief for 6 weeks was measured.", "unknown"),
+        ("Adults with leg pain were randomised and seen at follow-up of 4 weeks.", "unknown"),
+        ("Patienten mit Ischialgie seit zwei bis vier Wochen wurden randomisiert.", "acute"),
+    ],
+)
+def test_stated_durations_by_number(abstract: str, duration: str) -> None:
+    row = screen_text("Transforaminal steroid versus saline placebo for sciatica", abstract)
+    assert row["duration"] == duration
+
+
+def test_german_spine_abbreviations_give_the_region() -> None:
+    row = screen_text("Epidurale Steroidinjektion versus Placebo bei Radikulopathie der HWS")
+    assert verdict(row) == ("excluded", "region")

@@ -59,7 +59,7 @@ _NUMBER_WORDS = {
     **dict.fromkeys(("eighteen", "achtzehn"), 18),
     **dict.fromkeys(("twenty-four", "vierundzwanzig"), 24),
 }
-_NUM = r"(\d+(?:[.,]\d+)?|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + ")"
+_NUM = "|".join([r"\d+(?:[.,]\d+)?", *sorted(_NUMBER_WORDS, key=len, reverse=True)])
 _AT_LEAST = (
     r"at least|more than|longer than|greater than|over|exceeding|>|≥|mindestens|mehr als"
     r"|länger als|über"
@@ -74,10 +74,17 @@ _UNITS = {
     **dict.fromkeys(("month", "months", "mo", "monat", "monate", "monaten", "monats"), "month"),
     **dict.fromkeys(("year", "years", "jahr", "jahre", "jahren", "jahres"), "year"),
 }
+_UNIT = "|".join(_UNITS)
 _DURATION = re.compile(
     rf"(?<!\w)(?:(?P<lead>for|of|lasting|since|persisting|present for|duration of|seit|von)\s+)?"
-    rf"(?:(?P<low>{_AT_LEAST})|(?P<high>{_AT_MOST}))?\s*{_NUM}"
-    rf"(?:\s*(?:to|-|–|and|bis|und)\s*{_NUM})?\s*(?P<unit>{'|'.join(_UNITS)})(?!\w)",
+    rf"(?:(?P<low>{_AT_LEAST})|(?P<high>{_AT_MOST}))?\s*(?P<n1>{_NUM})(?:\s*(?P<u1>{_UNIT}))?"
+    rf"(?:\s*(?:to|-|–|and|bis|und)\s*(?P<n2>{_NUM})\s*(?P<u2>{_UNIT}))?(?!\w)",
+    re.IGNORECASE,
+)
+# A number right after these words is a follow-up time or an effect, not the symptom duration.
+_NOT_DURATION = re.compile(
+    r"\b(?:follow[- ]?up|followed|after|at|relief|improvement|reduction|effect|outcome|"
+    r"Nachbeobachtung|nach|Linderung)\b",
     re.IGNORECASE,
 )
 
@@ -126,13 +133,20 @@ class NumericDurations:
         for sent in sentences:
             body = doc.text[sent.start : sent.end]
             for m in _DURATION.finditer(body):
-                if not (m.group("lead") or m.group("low") or m.group("high")):
+                unit2 = m.group("u2") or m.group("u1")
+                if not unit2 or not (m.group("lead") or m.group("low") or m.group("high")):
                     continue
                 if not self._about_symptoms(body, m):
                     continue
-                unit = _UNIT_WEEKS[_UNITS[m.group("unit").casefold()]]
-                first = _number(m.group(4)) * unit
-                second = _number(m.group(5)) * unit if m.group(5) else None
+                if _NOT_DURATION.search(" ".join(body[: m.start()].split()[-3:])):
+                    continue
+                unit1 = m.group("u1") or unit2
+                first = _number(m.group("n1")) * _UNIT_WEEKS[_UNITS[unit1.casefold()]]
+                second = (
+                    _number(m.group("n2")) * _UNIT_WEEKS[_UNITS[unit2.casefold()]]
+                    if m.group("n2")
+                    else None
+                )
                 if second is not None:
                     low, high = first, second
                 elif m.group("low"):
@@ -157,6 +171,20 @@ class NumericDurations:
 # --- the control arm ------------------------------------------------------------------------------
 
 
+def _co_interventions(
+    segments: Sequence[Segment], comparator: Sequence[Hit], eligible: frozenset[str]
+) -> set[Hit]:
+    """Active-treatment hits whose phrase recurs in another arm of the same sentence."""
+    by_phrase: dict[tuple[Sentence | None, str], set[int]] = {}
+    arm_of: dict[Hit, int] = {}
+    for index, seg in enumerate(segments):
+        for hit in comparator:
+            if seg.holds(hit) and hit.class_id not in eligible:
+                by_phrase.setdefault((hit.sentence, hit.phrase.casefold()), set()).add(index)
+                arm_of[hit] = index
+    return {h for h in arm_of if len(by_phrase[(h.sentence, h.phrase.casefold())]) >= 2}
+
+
 @dataclass(frozen=True)
 class ArmHits:
     """The hits of one record's arm sentences for the comparator, the drug and the intervention."""
@@ -178,15 +206,17 @@ def control_of_segments(
     """The control class the arms show, with the hit that shows it and a short note.
 
     In each arm the comparator class listed first wins (an active drug beside a sham injection makes
-    that arm active). An arm without comparator words that names only a drug of ``drug_arms`` (a
-    local anaesthetic) is that control. Any eligible control arm keeps the record; otherwise an
-    active arm excludes it; two arms that each name a tested drug or injection and no control are an
-    active comparison (``active_arms``).
+    that arm active); an active treatment named in two arms of one sentence is a co-intervention
+    ("steroid plus physiotherapy versus sham plus physiotherapy") and does not count. An arm without
+    comparator words that names only a drug of ``drug_arms`` (a local anaesthetic) is that control.
+    Any eligible control arm keeps the record; otherwise an active arm excludes it; two arms that
+    each name a tested drug or injection and no control are an active comparison (``active_arms``).
     """
     winners: list[Hit] = []
     tested: dict[Sentence, list[Hit]] = {}
+    shared = _co_interventions(segments, hits.comparator, eligible)
     for seg in segments:
-        comp = [h for h in hits.comparator if seg.holds(h)]
+        comp = [h for h in hits.comparator if seg.holds(h) and h not in shared]
         if comp:
             winners.append(min(comp, key=lambda h: (rank[h.class_id], h.start)))
             continue
