@@ -42,6 +42,21 @@ def test_shipped_config_is_valid(config: dict[str, Any]) -> None:
             "search.queries",
             "duplicate",
         ),
+        (
+            lambda c: c["screening"]["drug"]["eligible"].append("steroid"),
+            "screening.drug.eligible",
+            "class 'steroid' is not defined",
+        ),
+        (
+            lambda c: c["screening"]["comparator"].update(drug_arms={"lidocaine": "placebo_sham"}),
+            "screening.comparator.drug_arms",
+            "not a class of screening.drug",
+        ),
+        (
+            lambda c: c["screening"]["duration"].update(select="latest"),
+            "screening.duration.select",
+            "is not one of",
+        ),
     ],
 )
 def test_invalid_config_names_the_key(config, mutate, field: str, words: str) -> None:

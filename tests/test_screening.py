@@ -91,7 +91,7 @@ def test_terms_match_whole_words_hyphen_or_space_and_wildcard_endings() -> None:
         (["Randomized Controlled Trial"], "included", ""),
         (["Review", "Randomized Controlled Trial"], "excluded", "publication_type"),
         (["Systematic Review"], "excluded", "publication_type"),
-        (["Journal Article"], "excluded", "publication_type"),
+        (["Journal Article"], "awaiting_classification", "publication_type"),
     ],
 )
 def test_publication_type(types, decision: str, reason: str) -> None:
@@ -192,10 +192,15 @@ def test_inflammatory_population_and_acute_duration_are_excluded() -> None:
     assert (row["reason"], row["duration"]) == ("duration", "acute")
 
 
-def test_curated_unknown_duration_is_filled_from_the_text_and_disagreements_are_reported() -> None:
+def test_curated_unknown_duration_is_kept_and_disagreements_are_reported() -> None:
+    # In live mode a passing "acute" must not flip a curated trial of unknown duration to excluded.
     study = curated("Y", chronic="", comparator="placebo_saline_same_site")
-    row = decide_one(item("Caudal epidural steroid in chronic sciatica", curated=[study]))
-    assert (row["duration"], row["duration_basis"]) == ("chronic", "text")
+    row = decide_one(
+        item("Caudal epidural steroid versus saline in acute sciatica", curated=[study])
+    )
+    assert (row["duration"], row["duration_basis"]) == ("unknown", "curated")
+    assert row["decision"] == "included"
+    assert "duration: curated unknown, text acute" in row["text_disagreements"]
     study = curated("Z", comparator="local_anaesthetic")
     row = decide_one(
         item("Caudal epidural steroid or saline placebo in chronic sciatica", curated=[study])

@@ -55,7 +55,35 @@ def check_config(config: Any, *, source: str | Path = "config/config.yaml") -> d
             source, f"duplicate query id(s): {', '.join(duplicated)}", field="search.queries"
         )
     _check_grade_coverage(config, source)
+    _check_screening_classes(config["screening"], source)
     return config
+
+
+def _check_screening_classes(screening: Any, source: str | Path) -> None:
+    """Every class id the screening protocol names (eligible, absent, curated, arms) is defined."""
+
+    def ids(name: str) -> set[str]:
+        return {c["id"] for c in screening[name]["classes"]}
+
+    for name in ("intervention", "drug", "region", "comparator", "population", "duration"):
+        block = screening[name]
+        known = ids(name) | ({block["absent"]} if "absent" in block else set())
+        named = [("eligible", i) for i in block["eligible"]]
+        named += [("curated", i) for i in block.get("curated", {}).values()]
+        named += [("active_arms", block["active_arms"])] if "active_arms" in block else []
+        named += [("drug_arms", i) for i in block.get("drug_arms", {}).values()]
+        for key, class_id in named:
+            if class_id not in known:
+                raise InputError(
+                    source, f"class {class_id!r} is not defined", field=f"screening.{name}.{key}"
+                )
+        for drug_class in block.get("drug_arms", {}):
+            if drug_class not in ids("drug"):
+                raise InputError(
+                    source,
+                    f"{drug_class!r} is not a class of screening.drug",
+                    field=f"screening.{name}.drug_arms",
+                )
 
 
 def _check_grade_coverage(config: Any, source: str | Path) -> None:

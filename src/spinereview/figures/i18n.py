@@ -259,6 +259,8 @@ TABLE: dict[str, dict[str, str]] = {
     },
     "reason.publication_type": {"de": "Publikationstyp", "en": "Publication type"},
     "reason.intervention": {"de": "Intervention", "en": "Intervention"},
+    "reason.drug": {"de": "Injiziertes Medikament", "en": "Injected drug"},
+    "reason.region": {"de": "Wirbelsäulenabschnitt", "en": "Spinal region"},
     "reason.comparator": {"de": "Vergleichsgruppe", "en": "Comparator"},
     "reason.population": {"de": "Population", "en": "Population"},
     "reason.duration": {"de": "Schmerzdauer", "en": "Pain duration"},

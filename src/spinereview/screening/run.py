@@ -11,7 +11,7 @@ from spinereview.io import read_table, write_csv_atomic, write_json_atomic
 from spinereview.pubmed.records import read_records
 from spinereview.screening.dedup import Duplicate
 from spinereview.screening.prisma import prisma_counts
-from spinereview.screening.protocol import CLASSIFIED, Protocol
+from spinereview.screening.protocol import CLASSIFIED, SCREENED, Protocol
 from spinereview.screening.screen import (
     COMPARISON_COLUMNS,
     comparison_rows,
@@ -43,7 +43,9 @@ DECISION_COLUMNS = (
     "stage",
     "reason",
     "reason_detail",
-    *[f"{n}{s}" for n in CLASSIFIED for s in ("", "_basis")],
+    "evidence_phrase",
+    "evidence_span",
+    *[f"{n}{s}" for n in SCREENED for s in ("", "_basis")],
     "text_disagreements",
     "override_reviewer",
     "rules_decision",

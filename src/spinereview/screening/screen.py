@@ -6,12 +6,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from spinereview.screening.context import Document, find_hits, read_document
 from spinereview.screening.dedup import Duplicate, dedup_keys, find_duplicates
-from spinereview.screening.protocol import CLASSIFIED, Protocol
+from spinereview.screening.protocol import CLASSIFIED, SCREENED, Protocol, TextResult
 from spinereview.screening.sources import CuratedStudy, OtherSource, Override, StudyLink
 
 #: Publication type assumed for curated studies that have no PubMed indexing (all are randomised).
 CURATED_TYPE = "Randomized Controlled Trial"
+#: The publication-type class that passes.
+PASSING_TYPE = "randomised"
 
 
 @dataclass
@@ -40,6 +43,27 @@ class Classification:
     basis: str  # curated | text | none
     evidence: str
     disagreement: str = ""
+    phrase: str = ""  # the matched phrase (text) or the curated code
+    span: tuple[int, int] | None = None  # its sentence, as offsets into the screened text
+
+    @property
+    def span_text(self) -> str:
+        return f"{self.span[0]}:{self.span[1]}" if self.span else ""
+
+
+def screened_text(title: str, abstract: str, keywords: Sequence[str]) -> str:
+    """The text the rules read: title, abstract, then the keywords as a labelled last line.
+
+    Evidence offsets in decisions.csv point into this text.
+    """
+    text = " ".join(filter(None, [title, abstract]))
+    return f"{text}\nKeywords: {'; '.join(keywords)}" if keywords else text
+
+
+def document_of(item: Item, protocol: Protocol) -> Document:
+    """The item's text split into sentences with roles (the title is the first sentence)."""
+    title_end = len(item.title) if item.title and item.text.startswith(item.title) else 0
+    return read_document(item.text, title_end, protocol.context)
 
 
 def items_from_records(
@@ -52,7 +76,7 @@ def items_from_records(
             by_pmid.setdefault(study.pmid, []).append(study)
     items = []
     for row in rows:
-        text = " ".join(filter(None, [row["title"], row["abstract"] or "", *row["keywords"]]))
+        text = screened_text(row["title"], row["abstract"] or "", row["keywords"])
         items.append(
             Item(
                 record_id=f"pmid:{row['pmid']}",
@@ -99,65 +123,128 @@ def items_from_other(others: Sequence[OtherSource], curated: Sequence[CuratedStu
 def _curated_code(study: CuratedStudy, criterion: str) -> str:
     return {
         "intervention": study.intervention,
+        "drug": study.drug,
+        "region": "",
         "comparator": study.comparator,
         "population": study.condition,
         "duration": study.chronic,
     }[criterion]
 
 
+def _classify_curated(study: CuratedStudy, protocol: Protocol, name: str) -> tuple[str, str] | None:
+    criterion = protocol.classified[name]
+    code = _curated_code(study, name)
+    if name == "drug":  # the sheet describes the injectate in free text
+        found = criterion.classify_text(code) if code else None
+        return (found[0], f"curated free text, {found[1]}") if found else None
+    if name == "region":  # the sheet has no region column
+        return None
+    return criterion.classify_curated(code)
+
+
 def classify(
-    item: Item, study: CuratedStudy | None, protocol: Protocol, name: str
+    item: Item, study: CuratedStudy | None, protocol: Protocol, name: str, doc: Document
 ) -> Classification:
     """Classify one criterion: the curated sheet wins; the text decides where the sheet cannot.
 
-    A curated class of ``unknown`` (e.g. symptom duration not reported on the pages read) is replaced
-    by a class the text recognises; any other disagreement is kept as a note, never hidden.
+    A curated class always wins, ``unknown`` included (a passing word in the abstract does not
+    override what was read in the paper); where the text says otherwise, the note keeps it visible.
     """
-    criterion = protocol.classified[name]
-    text_hit = criterion.classify_text(item.text, item.mesh)
-    cur_hit = criterion.classify_curated(_curated_code(study, name)) if study else None
-    if cur_hit and not (cur_hit[0] == "unknown" and text_hit):
+    text_hit: TextResult | None = protocol.classify_document(name, doc, item.mesh)
+    cur_hit = _classify_curated(study, protocol, name) if study else None
+    if cur_hit:
         note = ""
-        if text_hit and text_hit[0] != cur_hit[0]:
-            note = f"{name}: curated {cur_hit[0]}, text {text_hit[0]} ({text_hit[1]})"
-        return Classification(cur_hit[0], "curated", cur_hit[1], note)
+        if text_hit and text_hit.value != cur_hit[0] and text_hit.phrase:
+            note = f"{name}: curated {cur_hit[0]}, text {text_hit.value} ({text_hit.evidence})"
+        return Classification(cur_hit[0], "curated", cur_hit[1], note, _curated_code(study, name))
     if text_hit:
-        return Classification(text_hit[0], "text", text_hit[1])
+        return Classification(
+            text_hit.value, "text", text_hit.evidence, phrase=text_hit.phrase, span=text_hit.span
+        )
     return Classification(None, "none", "not recognised in the record or the curated sheet")
 
 
-def check_publication_type(item: Item, protocol: Protocol) -> tuple[bool, str]:
-    """(passes, detail) for the publication-type criterion."""
+def check_publication_type(item: Item, protocol: Protocol, doc: Document) -> Classification:
+    """The publication-type criterion: value ``randomised`` passes, None is unclear.
+
+    An excluded type, or (when no type says randomised) a text saying non-randomised (read first:
+    "a meta-analysis of randomised trials") or a non-randomised type, is positive evidence; a text
+    saying randomised holds the record for a human.
+    """
+    rules = protocol.publication_type
     types = item.publication_types or ([CURATED_TYPE] if item.curated else [])
-    folded = {t.casefold() for t in types}
-    excluded = sorted(t for t in types if t.casefold() in protocol.exclude_types)
+    shown = ", ".join(types) or "none"
+    excluded = sorted(t for t in types if t.casefold() in rules.exclude)
     if excluded:
-        return False, f"publication type {', '.join(excluded)}"
-    if not folded & protocol.include_types:
-        return False, f"no eligible publication type (has: {', '.join(types) or 'none'})"
-    return True, ", ".join(types)
+        detail = f"publication type {', '.join(excluded)}"
+        return Classification(excluded[0], "text", detail, phrase=excluded[0])
+    if any(t.casefold() in rules.include for t in types):
+        return Classification(PASSING_TYPE, "text", shown)
+    sentences = [s for s in doc.sentences if s.role in ("arms", "other")]
+    for pattern, value in (
+        (rules.not_randomised_terms, "not_randomised"),
+        (rules.randomised_terms, None),
+    ):
+        for hit in find_hits(doc, [("", pattern)], sentences, protocol.context):
+            sent = hit.sentence
+            if sent is not None:
+                where = f"term '{hit.phrase}' at {sent.start}:{sent.end}"
+                if value is None:
+                    return Classification(
+                        None, "none", f"publication type {shown}; the text says {where}"
+                    )
+                return Classification(
+                    value,
+                    "text",
+                    f"publication type {shown}; {where}",
+                    phrase=hit.phrase,
+                    span=(sent.start, sent.end),
+                )
+    other = sorted(t for t in types if t.casefold() in rules.not_randomised)
+    if other:
+        detail = f"publication type {', '.join(other)}, randomisation not stated"
+        return Classification("not_randomised", "text", detail, phrase=other[0])
+    return Classification(None, "none", f"publication type {shown}, randomisation not stated")
 
 
 @dataclass
 class ComparisonResult:
-    """All classified criteria of one comparison and its first failure (index, name) if any."""
+    """All classified criteria of one comparison, its first failure and first unclear criterion.
+
+    ``failure`` is the first criterion (index, name) with positive evidence against eligibility;
+    ``unclear`` the first criterion the record and the sheet leave unclassified.
+    """
 
     publication_id: str
     classes: dict[str, Classification]
     failure: tuple[int, str] | None
+    unclear: tuple[int, str] | None = None
+
+    @property
+    def passes(self) -> bool:
+        return self.failure is None and self.unclear is None
 
 
-def evaluate_comparisons(item: Item, protocol: Protocol) -> list[ComparisonResult]:
+def evaluate_comparisons(
+    item: Item, protocol: Protocol, doc: Document | None = None
+) -> list[ComparisonResult]:
     """Evaluate the classified criteria for each curated comparison (or the record's text alone)."""
+    doc = doc or document_of(item, protocol)
     results = []
     for study in item.curated or [None]:
-        classes = {name: classify(item, study, protocol, name) for name in CLASSIFIED}
-        failure = None
+        classes = {name: classify(item, study, protocol, name, doc) for name in SCREENED}
+        failure = unclear = None
         for index, name in enumerate(protocol.criteria):
-            if name in classes and classes[name].value not in protocol.classified[name].eligible:
+            if name not in classes:
+                continue
+            value = classes[name].value
+            if value is None:
+                unclear = unclear or (index, name)
+            elif value not in protocol.classified[name].eligible and failure is None:
                 failure = (index, name)
-                break
-        results.append(ComparisonResult(study.publication_id if study else "", classes, failure))
+        results.append(
+            ComparisonResult(study.publication_id if study else "", classes, failure, unclear)
+        )
     return results
 
 
@@ -175,31 +262,42 @@ def study_id_of(item: Item, links: Mapping[str, StudyLink]) -> str:
 def decide(
     item: Item, protocol: Protocol, links: Mapping[str, StudyLink], override: Override | None
 ) -> dict[str, Any]:
-    """The decision row of one (non-duplicate) record."""
-    comparisons = evaluate_comparisons(item, protocol)
-    passing = [c for c in comparisons if c.failure is None]
-    shown = passing or [max(comparisons, key=lambda c: c.failure[0] if c.failure else 99)]
-    type_ok, type_detail = check_publication_type(item, protocol)
+    """The decision row of one (non-duplicate) record.
+
+    Included: every criterion passes for some comparison. Excluded: positive evidence against
+    every comparison (the reason is the first such criterion, with its phrase and sentence).
+    Otherwise awaiting classification, with the first criterion the rules could not settle.
+    """
+    doc = document_of(item, protocol)
+    comparisons = evaluate_comparisons(item, protocol, doc)
+    passing = [c for c in comparisons if c.passes]
+    holding = [c for c in comparisons if c.failure is None]
+    failed = [c for c in comparisons if c.failure is not None]
+    shown = passing or holding or [max(failed, key=lambda c: c.failure[0])]  # type: ignore[index]
+    ptype = check_publication_type(item, protocol, doc)
+    checks_type = "publication_type" in protocol.criteria
     row = _base_row(item, links, shown)
-    if "publication_type" in protocol.criteria and not type_ok:
-        row.update(
-            decision="excluded",
-            stage="screening",
-            reason="publication_type",
-            reason_detail=type_detail,
-        )
-    elif passing:
+    if checks_type and ptype.value is not None and ptype.value != PASSING_TYPE:
+        _reject(row, "publication_type", ptype, "screening")
+    elif passing and (ptype.value == PASSING_TYPE or not checks_type):
         row.update(decision="included", stage="eligibility", reason="", reason_detail="")
+    elif holding:
+        first = holding[0]
+        if checks_type and ptype.value is None:
+            name, cls = "publication_type", ptype
+        else:
+            name = first.unclear[1]  # type: ignore[index]
+            cls = first.classes[name]
+        row.update(
+            decision="awaiting_classification",
+            stage="screening" if cls.basis != "curated" else "eligibility",
+            reason=name,
+            reason_detail=cls.evidence,
+        )
     else:
         name = shown[0].failure[1]  # type: ignore[index]
         cls = shown[0].classes[name]
-        unclear = cls.value is None
-        row.update(
-            decision="awaiting_classification" if unclear else "excluded",
-            stage="eligibility" if cls.basis == "curated" else "screening",
-            reason=name,
-            reason_detail=cls.evidence if unclear else f"{name} class {cls.value} ({cls.evidence})",
-        )
+        _reject(row, name, cls, "eligibility" if cls.basis == "curated" else "screening")
     if override is not None:
         rules = f"{row['decision']}" + (f" ({row['reason']})" if row["reason"] else "")
         row.update(
@@ -211,6 +309,20 @@ def decide(
             rules_decision=rules,
         )
     return row
+
+
+def _reject(row: dict[str, Any], name: str, cls: Classification, stage: str) -> None:
+    detail = (
+        cls.evidence if name == "publication_type" else f"{name} class {cls.value} ({cls.evidence})"
+    )
+    row.update(
+        decision="excluded",
+        stage=stage,
+        reason=name,
+        reason_detail=detail,
+        evidence_phrase=cls.phrase,
+        evidence_span=cls.span_text,
+    )
 
 
 def _base_row(
@@ -231,13 +343,15 @@ def _base_row(
         "year": item.year,
         "title": item.title,
     }
-    for name in CLASSIFIED:
+    for name in SCREENED:
         row[name] = joined(name, "value")
         row[f"{name}_basis"] = joined(name, "basis")
     notes = [
-        c.classes[n].disagreement for c in shown for n in CLASSIFIED if c.classes[n].disagreement
+        c.classes[n].disagreement for c in shown for n in SCREENED if c.classes[n].disagreement
     ]
     row["text_disagreements"] = " | ".join(dict.fromkeys(notes))
+    row["evidence_phrase"] = ""
+    row["evidence_span"] = ""
     row["override_reviewer"] = ""
     row["rules_decision"] = ""
     return row
@@ -314,7 +428,7 @@ def comparison_rows(
                     "study_id": study_id,
                     "comparison_id": comparison_id,
                     "record_decision": decision_of[item.record_id],
-                    "eligible": "yes" if result.failure is None else "no",
+                    "eligible": "yes" if result.passes else "no",
                     **{name: result.classes[name].value or "" for name in CLASSIFIED},
                 }
             )

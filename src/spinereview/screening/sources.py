@@ -34,6 +34,7 @@ class CuratedStudy:
     condition: str
     chronic: str
     n_randomised: str
+    drug: str = ""  # the injectate of the tested arm, free text
 
 
 def load_curated(path: str | Path) -> list[CuratedStudy]:
@@ -83,6 +84,7 @@ def load_curated(path: str | Path) -> list[CuratedStudy]:
                 row["condition"],
                 row["chronic"],
                 row["n_randomised"],
+                row.get("drug", ""),
             )
         )
     return out

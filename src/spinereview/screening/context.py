@@ -1,0 +1,253 @@
+"""Where a term sits: sentences with offsets, their role (arms, background, exclusion) and negation."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+#: Roles of a sentence. ``arms``: the title or a sentence that describes the trial's arms;
+#: ``other``: any other sentence of the record; ``background``: a labelled background section;
+#: ``excluded``: exclusion criteria, rescue medication, outcomes — words there never classify a record.
+ROLES = ("arms", "other", "background", "excluded")
+
+# A label such as "METHODS:" or "Hintergrund:" at the start of a sentence opens a section (PubMed
+# joins labelled sections with a line break): upper-case words, or one of the usual mixed-case labels.
+_LABEL = re.compile(
+    r"([A-ZÄÖÜ][A-ZÄÖÜ &/-]{2,40}|Background|Introduction|Context|Objectives?|Aims?|Purpose|Design"
+    r"|Methods?|Patients and methods|Setting|Participants|Interventions?|Results|Findings"
+    r"|Conclusions?|Interpretation|Hintergrund|Einleitung|Fragestellung|Ziel|Methoden|Methodik"
+    r"|Patienten und Methoden|Ergebnisse|Schlussfolgerungen?|Fazit|Keywords|Schlüsselwörter):\s"
+)
+# Abbreviations after which a full stop does not end a sentence.
+_ABBREVIATIONS = frozenset(
+    [
+        "vs",
+        "v",
+        "e.g",
+        "i.e",
+        "al",
+        "dr",
+        "fig",
+        "no",
+        "approx",
+        "ca",
+        "bzw",
+        "z.b",
+        "resp",
+        "incl",
+        "cf",
+        "mg",
+        "ml",
+        "nr",
+        "min",
+        "max",
+    ]
+)
+_NOT_PREFIX = r"(?<!non-)(?<!non )(?<!nicht-)(?<!un-)"
+
+
+def compile_terms(terms: Iterable[str]) -> re.Pattern[str] | None:
+    """Compile protocol terms into one case-insensitive pattern matched on word boundaries.
+
+    A space or hyphen in a term matches any run of spaces or hyphens ("nerve root" finds "nerve-root");
+    a trailing ``*`` matches any word ending ("facet joint*" finds "facet joints"); a word ``~N``
+    stands for up to N other words ("acute ~2 sciatica" finds "acute unilateral sciatica"). A term
+    right after "non-" does not match ("steroid*" is not found in "non-steroidal").
+    """
+    parts = []
+    for term in terms:
+        stem, wildcard = (term[:-1], True) if term.endswith("*") else (term, False)
+        words = []
+        for word in re.split(r"[\s-]+", stem.strip()):
+            if not word:
+                continue
+            gap = re.fullmatch(r"~(\d+)", word)
+            words.append(rf"(?:[\w'-]+[\s-]+){{0,{gap.group(1)}}}" if gap else re.escape(word))
+        if not words:
+            continue
+        body = ""
+        for index, word in enumerate(words):
+            body += word
+            if index < len(words) - 1 and not word.startswith("(?:"):
+                body += r"[\s-]+"
+        body += r"\w*" if wildcard else ""
+        parts.append(rf"(?<!\w){_NOT_PREFIX}{body}(?!\w)")
+    if not parts:
+        return None
+    return re.compile("|".join(parts), re.IGNORECASE)
+
+
+_BOUNDARY = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-ZÄÖÜ0-9])|\n+")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence of the screened text: offsets into it, its section label and its role."""
+
+    start: int
+    end: int
+    section: str
+    role: str
+
+
+def split_sentences(text: str, title_end: int = 0) -> list[tuple[int, int, str]]:
+    """Split ``text`` into (start, end, section label) sentences; ``text[:title_end]`` is the title.
+
+    Boundaries are a full stop, question or exclamation mark followed by space and a capital or digit
+    (not after an abbreviation such as "vs." or "e.g."), a line break, and a section label.
+    """
+    cuts = {0, len(text)}
+    if 0 < title_end < len(text):
+        cuts.add(title_end)
+    for match in _BOUNDARY.finditer(text):
+        before = text[: match.start()].rsplit(None, 1)
+        last = before[-1].rstrip(".!?").casefold() if before else ""
+        if match.group(0).strip() == "" and "\n" not in match.group(0) and last in _ABBREVIATIONS:
+            continue
+        cuts.add(match.end())
+    out, section = [], ""
+    ordered = sorted(cuts)
+    for start, end in itertools.pairwise(ordered):
+        s, e = start, end
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if s >= e:
+            continue
+        if title_end and s < title_end:
+            out.append((s, e, "TITLE"))
+            continue
+        label = _LABEL.match(text, s)
+        if label and label.end() <= e:
+            section = label.group(1).strip().upper()
+        out.append((s, e, section))
+    return out
+
+
+@dataclass(frozen=True)
+class ContextRules:
+    """The configured cues that give a sentence its role and discount nearby words."""
+
+    arm_cues: re.Pattern[str] | None
+    excluded_cues: re.Pattern[str] | None
+    background_sections: frozenset[str]
+    local_cues: re.Pattern[str] | None  # negation or history: the next few words do not count
+    local_window: int
+
+    @classmethod
+    def from_config(cls, block: Mapping[str, Any]) -> ContextRules:
+        return cls(
+            arm_cues=compile_terms(block["arm_cues"]),
+            excluded_cues=compile_terms(block["excluded_cues"]),
+            background_sections=frozenset(s.upper() for s in block["background_sections"]),
+            local_cues=compile_terms(block["local_cues"]),
+            local_window=int(block.get("local_window", 3)),
+        )
+
+
+@dataclass(frozen=True)
+class Document:
+    """The screened text of one record, split into sentences with roles."""
+
+    text: str
+    sentences: tuple[Sentence, ...]
+
+    def in_roles(self, roles: Iterable[str]) -> list[Sentence]:
+        wanted = set(roles)
+        return [s for s in self.sentences if s.role in wanted]
+
+
+def _role(sentence: str, section: str, rules: ContextRules) -> str:
+    if section == "TITLE":
+        return "arms"
+    if rules.excluded_cues is not None and rules.excluded_cues.search(sentence):
+        return "excluded"
+    if section in rules.background_sections:
+        return "background"
+    if section.startswith("KEYWORD"):
+        return "background"
+    if rules.arm_cues is not None and rules.arm_cues.search(sentence):
+        return "arms"
+    return "other"
+
+
+def read_document(text: str, title_end: int, rules: ContextRules) -> Document:
+    """Split the screened text (title first) into sentences and give each its role."""
+    sentences = tuple(
+        Sentence(s, e, section, _role(text[s:e], section, rules))
+        for s, e, section in split_sentences(text, title_end)
+    )
+    return Document(text, sentences)
+
+
+_WITH_OR = re.compile(r"\b(?:with|mit)\s+(?:or|oder)\s+$", re.IGNORECASE)
+# A list after a negation: "A, B, or C" / "A, B und C"; the hit starts an item.
+_LIST_SEPARATOR = re.compile(
+    r"\s*,\s*(?:or\s+|and\s+|nor\s+|oder\s+|und\s+)?|\s+(?:or|and|nor|oder|und|noch)\s+"
+)
+# "no difference between steroid and saline" negates the difference, not the arms.
+_NOT_NEGATED = re.compile(r"\b(?:between|differ\w*|significant\w*|zwischen|Unterschied\w*)\b", re.I)
+_CLAUSE_END = re.compile(
+    r"[,;:()\[\]]|\b(?:and|or|but|while|whereas|versus|vs|between|und|oder|zwischen)\b", re.I
+)
+
+
+def discounted(sentence: str, offset: int, rules: ContextRules) -> bool:
+    """Whether the word at ``offset`` of ``sentence`` is negated or names past/other care.
+
+    A local cue ("without", "no", "prior", "history of", "who needed") discounts the next
+    ``local_window`` words of its clause, and each item of a short list that follows it
+    ("without disc herniation, radiculitis, or facet joint pain").
+    """
+    if rules.local_cues is None:
+        return False
+    before = sentence[:offset]
+    for cue in rules.local_cues.finditer(before):
+        if _WITH_OR.search(before[: cue.start()]):
+            continue  # "with or without steroid": both arms, no negation
+        between = before[cue.end() :]
+        if _NOT_NEGATED.search(between):
+            continue
+        if not _CLAUSE_END.search(between):
+            if len(between.split()) <= rules.local_window:
+                return True
+            continue
+        items = _LIST_SEPARATOR.split(between)
+        if all(0 < len(item.split()) <= rules.local_window for item in items[:-1]) and (
+            len(items[-1].split()) == 0
+        ):
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A class recognised in the text: the matched phrase and the sentence it sits in."""
+
+    class_id: str
+    phrase: str
+    start: int  # of the phrase, into the screened text
+    sentence: Sentence | None  # None for a MeSH descriptor
+
+
+def find_hits(
+    doc: Document,
+    patterns: Sequence[tuple[str, re.Pattern[str] | None]],
+    sentences: Sequence[Sentence],
+    rules: ContextRules,
+) -> list[Hit]:
+    """Every (class, phrase) match in ``sentences`` that is not negated, in text order."""
+    hits = []
+    for sent in sentences:
+        body = doc.text[sent.start : sent.end]
+        for class_id, pattern in patterns:
+            if pattern is None:
+                continue
+            for m in pattern.finditer(body):
+                if not discounted(body, m.start(), rules):
+                    hits.append(Hit(class_id, m.group(0), sent.start + m.start(), sent))
+    return sorted(hits, key=lambda h: h.start)
