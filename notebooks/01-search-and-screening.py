@@ -216,7 +216,9 @@ display(figure(Path(reports_dir) / "figures" / "prisma_flow.png"))
 # ## 5. Exclusions and their reasons
 #
 # Each excluded record failed the first criterion of `screening.criteria` that it did not meet;
-# `reason_detail` shows the evidence (publication type, or the class and the term that assigned it).
+# `reason_detail` shows the evidence (publication type, or the class and the term that assigned it);
+# for a text-based exclusion `evidence_phrase` is the phrase and `evidence_span` the sentence's offsets
+# (start:end) in the screened text.
 # `basis` columns say whether a class comes from the curated study sheet (`curated`, read from the
 # paper) or from MeSH/title/abstract terms (`text`).
 
@@ -231,7 +233,17 @@ display(
 display(
     table(
         excluded.sort_values(["stage", "reason", "record_id"]),
-        ["record_id", "pmid", "year", "title", "stage", "reason", "reason_detail"],
+        [
+            "record_id",
+            "pmid",
+            "year",
+            "title",
+            "stage",
+            "reason",
+            "reason_detail",
+            "evidence_phrase",
+            "evidence_span",
+        ],
         caption="Every excluded record",
     )
 )
