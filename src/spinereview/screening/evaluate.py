@@ -9,19 +9,12 @@ from typing import Any
 
 from spinereview.config import load_yaml
 from spinereview.errors import InputError
-from spinereview.screening.protocol import Protocol
+from spinereview.screening.protocol import CRITERIA, Protocol
 from spinereview.screening.screen import Item, decide, screened_text
 
 LABELS = ("eligible", "ineligible")
-REASONS = (
-    "publication_type",
-    "intervention",
-    "drug",
-    "region",
-    "comparator",
-    "population",
-    "duration",
-)
+#: A labelled reason is one of the protocol's criteria (the first one a record fails).
+REASONS = CRITERIA
 FIELDS = (
     "id",
     "title",
