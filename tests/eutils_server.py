@@ -17,6 +17,16 @@ at=[2, 3], status=503)``): HTTP status codes (with Retry-After), dropped connect
 bodies cut mid-record (short Content-Length read), XML that does not close, a record missing,
 slow answers, esearch backend errors and expired history sets. Every request is logged with the
 time its connection was accepted, so tests can check pacing.
+
+Echoes, as NCBI's error answers do (they quote the rejected request, API key included): with
+``echo=True`` a ``status`` fault answers an HTML error page (a JSON body for 429) that quotes the
+request, and ``cut`` cuts such a page; ``echo_error`` answers HTTP 200 with an ``<ERROR>`` that
+quotes it ("Invalid API key ..." for esearch, refused for good; a transient error for efetch; an
+answer line per citation for ecitmatch), ``echo_busy`` a retryable esearch ``<ERROR>``,
+``echo_warning`` a normal esearch answer with the echo in its WarningList and ErrorList, and
+``foreign_root`` an efetch answer whose root is ``<html>`` (or ``root=...``). ``pad`` puts that
+many characters before the echo (to move it across the client's snippet limit). A request with
+a wrong key (``api_key=`` of the server) gets NCBI's JSON 400 with the key and the request.
 """
 
 from __future__ import annotations
@@ -178,10 +188,27 @@ class Fault:
     status: int = 503
     retry_after: str | None = None
     delay: float = 0.0
+    echo: bool = False
+    root: str | None = None
+    pad: int = 0
 
 
 FAULT_KINDS = frozenset(
-    {"status", "drop", "reset", "cut", "unclosed", "missing", "slow", "search_error", "expire"}
+    {
+        "status",
+        "drop",
+        "reset",
+        "cut",
+        "unclosed",
+        "missing",
+        "slow",
+        "search_error",
+        "expire",
+        "echo_error",
+        "echo_busy",
+        "echo_warning",
+        "foreign_root",
+    }
 )
 
 
@@ -444,6 +471,14 @@ def _search_error(message: str) -> bytes:
     return f"{ESEARCH_PROLOG}<eSearchResult><ERROR>{escape(message)}</ERROR></eSearchResult>\n".encode()
 
 
+def _error_page(status: int, echo_text: str) -> bytes:
+    """An HTML error page that quotes the request, as web servers and proxies answer."""
+    return (
+        f"<html><head><title>{status} Error</title></head><body><h1>Error {status}</h1>"
+        f"<p>{escape(echo_text)}</p></body></html>\n"
+    ).encode()
+
+
 def _parse_date(text: str, *, end: bool) -> dt.date:
     parts = [int(p) for p in text.replace("-", "/").split("/")]
     year = parts[0]
@@ -483,21 +518,70 @@ class _Handler(BaseHTTPRequestHandler):
         app.record(LoggedRequest(accepted, name, params, fault.kind if fault else None))
         # BrokenPipe/Reset: the client gave up (e.g. its read timeout); nothing to answer.
         with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-            self._respond(app, name, params, fault)
+            self._respond(app, name, params, fault, query)
 
     def _respond(
-        self, app: EutilsServer, name: str, params: dict[str, str], fault: Fault | None
+        self,
+        app: EutilsServer,
+        name: str,
+        params: dict[str, str],
+        fault: Fault | None,
+        query: str = "",
     ) -> None:
-        if app.api_key is not None and params.get("api_key") != app.api_key:
+        key = params.get("api_key", "")
+        pad = "x" * (fault.pad if fault is not None else 0)
+        # What NCBI's error answers quote: the request as sent (percent-encoded) and the key.
+        echo_text = (
+            f"{pad}api_key={key} request: {urlsplit(self.path).path}?{query} "
+            f"tool={params.get('tool')}"
+        )
+        if app.api_key is not None and key != app.api_key:
             # NCBI echoes the rejected key; the client must not pass it on.
-            echo = {"error": "API key invalid", "api-key": params.get("api_key", "")}
+            echo = {"error": "API key invalid", "api-key": key, "request": query}
             self._send(400, json.dumps(echo).encode(), "application/json")
             return
         if fault is not None:
             if fault.kind == "status":
                 headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
-                body = b'{"error":"API rate limit exceeded","count":"11"}'
-                self._send(fault.status, body, "application/json", headers)
+                if fault.echo and fault.status == 429:
+                    answer = {"error": "API rate limit exceeded", "api-key": key, "count": "11"}
+                    body = json.dumps({**answer, "request": pad + query}).encode()
+                elif fault.echo:
+                    body = _error_page(fault.status, echo_text)
+                else:
+                    body = b'{"error":"API rate limit exceeded","count":"11"}'
+                ctype = "application/json" if body.startswith(b"{") else "text/html"
+                self._send(fault.status, body, ctype, headers)
+                return
+            if fault.kind == "cut" and fault.echo:
+                body = _error_page(200, echo_text)
+                self._send_head(200, "text/html", len(body))
+                self.wfile.write(body[: len(body) // 2])
+                self.wfile.flush()
+                self._close()
+                return
+            if fault.kind == "echo_error":
+                if name == "esearch":
+                    text = f"Invalid API key {key} for tool {params.get('tool')}; {echo_text}"
+                    self._send(200, _search_error(text), "text/xml")
+                elif name == "efetch":
+                    body = f"<eFetchResult><ERROR>{escape(echo_text)}</ERROR></eFetchResult>\n"
+                    self._send(200, body.encode(), "text/xml")
+                else:
+                    lines = [
+                        "|".join(raw.split("|")[:6]) + f"|NOT_FOUND;INVALID {echo_text}"
+                        for raw in params.get("bdata", "").split("\r")
+                    ]
+                    self._send(200, ("\n".join(lines) + "\n").encode(), "text/plain")
+                return
+            if fault.kind == "echo_busy" and name == "esearch":
+                text = f"Search Backend failed: busy; {echo_text}"
+                self._send(200, _search_error(text), "text/xml")
+                return
+            if fault.kind == "foreign_root":
+                tag = fault.root or "html"
+                body = f"<{tag}><body>Service error. {escape(echo_text)}</body></{tag}>\n"
+                self._send(200, body.encode(), "text/html")
                 return
             if fault.kind == "drop":
                 self._close()
@@ -535,6 +619,12 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
             self._close()
             return
+        if fault is not None and fault.kind == "echo_warning" and name == "esearch":
+            notes = (
+                f"<WarningList><OutputMessage>{escape(echo_text)}</OutputMessage></WarningList>"
+                f"<ErrorList><PhraseNotFound>{escape(echo_text)}</PhraseNotFound></ErrorList>"
+            )
+            body = body.replace(b"</eSearchResult>", notes.encode() + b"</eSearchResult>")
         if fault is not None and fault.kind == "unclosed":
             body = body[: _mid_record(body)]  # a complete HTTP answer whose XML stops mid-record
         self._send(200, body, ctype)

@@ -337,9 +337,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    from spinereview.pubmed.redact import install, redact
+
+    for handler in logging.getLogger().handlers:  # every record on the console: no NCBI secret
+        install(handler)
     try:
         args.func(args)
     except SpinereviewError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {redact(exc)}", file=sys.stderr)
         return 1
     return 0

@@ -6,7 +6,6 @@ import email.utils
 import errno
 import http.client
 import io
-import logging
 import os
 import random
 import socket
@@ -17,7 +16,7 @@ from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import quote, quote_plus, urlencode, urlsplit
+from urllib.parse import urlencode, urlsplit
 from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import DefusedXmlException
@@ -25,9 +24,10 @@ from defusedxml.ElementTree import fromstring
 
 from spinereview.errors import SpinereviewError
 from spinereview.pubmed.ratelimit import SharedRateLimiter, requests_per_second
+from spinereview.pubmed.redact import EMAIL_MASK, MASK, get_logger, redact, register_secret
 from spinereview.pubmed.xmlscan import PubmedXmlError, scan_pubmed_xml
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 T = TypeVar("T")
 
@@ -47,7 +47,6 @@ DEFAULT_BATCH_SIZE = 500
 #: Shown to NCBI in the ``tool`` parameter, which its usage policy asks every client to send.
 DEFAULT_TOOL = "spinereview"
 
-_API_KEY_MASK = "***"
 _USER_AGENT = "spinereview (+https://www.ncbi.nlm.nih.gov/books/NBK25497/)"
 
 #: Connection errors that mean "no network at all" when they happen before the first response:
@@ -59,11 +58,15 @@ _PERMANENT_SEARCH_ERRORS = ("cannot be larger", "out of acceptable range", "inva
 
 
 class EutilsError(SpinereviewError):
-    """An E-utilities request failed for good. The message names the URL, never the API key."""
+    """An E-utilities request failed for good. The message names the URL, never the API key.
+
+    The one place where the client's errors get their text: message and URL are redacted here
+    (``redact.redact``), so no subclass and no caller can raise one that shows a secret.
+    """
 
     def __init__(self, message: str, *, url: str, status: int | None = None) -> None:
-        super().__init__(f"{message} [{url}]")
-        self.url = url
+        self.url = redact(url)
+        super().__init__(redact(f"{message} [{self.url}]"))
         self.status = status
 
 
@@ -76,7 +79,14 @@ class HistoryExpiredError(EutilsError):
 
 
 class TransientResponseError(Exception):
-    """A response that is incomplete or garbled and worth asking for again (internal)."""
+    """A response that is incomplete or garbled and worth asking for again (internal).
+
+    Its text becomes a retry warning and, on the last attempt, part of an EutilsError: it is
+    redacted when built, like EutilsError's.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(redact(message))
 
 
 @dataclass(frozen=True)
@@ -88,6 +98,9 @@ class _Done:
 class _Retry:
     problem: str
     retry_after: str | None = None  # the header of a 429 ("" when absent), else None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "problem", redact(self.problem))
 
 
 @dataclass(frozen=True, repr=False)
@@ -133,6 +146,9 @@ class EutilsSettings:
             )
         if self.api_key is not None and not self.api_key.strip():
             object.__setattr__(self, "api_key", None)
+        # From here on no message, log line or progress text of this process shows them.
+        register_secret(self.api_key, MASK)
+        register_secret(self.email, EMAIL_MASK)
         for name in ("batch_size", "page_limit"):
             if getattr(self, name) < 1:
                 raise SpinereviewError(f"E-utilities setting {name} must be at least 1")
@@ -148,7 +164,7 @@ class EutilsSettings:
         for f in fields(self):
             value = getattr(self, f.name)
             if f.name == "api_key" and value is not None:
-                value = _API_KEY_MASK
+                value = MASK
             parts.append(f"{f.name}={value!r}")
         return f"EutilsSettings({', '.join(parts)})"
 
@@ -254,10 +270,11 @@ class EutilsClient:
         return f"EutilsClient({self.settings!r})"
 
     def display_url(self, utility: str, params: Mapping[str, Any]) -> str:
-        """The request URL as shown in messages and logs: without the API key, long values cut."""
+        """The request URL as shown in messages and logs: without the API key, long values cut
+        (after redaction, so a cut never leaves part of a secret)."""
         shown = {}
         for key, value in params.items():
-            text = str(value)
+            text = redact(value)
             shown[key] = text if len(text) <= 120 else text[:117] + "..."
         query = urlencode(shown)
         return f"{self.settings.base_url.rstrip('/')}/{utility}" + (f"?{query}" if query else "")
@@ -324,9 +341,7 @@ class EutilsClient:
         try:
             status, headers, body = self._send(utility, params, method)
         except ssl.SSLCertVerificationError as exc:
-            raise EutilsError(
-                f"the server's TLS certificate was refused: {self._redact(str(exc))}", url=url
-            ) from None
+            raise EutilsError(f"the server's TLS certificate was refused: {exc}", url=url) from None
         except OSError as exc:
             if not self._reached and _is_unreachable(exc):
                 raise NetworkUnavailableError(
@@ -334,35 +349,25 @@ class EutilsClient:
                     "connection or use the committed snapshot (search.mode: snapshot)",
                     url=url,
                 ) from None
-            return _Retry(self._redact(_describe(exc)))
+            return _Retry(_describe(exc))
         except http.client.HTTPException as exc:  # IncompleteRead, BadStatusLine, ...
-            return _Retry(self._redact(_describe(exc)))
+            return _Retry(_describe(exc))
         self._reached = True
         reason = http.client.responses.get(status, "")
         if status == 200:
             try:
                 return _Done(validate(body) if validate is not None else body)
             except TransientResponseError as exc:
-                return _Retry(self._redact(f"incomplete response: {exc}"))
+                return _Retry(f"incomplete response: {exc}")
         if status == 429:
             return _Retry("HTTP 429 Too Many Requests", headers.get("Retry-After") or "")
         if 500 <= status < 600:
             return _Retry(f"HTTP {status} {reason}".strip())
         raise EutilsError(
-            f"{utility} failed with HTTP {status} {reason}: {self._redact(_snippet(body))}",
+            f"{utility} failed with HTTP {status} {reason}: {_snippet(body)}",
             url=url,
             status=status,
         )
-
-    def _redact(self, text: str) -> str:
-        """``text`` with the API key (plain or URL-encoded) masked: NCBI echoes a rejected key
-        in its error body, and low-level errors of a GET request may quote the request line."""
-        key = self.settings.api_key
-        if not key:
-            return text
-        for form in {key, quote_plus(key), quote(key, safe="")}:
-            text = text.replace(form, _API_KEY_MASK)
-        return text
 
     def _backoff(self, attempt: int) -> float:
         s = self.settings
@@ -455,7 +460,9 @@ def _describe(exc: BaseException) -> str:
 
 
 def _snippet(body: bytes, limit: int = 200) -> str:
-    text = " ".join(body.decode("utf-8", "replace").split())
+    """The start of a server body for a message: redacted *before* it is cut, so a cut never
+    leaves the first characters of a secret behind."""
+    text = redact(" ".join(body.decode("utf-8", "replace").split()))
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
@@ -511,7 +518,7 @@ def esearch(
                 raise TransientResponseError("esearch answer has no WebEnv/QueryKey")
             history = History(webenv=webenv.strip(), query_key=key.strip())
         warnings = tuple(
-            f"{e.tag}: {' '.join((e.text or '').split())}"
+            redact(f"{e.tag}: {' '.join((e.text or '').split())}")
             for section in ("WarningList", "ErrorList")
             for e in root.findall(f"{section}/*")
             if (e.text or "").strip()
@@ -597,7 +604,9 @@ def _raise_for_root(body: bytes, tag: str, url: str) -> None:
         )
     if tag in ("eFetchResult", "ERROR") or "<ERROR>" in text:
         raise TransientResponseError(f"efetch error: {_snippet(body)}")
-    raise EutilsError(f"efetch answered <{tag}>, expected <PubmedArticleSet>", url=url)
+    raise EutilsError(
+        f"efetch answered <{tag}>, expected <PubmedArticleSet>: {_snippet(body)}", url=url
+    )
 
 
 def _xml_root(body: bytes, tag: str, url: str) -> Element:
@@ -639,6 +648,7 @@ def ecitmatch(client: EutilsClient, citations: Sequence[Citation]) -> list[Citat
             if len(cells) < 7:
                 continue
             key, result = cells[5].strip(), cells[6].strip()
+            result = redact(result)  # the detail ends up in reports: no echoed secret there
             if result.isdigit():
                 answers[key] = CitationMatch(key, result, "found", "")
             elif result.upper().startswith("AMBIGUOUS"):

@@ -6,7 +6,6 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
-import logging
 import re
 import shutil
 from collections import OrderedDict
@@ -26,6 +25,7 @@ from spinereview.pubmed.eutils import (
     esearch,
 )
 from spinereview.pubmed.progress import Progress
+from spinereview.pubmed.redact import get_logger
 from spinereview.pubmed.snapshot import (
     FORMAT_VERSION,
     MANIFEST_NAME,
@@ -35,7 +35,7 @@ from spinereview.pubmed.snapshot import (
 )
 from spinereview.pubmed.xmlscan import PubmedXmlError, scan_pubmed_xml
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 PROVENANCE = "NCBI E-utilities"
 GENERATOR = "spinereview live-search"

@@ -6,6 +6,8 @@ import sys
 import time
 from typing import TextIO
 
+from spinereview.pubmed.redact import redact
+
 _WIDTH = 24
 
 
@@ -49,7 +51,7 @@ class Progress:
         done = self.batches / self.batches_total if self.batches_total else 1.0
         filled = round(done * _WIDTH)
         bar = "#" * filled + "-" * (_WIDTH - filled)
-        return (
+        return redact(
             f"{self.label} [{bar}] batches {self.batches}/{self.batches_total}, "
             f"records {self.records:,}/{self.records_total:,}"
         )
