@@ -117,6 +117,22 @@ def test_log_records_are_redacted_in_message_args_and_traceback(
     assert not any(leaked(r.getMessage()) for r in caplog.records)
 
 
+def test_a_body_is_redacted_before_its_start_is_quoted() -> None:
+    """Messages quote 200 characters of a body: never the first characters of a cut key, also
+    after whitespace runs and repeated keys, and without redacting megabytes."""
+    import time
+
+    EutilsSettings(email=EMAIL, api_key=KEY)
+    for pad in range(150, 200):
+        snippet = eutils._snippet(("x" * pad + f" api_key={KEY} " * 40).encode())
+        assert not leaked(snippet), snippet
+    huge = (" " * 100_000 + f"{quote(quote(KEY, safe=''), safe='')}\n") * 60 + "y" * 5_000_000
+    start = time.monotonic()
+    snippet = eutils._snippet(huge.encode())
+    assert time.monotonic() - start < 1.0
+    assert snippet.startswith(MASK) and snippet.endswith("...") and not leaked(snippet)
+
+
 def test_progress_line_is_redacted() -> None:
     EutilsSettings(email=EMAIL, api_key=KEY)
     assert not leaked(Progress(f"q {KEY}", 2, 10, enabled=False).line())

@@ -24,7 +24,14 @@ from defusedxml.ElementTree import fromstring
 
 from spinereview.errors import SpinereviewError
 from spinereview.pubmed.ratelimit import SharedRateLimiter, requests_per_second
-from spinereview.pubmed.redact import EMAIL_MASK, MASK, get_logger, redact, register_secret
+from spinereview.pubmed.redact import (
+    EMAIL_MASK,
+    MASK,
+    get_logger,
+    redact,
+    redact_head,
+    register_secret,
+)
 from spinereview.pubmed.xmlscan import PubmedXmlError, scan_pubmed_xml
 
 log = get_logger(__name__)
@@ -462,7 +469,7 @@ def _describe(exc: BaseException) -> str:
 def _snippet(body: bytes, limit: int = 200) -> str:
     """The start of a server body for a message: redacted *before* it is cut, so a cut never
     leaves the first characters of a secret behind."""
-    text = redact(" ".join(body.decode("utf-8", "replace").split()))
+    text = redact_head(" ".join(body.decode("utf-8", "replace").split()), limit)
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 

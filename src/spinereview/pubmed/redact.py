@@ -100,6 +100,22 @@ def redact(text: object) -> str:
     return pattern.sub(lambda m: _mask_for(m.group(0)), text)
 
 
+def redact_head(text: str, limit: int) -> str:
+    """At least the first ``limit`` characters of ``redact(text)`` (all of it if shorter), for a
+    message that quotes the start of a large body without redacting megabytes.
+
+    A window is redacted and doubled until it is long enough that a secret cut at its end (left
+    unmasked, at most ``margin`` characters in any encoding) lies past ``limit``.
+    """
+    margin = 16 * max((len(v) for v in _secrets), default=0) + 16
+    window = max(4 * limit, limit + 2 * margin)
+    while True:
+        head = redact(text[:window])
+        if window >= len(text) or len(head) >= limit + margin:
+            return head
+        window *= 2
+
+
 class RedactingFilter(logging.Filter):
     """Rewrites a log record so that no registered secret reaches any handler.
 
