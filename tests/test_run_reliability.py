@@ -234,7 +234,8 @@ def test_failure_summary_prints_error_lines_else_the_tail(tmp_path: Path) -> Non
     assert "    error: data/extraction/effects.csv, row 3, field 'estimate': bad" in summary
     assert "INFO spinereview: reading" not in "\n".join(summary)
     assert "    KeyError: 'k'" in summary
-    assert any("b.log" in line and "not readable" in line for line in summary)
+    assert "  rule draw_figures (logs/figures/a.log, logs/figures/b.log):" in summary
+    assert any("log not readable" in line for line in summary)
     assert failure_summary([tmp_path / "absent.log"]) == ""
 
 
