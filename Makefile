@@ -9,7 +9,7 @@ CORES    ?= all
 SNAKEMAKE := $(VENV)/bin/snakemake
 
 .DEFAULT_GOAL := help
-.PHONY: help run search test lint dryrun snapshot lock clean distclean
+.PHONY: help run recover search test lint dryrun snapshot lock clean distclean
 
 help:  ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -24,6 +24,10 @@ $(STAMP): pyproject.toml requirements.lock
 
 run: $(STAMP)  ## Run the whole pipeline on the embedded snapshot (offline)
 	$(SNAKEMAKE) --cores $(CORES)
+
+recover: $(STAMP)  ## After a killed or interrupted run: release Snakemake's lock, redo unfinished jobs
+	$(SNAKEMAKE) --unlock
+	$(SNAKEMAKE) --cores $(CORES) --rerun-incomplete
 
 search: $(STAMP)  ## Search PubMed live (needs NCBI_EMAIL; NCBI_API_KEY optional), then run the pipeline on it
 	$(SNAKEMAKE) --cores $(CORES) --config 'search={mode: live}'

@@ -45,3 +45,15 @@ rule all:
         # live mode: also list the PMIDs added and removed since the previous snapshot
         f"{RESULTS}/pubmed/diff.json" if LIVE else [],
     default_target: True
+
+
+# A missing input (deleted snapshot file, wrong path in config) stops the run here, naming the file.
+check_inputs()
+
+
+onstart:
+    remove_stale_temp_files()
+
+
+onerror:
+    print_failure_summary(log)

@@ -24,7 +24,7 @@ rule write_citations:
     shell:
         "{params.cli} write-citations --records {input.records:q} --included {input.included:q}"
         " --decisions {input.decisions:q} --studies {input.studies:q}"
-        " --references {input.references:q} --out-dir {params.out_dir:q} 2> {log:q}"
+        " --references {input.references:q} --out-dir {params.out_dir:q} 2> {log:q} || {{ rc=$?; cat {log:q} >&2; exit $rc; }}"
 
 
 rule audit_references:
@@ -50,4 +50,4 @@ rule audit_references:
         "{params.cli} audit-references {params.ecitmatch} --references {input.references:q}"
         " --records {input.records:q} --decisions {input.decisions:q} --pooled {input.pooled:q}"
         " --reviews {input.reviews:q} --eutils {params.eutils:q}"
-        " --out-json {output.json:q} --out-md {output.md:q} 2> {log:q}"
+        " --out-json {output.json:q} --out-md {output.md:q} 2> {log:q} || {{ rc=$?; cat {log:q} >&2; exit $rc; }}"

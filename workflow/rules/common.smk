@@ -49,3 +49,44 @@ def snapshot_files(wildcards):
         "manifest": f"{SNAPSHOT}/manifest.json",
         "xml": expand(f"{SNAPSHOT}/{{query}}.xml", query=QUERY_IDS),
     }
+
+
+def check_inputs():
+    """Stop before any job if an input that no rule writes is missing (called at the end of the
+    Snakefile, when every rule is known). Without this, Snakemake drops the job that reads a deleted
+    file when that job's outputs exist from an earlier run, and says "Nothing to be done" on stale
+    results (issue 13). Input functions are evaluated without wildcards; those that need wildcards
+    (the notebooks) are skipped, and optional inputs (RoB sheet, review sheet) return [] when absent."""
+    from snakemake.io import is_callable
+    from snakemake.iocontainers import Wildcards
+    from spinereview.runcheck import missing_inputs_message
+
+    missing = {}
+    for step in workflow.rules:
+        try:
+            paths = [str(f) for f in step.expand_input(Wildcards())[0]]
+        except Exception:  # an input needs wildcards (the notebooks): check the static ones
+            paths = [str(f) for f in step.input if not is_callable(f) and not f.contains_wildcard()]
+        for path in paths:
+            if os.path.exists(path) or any(r.is_producer(path) for r in workflow.rules):
+                continue
+            missing.setdefault(path, []).append(step.name)
+    if missing:
+        raise WorkflowError(missing_inputs_message(missing, config, "config/config.yaml"))
+
+
+def print_failure_summary(log):
+    """onerror: each failed job's one-line message, as the last thing on the console."""
+    from spinereview.runcheck import failure_summary
+
+    summary = failure_summary(log if isinstance(log, (list, tuple)) else [log])
+    if summary:
+        print(summary, file=sys.stderr)
+
+
+def remove_stale_temp_files():
+    """onstart: temporary files of the atomic writer left by a killed run (see `make recover`)."""
+    from spinereview.runcheck import remove_stale_temp_files as remove
+
+    for path in remove([RESULTS, "reports"]):
+        print(f"removed {path} (left by an interrupted run)", file=sys.stderr)

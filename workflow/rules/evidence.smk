@@ -17,7 +17,7 @@ rule review_estimates:
         "../../environment.yml"
     shell:
         "{params.cli} review-estimates --config-json {params.config:q} --evidence {input.evidence:q}"
-        " --mapping {input.mapping:q} --out {output:q} 2> {log:q}"
+        " --mapping {input.mapping:q} --out {output:q} 2> {log:q} || {{ rc=$?; cat {log:q} >&2; exit $rc; }}"
 
 
 rule summarise_findings:
@@ -44,4 +44,4 @@ rule summarise_findings:
     shell:
         "{params.cli} summarise-findings --config-json {params.config:q} --pooled {input.pooled:q}"
         " --analyses-dir {params.analyses_dir:q} --effects {input.effects:q} --bias {input.bias:q}"
-        " --rob-sheet {params.rob_sheet:q} --out {output:q} 2> {log:q}"
+        " --rob-sheet {params.rob_sheet:q} --out {output:q} 2> {log:q} || {{ rc=$?; cat {log:q} >&2; exit $rc; }}"

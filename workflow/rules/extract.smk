@@ -20,7 +20,7 @@ rule harmonise_effects:
     shell:
         "{params.cli} harmonise-effects --settings {params.settings:q} --sheet {input.sheet:q}"
         " --arm-statistics {input.arm_statistics:q} --studies {input.studies:q} --comparisons {input.comparisons:q}"
-        " --out-parquet {output.parquet:q} --out-csv {output.csv:q} 2> {log:q}"
+        " --out-parquet {output.parquet:q} --out-csv {output.csv:q} 2> {log:q} || {{ rc=$?; cat {log:q} >&2; exit $rc; }}"
 
 
 rule extract_candidates:
@@ -40,4 +40,4 @@ rule extract_candidates:
     shell:
         "{params.cli} extract-candidates --records {input.records:q} --sheet {input.sheet:q}"
         " --studies {input.studies:q} --out-candidates {output.candidates:q}"
-        " --out-crosscheck {output.crosscheck:q} 2> {log:q}"
+        " --out-crosscheck {output.crosscheck:q} 2> {log:q} || {{ rc=$?; cat {log:q} >&2; exit $rc; }}"

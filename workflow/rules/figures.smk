@@ -69,4 +69,4 @@ rule draw_figures:
         " --findings {input.findings:q}"
         " --rob-sheet {params.rob_sheet:q}"
         " --settings {params.settings:q} --meta-settings {params.meta:q}"
-        " --windows {params.windows:q} --out-dir {params.out_dir:q} 2> {log:q}"
+        " --windows {params.windows:q} --out-dir {params.out_dir:q} 2> {log:q} || {{ rc=$?; cat {log:q} >&2; exit $rc; }}"

@@ -27,4 +27,4 @@ rule pool_effects:
     shell:
         "{params.cli} pool-effects --settings {params.settings:q} --recovery {params.recovery:q}"
         " --effects {input.effects:q}"
-        " --included {input.included:q} --out-dir {params.out_dir:q} 2> {log:q}"
+        " --included {input.included:q} --out-dir {params.out_dir:q} 2> {log:q} || {{ rc=$?; cat {log:q} >&2; exit $rc; }}"

@@ -42,4 +42,4 @@ rule render_notebook:
         "../../environment.yml"
     shell:
         "{params.cli} run-notebook {input.notebook:q} --parameters {params.parameters:q}"
-        " --html {output.html:q} --ipynb {output.ipynb:q} 2> {log:q}"
+        " --html {output.html:q} --ipynb {output.ipynb:q} 2> {log:q} || {{ rc=$?; cat {log:q} >&2; exit $rc; }}"

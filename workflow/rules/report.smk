@@ -34,4 +34,4 @@ rule write_report:
         " --decisions {input.decisions:q} --effects {input.effects:q} --meta-dir {params.meta_dir:q}"
         " --agreement {input.agreement:q}"
         " --reviews {input.reviews:q} --findings {input.findings:q} --figures-dir {params.figures_dir:q}"
-        " --citations-dir {params.citations_dir:q} --out {output:q} 2> {log:q}"
+        " --citations-dir {params.citations_dir:q} --out {output:q} 2> {log:q} || {{ rc=$?; cat {log:q} >&2; exit $rc; }}"

@@ -27,7 +27,7 @@ rule screen_records:
         "{params.cli} screen-records --protocol {params.protocol:q} --records {input.records:q}"
         " --studies {input.studies:q} --other-sources {input.other_sources:q}"
         " --links {input.links:q} --overrides {input.overrides:q}"
-        " --out-dir {params.out_dir:q} 2> {log:q}"
+        " --out-dir {params.out_dir:q} 2> {log:q} || {{ rc=$?; cat {log:q} >&2; exit $rc; }}"
 
 
 rule write_review_sheet:
@@ -45,7 +45,7 @@ rule write_review_sheet:
         "../../environment.yml"
     shell:
         "{params.cli} write-review-sheet --decisions {input.decisions:q}"
-        " --sample-excluded {params.sample} --seed {params.seed} --out {output:q} 2> {log:q}"
+        " --sample-excluded {params.sample} --seed {params.seed} --out {output:q} 2> {log:q} || {{ rc=$?; cat {log:q} >&2; exit $rc; }}"
 
 
 rule measure_agreement:
@@ -65,4 +65,4 @@ rule measure_agreement:
         "../../environment.yml"
     shell:
         "{params.cli} measure-agreement --decisions {input.decisions:q}"
-        " --to-review {input.to_review:q} --sheet {params.sheet:q} --out {output:q} 2> {log:q}"
+        " --to-review {input.to_review:q} --sheet {params.sheet:q} --out {output:q} 2> {log:q} || {{ rc=$?; cat {log:q} >&2; exit $rc; }}"

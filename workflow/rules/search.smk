@@ -34,7 +34,7 @@ if LIVE:
         conda:
             "../../environment.yml"
         shell:
-            "{params.cli} diff-snapshots --new {input.snapshot:q} --out {output:q} 2> {log:q}"
+            "{params.cli} diff-snapshots --new {input.snapshot:q} --out {output:q} 2> {log:q} || {{ rc=$?; cat {log:q} >&2; exit $rc; }}"
 
 
 rule verify_snapshot:
@@ -52,7 +52,7 @@ rule verify_snapshot:
         "../../environment.yml"
     shell:
         "{params.cli} verify-snapshot --snapshot-dir {params.snapshot_dir:q}"
-        " --queries {params.queries:q} --out {output:q} 2> {log:q}"
+        " --queries {params.queries:q} --out {output:q} 2> {log:q} || {{ rc=$?; cat {log:q} >&2; exit $rc; }}"
 
 
 rule parse_records:
@@ -73,4 +73,4 @@ rule parse_records:
     shell:
         "{params.cli} parse-records --snapshot-dir {params.snapshot_dir:q}"
         " --queries {params.queries:q} --out-parquet {output.parquet:q}"
-        " --out-csv {output.csv:q} 2> {log:q}"
+        " --out-csv {output.csv:q} 2> {log:q} || {{ rc=$?; cat {log:q} >&2; exit $rc; }}"

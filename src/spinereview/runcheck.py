@@ -1,0 +1,155 @@
+"""Checks around a Snakemake run: missing inputs before any job, and the failed steps' messages after.
+
+Two gaps of Snakemake itself are closed here (issue 13):
+
+* A source file (one no rule writes) that is missing is silently tolerated by Snakemake when the
+  outputs of the job that reads it still exist from an earlier run: the job is dropped from the DAG and
+  "Nothing to be done" is reported on stale results. ``missing_inputs_message`` names every missing
+  file and the config key that points to it, so that the workflow can stop before any job.
+* A failing job's one-line message goes to its log; Snakemake prints "check log file(s)" after the
+  whole shell command. ``failure_summary`` reads the run's Snakemake log, finds each failed job's log
+  and returns its message, printed by the workflow's ``onerror`` handler at the end of the console.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+_ERROR_IN_RULE = re.compile(r"^Error in rule (\S+):\s*$")
+_LOG_LINE = re.compile(r"^\s+log: (.*?)(?: \(check log file\(s\) for error details\))?\s*$")
+#: at most this many lines of a failed job's log are shown when none starts with "error:"
+TAIL_LINES = 3
+
+
+def _string_leaves(node: Any, prefix: str = "") -> Iterable[tuple[str, str]]:
+    """(dotted key, value) for every string in a nested config (list items as ``key[i]``)."""
+    if isinstance(node, Mapping):
+        for key, value in node.items():
+            yield from _string_leaves(value, f"{prefix}.{key}" if prefix else str(key))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _string_leaves(value, f"{prefix}[{i}]")
+    elif isinstance(node, str):
+        yield prefix, node
+
+
+def config_keys_for(path: str, config: Mapping[str, Any]) -> list[str]:
+    """Config keys whose value is ``path`` or, failing that, the deepest folder that contains it."""
+    norm = Path(path).as_posix()
+    exact = [
+        key for key, value in _string_leaves(config) if value and Path(value).as_posix() == norm
+    ]
+    if exact:
+        return exact
+    best: list[str] = []
+    best_len = 0
+    for key, value in _string_leaves(config):
+        folder = Path(value).as_posix().rstrip("/") if value else ""
+        if folder and norm.startswith(folder + "/") and len(folder) >= best_len:
+            if len(folder) > best_len:
+                best, best_len = [], len(folder)
+            best.append(key)
+    return best
+
+
+def missing_inputs_message(
+    missing: Mapping[str, Iterable[str]], config: Mapping[str, Any], config_file: str
+) -> str:
+    """One line per missing source file (with its config key and the rules that read it)."""
+    lines = [
+        f"{len(missing)} input file(s) missing; nothing was run (any files in results/ and reports/ "
+        "are from an earlier run and do not reflect the current inputs):"
+    ]
+    for path in sorted(missing):
+        keys = config_keys_for(path, config)
+        where = (
+            f"set by {', '.join(keys)} in {config_file} or --config"
+            if keys
+            else "a fixed path of the workflow (workflow/rules/)"
+        )
+        rules = ", ".join(sorted(set(missing[path])))
+        lines.append(f"  {path}: no such file ({where}; read by rule {rules})")
+    lines.append("Restore the file(s), or point the config key at the right path, then run again.")
+    return "\n".join(lines)
+
+
+def failed_jobs(log_text: str) -> list[tuple[str, list[str]]]:
+    """(rule, [its log files]) for every "Error in rule" block of a Snakemake log, in order."""
+    jobs: list[tuple[str, list[str]]] = []
+    current: tuple[str, list[str]] | None = None
+    for line in log_text.splitlines():
+        match = _ERROR_IN_RULE.match(line)
+        if match:
+            current = (match.group(1), [])
+            jobs.append(current)
+            continue
+        if current is not None:
+            log = _LOG_LINE.match(line)
+            if log:
+                current[1].extend(p.strip() for p in log.group(1).split(",") if p.strip())
+                current = None
+            elif not line.startswith(" "):
+                current = None
+    return jobs
+
+
+def job_message(log_path: Path) -> list[str]:
+    """The lines of a failed job's log that say why: its ``error:`` lines, else its last lines."""
+    try:
+        text = log_path.read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        return [f"(log not readable: {exc.strerror})"]
+    lines = [line.rstrip() for line in text.splitlines() if line.strip()]
+    errors = [line for line in lines if line.startswith("error:")]
+    return errors or lines[-TAIL_LINES:] or ["(the log is empty)"]
+
+
+def failure_summary(snakemake_logs: Iterable[str | Path], workdir: Path | None = None) -> str:
+    """What every failed job of the run said, for the end of the console; "" if nothing is known."""
+    base = workdir or Path.cwd()
+    seen: set[tuple[str, tuple[str, ...]]] = set()
+    out: list[str] = []
+    for snakemake_log in snakemake_logs:
+        try:
+            text = Path(snakemake_log).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        for rule, logs in failed_jobs(text):
+            if (rule, tuple(logs)) in seen:
+                continue
+            seen.add((rule, tuple(logs)))
+            out.append(f"  rule {rule} ({', '.join(logs) or 'no log'}):")
+            for log in logs:
+                out.extend(f"    {line}" for line in job_message(base / log))
+    if not out:
+        return ""
+    return "\n".join(
+        [
+            "The run failed. What the failed step(s) said:",
+            *out,
+            "Fix the input named above and run again (`make run`). Until a run ends without error,",
+            "results/ and reports/ mix new files with older ones of the later steps.",
+            "After an interrupted run (killed, power loss, 'LockException'): `make recover`.",
+        ]
+    )
+
+
+def remove_stale_temp_files(folders: Iterable[str | Path]) -> list[Path]:
+    """Delete the ``.<name>.<random>.tmp`` files that ``io.atomic_path`` leaves when a run is killed.
+
+    Called when a run starts (under Snakemake's lock, before any job), so that a run after a kill
+    leaves exactly the files a clean run writes. Returns the removed paths.
+    """
+    removed: list[Path] = []
+    for folder in folders:
+        root = Path(folder)
+        if not root.is_dir():
+            continue
+        for path in sorted(root.rglob(".*.tmp")):
+            if path.is_file() and path.name.count(".") >= 3:
+                path.unlink(missing_ok=True)
+                removed.append(path)
+    return removed
