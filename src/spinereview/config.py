@@ -413,15 +413,15 @@ def _check_grade_coverage(config: Any, source: str | Path) -> None:
             raise InputError(
                 source,
                 f"analysis {analysis['id']!r} uses scale {analysis['scale']!r}, which has no GRADE "
-                "rules (grade.scales)",
-                field=f"meta.analyses.{i}.scale",
+                f"rules (meta.analyses.{i}.scale)",
+                field=f"grade.scales.{analysis['scale']}",
             )
     for i, window in enumerate(config["extraction"]["windows"]):
         if window["id"] not in grade["windows"]:
             raise InputError(
                 source,
-                f"window {window['id']!r} of extraction.windows has no phrase in grade.windows",
-                field=f"extraction.windows.{i}.id",
+                f"window {window['id']!r} of extraction.windows.{i} has no phrase",
+                field=f"grade.windows.{window['id']}",
             )
 
 
