@@ -7,7 +7,11 @@ from snakemake.utils import min_version
 min_version("8.20")
 
 
-configfile: "config/config.yaml"
+# Read first with the project's loader (errors name the file and line), then as Snakemake's config.
+include: "workflow/rules/config.smk"
+
+
+configfile: CONFIGFILE
 
 
 report: "workflow/report/workflow.rst"

@@ -87,7 +87,7 @@ def test_default_windows(weeks: float, window: str) -> None:
 
 
 def test_windows_must_increase_and_only_the_last_may_be_open() -> None:
-    with pytest.raises(InputError, match="must increase"):
+    with pytest.raises(InputError, match="must strictly increase"):
         windows_from_config(
             [
                 {"id": "a", "max_weeks": 10, "target_weeks": 5},
@@ -97,6 +97,23 @@ def test_windows_must_increase_and_only_the_last_may_be_open() -> None:
         )
     with pytest.raises(InputError, match="only the last"):
         windows_from_config([{"id": "a", "target_weeks": 5}, {"id": "b", "target_weeks": 9}])
+
+
+def test_windows_with_equal_bounds_overlap() -> None:
+    """Two windows ending at the same week overlap: the second can never hold a timepoint.
+
+    On main the check was ``bounds != sorted(bounds)``, which accepts equal bounds.
+    """
+    with pytest.raises(InputError, match="overlaps window 'a'") as info:
+        windows_from_config(
+            [
+                {"id": "a", "max_weeks": 13, "target_weeks": 6},
+                {"id": "b", "max_weeks": 13, "target_weeks": 10},
+                {"id": "c", "target_weeks": 52},
+            ],
+            source="config/config.yaml",
+        )
+    assert info.value.field == "extraction.windows.1.max_weeks"
 
 
 def test_md_with_ci_on_a_0_10_scale_is_rescaled_and_se_taken_from_the_ci() -> None:

@@ -40,7 +40,7 @@ rule audit_references:
     params:
         # live mode only: citations without identifiers are looked up with NCBI ECitMatch
         ecitmatch="--ecitmatch" if LIVE else "",
-        eutils=json.dumps(config["search"].get("eutils", {}), ensure_ascii=False, sort_keys=True),
+        eutils=config_json(config["search"].get("eutils", {}), ensure_ascii=False, sort_keys=True),
         cli=SPINEREVIEW,
     log:
         "logs/report/audit_references.log",

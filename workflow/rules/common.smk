@@ -1,27 +1,50 @@
 # Shared values for all rules: the validated configuration and how rules call the package.
 import json
 import os
+import re
 import sys
 
 from spinereview.config import check_config
 from spinereview.figures import names as fignames
 from spinereview.errors import InputError
 
+# Schema and semantic checks (ids exist and are unique, windows do not overlap) on the merged config,
+# before any job. Values from --config arrive as strings; check_config re-reads those the schema
+# rejects (batch_size: "100" -> 100). An error names config/config.yaml, the key path and its line.
 try:
-    check_config(config, source="config/config.yaml (with --config overrides)")
+    check_config(
+        config,
+        source=CONFIGFILE,
+        lines=CONFIG_LINES,
+        overrides=workflow.config_settings.overwrite_config,
+    )
 except InputError as exc:
     raise WorkflowError(f"invalid configuration: {exc}") from None
+
+# Wildcards: Snakemake expands `{name}` in every string param, so a config string with braces (a
+# search term "{x}") must not reach a param as such. config_json() writes braces inside JSON strings
+# as \u007b and \u007d: the same JSON to the package, nothing for Snakemake to expand. Paths with
+# braces are refused by check_config.
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+
+
+def config_json(value, **kwargs):
+    """json.dumps(value, **kwargs) with no `{` or `}` inside its strings."""
+    text = json.dumps(value, **kwargs)
+    return _JSON_STRING.sub(
+        lambda m: m.group(0).replace("{", "\\u007b").replace("}", "\\u007d"), text
+    )
 
 RESULTS = config["results_dir"]
 SNAPSHOT = config["search"]["snapshot_dir"]  # replaced below in live mode
 QUERY_IDS = [q["id"] for q in config["search"]["queries"]]
-QUERIES_JSON = json.dumps(config["search"]["queries"], ensure_ascii=False)
+QUERIES_JSON = config_json(config["search"]["queries"], ensure_ascii=False)
 # The optional RoB 2 sheet lives beside the curated effect sheet; without it the RoB figure is a note
 # and the certainty rules rate risk of bias as "not assessed".
 ROB_SHEET = os.path.join(os.path.dirname(config["extraction"]["sheet"]), fignames.ROB_SHEET)
 # The screening protocol passed to screen_records, without the human-review settings, so that
 # changing the sample size or the sheet does not re-screen (and re-run everything after screening).
-SCREENING_PROTOCOL = json.dumps(
+SCREENING_PROTOCOL = config_json(
     {k: v for k, v in config["screening"].items() if k != "human_review"},
     ensure_ascii=False,
     sort_keys=True,

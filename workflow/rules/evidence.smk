@@ -9,7 +9,7 @@ rule review_estimates:
     output:
         f"{RESULTS}/reviews/estimates.csv",
     params:
-        config=json.dumps(config, sort_keys=True, ensure_ascii=False),
+        config=config_json(config, sort_keys=True, ensure_ascii=False),
         cli=SPINEREVIEW,
     log:
         "logs/evidence/review_estimates.log",
@@ -33,7 +33,7 @@ rule summarise_findings:
     output:
         f"{RESULTS}/evidence/summary_of_findings.csv",
     params:
-        config=json.dumps(config, sort_keys=True, ensure_ascii=False),
+        config=config_json(config, sort_keys=True, ensure_ascii=False),
         analyses_dir=lambda wildcards, input: os.path.dirname(input.analyses[0]),
         rob_sheet=ROB_SHEET,
         cli=SPINEREVIEW,

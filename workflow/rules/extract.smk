@@ -11,7 +11,7 @@ rule harmonise_effects:
         parquet=f"{RESULTS}/extraction/effects.parquet",
         csv=f"{RESULTS}/extraction/effects.csv",
     params:
-        settings=json.dumps(config["extraction"], sort_keys=True),
+        settings=config_json(config["extraction"], sort_keys=True),
         cli=SPINEREVIEW,
     log:
         "logs/extract/harmonise_effects.log",

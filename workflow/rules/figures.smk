@@ -52,9 +52,9 @@ rule draw_figures:
         funnel=directory(f"{FIGURES_DIR}/{fignames.FUNNEL_DIR}"),
         rob=directory(f"{FIGURES_DIR}/{fignames.ROB_DIR}"),
     params:
-        settings=json.dumps(config["figures"], sort_keys=True, ensure_ascii=False),
-        meta=json.dumps(config["meta"], sort_keys=True, ensure_ascii=False),
-        windows=json.dumps(config["extraction"]["windows"], sort_keys=True),
+        settings=config_json(config["figures"], sort_keys=True, ensure_ascii=False),
+        meta=config_json(config["meta"], sort_keys=True, ensure_ascii=False),
+        windows=config_json(config["extraction"]["windows"], sort_keys=True),
         analyses_dir=lambda wildcards, input: os.path.dirname(input.analyses[0]),
         rob_sheet=ROB_SHEET,
         out_dir=lambda wildcards, output: os.path.dirname(output.caption),

@@ -16,8 +16,8 @@ rule pool_effects:
             analysis=[a["id"] for a in config["meta"]["analyses"]],
         ),
     params:
-        settings=json.dumps(config["meta"], sort_keys=True, ensure_ascii=False),
-        recovery=json.dumps(config["extraction"]["recovery"], sort_keys=True),
+        settings=config_json(config["meta"], sort_keys=True, ensure_ascii=False),
+        recovery=config_json(config["extraction"]["recovery"], sort_keys=True),
         out_dir=lambda wildcards, output: os.path.dirname(output.pooled),
         cli=SPINEREVIEW,
     log:

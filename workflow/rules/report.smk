@@ -18,7 +18,7 @@ rule write_report:
     output:
         "reports/report.html",
     params:
-        config=json.dumps(config, sort_keys=True, ensure_ascii=False),
+        config=config_json(config, sort_keys=True, ensure_ascii=False),
         manifest=f"{SNAPSHOT}/manifest.json",
         meta_dir=lambda wildcards, input: os.path.dirname(input.meta[0]),
         figures_dir=lambda wildcards, input: os.path.dirname(input.figures[0]),

@@ -9,7 +9,7 @@ if LIVE:
         params:
             queries=QUERIES_JSON,
             # The API key is never passed here (Snakemake prints commands): NCBI_API_KEY only.
-            eutils=json.dumps(config["search"]["eutils"], sort_keys=True),
+            eutils=config_json(config["search"]["eutils"], sort_keys=True),
             out_root=lambda wildcards, output: os.path.dirname(output.snapshot),
             date=LIVE_DATE,
             cli=SPINEREVIEW,

@@ -47,20 +47,33 @@ class Window:
 
 
 def windows_from_config(
-    entries: Sequence[Mapping[str, Any]], source: str = "config"
+    entries: Sequence[Mapping[str, Any]], source: str = "config/config.yaml"
 ) -> list[Window]:
-    """Build windows; bounds must increase and only the last window may be open-ended."""
+    """Build windows; they must not overlap: bounds strictly increase, only the last is open-ended.
+
+    spinereview.config.check_config runs this when the config is loaded, so a bad window stops the
+    run before any job, with the key path (``extraction.windows.<i>.max_weeks``).
+    """
     windows = [
         Window(e["id"], e.get("max_weeks"), e.get("inclusive", True), e["target_weeks"])
         for e in entries
     ]
-    bounds = [w.max_weeks for w in windows[:-1]]
-    if any(b is None for b in bounds):
-        raise InputError(
-            source, "only the last window may omit max_weeks", field="extraction.windows"
-        )
-    if bounds != sorted(bounds):  # type: ignore[type-var]
-        raise InputError(source, "window bounds must increase", field="extraction.windows")
+    for i, w in enumerate(windows[:-1]):
+        if w.max_weeks is None:
+            raise InputError(
+                source,
+                f"window {w.id!r}: only the last window may omit max_weeks",
+                field=f"extraction.windows.{i}.max_weeks",
+            )
+    for i in range(1, len(windows)):
+        before, w = windows[i - 1], windows[i]
+        if w.max_weeks is not None and w.max_weeks <= before.max_weeks:  # type: ignore[operator]
+            raise InputError(
+                source,
+                f"window {w.id!r} (max_weeks {w.max_weeks:g}) overlaps window {before.id!r} "
+                f"(max_weeks {before.max_weeks:g}): bounds must strictly increase",
+                field=f"extraction.windows.{i}.max_weeks",
+            )
     return windows
 
 
