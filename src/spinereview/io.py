@@ -98,10 +98,26 @@ def read_table(path: str | Path, required: Sequence[str]) -> list[dict[str, str]
             header = reader.fieldnames or []
             missing = [c for c in required if c not in header]
             if missing:
-                raise InputError(path, f"missing column(s): {', '.join(missing)}", field=missing[0])
+                hint = ""
+                for sep, name in ((";", "semicolons"), ("\t", "tabs")):
+                    if len(header) == 1 and sep in header[0]:
+                        hint = (
+                            f"; the header is separated by {name}: save the file as comma-separated"
+                        )
+                raise InputError(
+                    path, f"missing column(s): {', '.join(missing)}{hint}", field=missing[0]
+                )
             rows = list(reader)
     except FileNotFoundError:
         raise InputError(path, "file not found") from None
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise InputError(
+            path,
+            f"not UTF-8 text (byte 0x{exc.object[exc.start]:02x}); save the file as UTF-8 "
+            "(e.g. 'CSV UTF-8' in a spreadsheet program)",
+            line=line,
+        ) from None
     for number, row in enumerate(rows, start=1):
         if None in row:
             raise InputError(path, "more values than header columns", row=number)

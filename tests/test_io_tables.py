@@ -1,0 +1,48 @@
+"""Curated CSV tables as spreadsheets save them: BOM, latin-1, semicolons, tabs — a clear message."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from spinereview.errors import InputError
+from spinereview.extraction.sheet import COLUMNS, load_sheet
+
+ROOT = Path(__file__).resolve().parents[1]
+SHEET = ROOT / "data/extraction/effects.csv"
+STUDIES = {"Carette1997": "9171065"}
+
+
+def first_rows(n: int = 2) -> str:
+    return "".join(SHEET.read_text(encoding="utf-8").splitlines(keepends=True)[: n + 1])
+
+
+def test_a_sheet_with_a_byte_order_mark_reads(tmp_path: Path) -> None:
+    path = tmp_path / "effects.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + first_rows(1).encode("utf-8"))
+    rows = load_sheet(path, STUDIES)
+    assert [r.row_id for r in rows] == ["E001"]
+
+
+def test_a_latin1_sheet_names_file_line_and_the_fix(tmp_path: Path) -> None:
+    path = tmp_path / "effects.csv"
+    text = first_rows(2).replace("Difference in change", "Différence in change")
+    path.write_bytes(text.encode("latin-1"))
+    with pytest.raises(InputError) as info:
+        load_sheet(path, STUDIES)
+    message = str(info.value)
+    assert info.value.line == 2 and "not UTF-8 text (byte 0xe9)" in message
+    assert "save the file as UTF-8" in message and str(path) in message
+
+
+@pytest.mark.parametrize(("sep", "name"), [(";", "semicolons"), ("\t", "tabs")])
+def test_a_sheet_separated_by_semicolons_or_tabs_says_so(
+    tmp_path: Path, sep: str, name: str
+) -> None:
+    path = tmp_path / "effects.csv"
+    path.write_text(sep.join(COLUMNS) + "\n", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        load_sheet(path, STUDIES)
+    assert f"the header is separated by {name}: save the file as comma-separated" in str(info.value)
+    assert info.value.field == "row_id"
