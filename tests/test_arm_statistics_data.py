@@ -8,20 +8,12 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
+from spinereview.extraction.arm_statistics import COLUMNS
+
 ROOT = Path(__file__).resolve().parents[1]
 ARM_STATS = ROOT / "data/extraction/arm_statistics.csv"
 SHEET = ROOT / "data/extraction/effects.csv"
-HEADER = [
-    "stat_id",
-    "row_id",
-    "arm",
-    "statistic",
-    "value",
-    "derivation",
-    "source_url",
-    "locator",
-    "note",
-]
+HEADER = list(COLUMNS)
 STATISTICS = {
     "n", "events", "percent", "mean", "sd", "se", "ci_low", "ci_high",
     "median", "q1", "q3", "min", "max", "sd_baseline", "sd_followup",

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from workflow_copy import copy_workflow, run_snakemake
+from workflow_copy import break_sheet_row, copy_workflow, run_snakemake
 
 from spinereview.screening.review import REVIEW_COLUMNS
 
@@ -279,12 +279,7 @@ def test_snakemake_report_works_with_captions(executed, tmp_path: Path) -> None:
 
 def test_bad_sheet_row_stops_the_run_naming_file_row_and_field(tmp_path: Path) -> None:
     workdir = copy_workflow(tmp_path)
-    sheet = workdir / "data/extraction/effects.csv"
-    lines = sheet.read_text(encoding="utf-8").splitlines(keepends=True)
-    lines[3] = lines[3].replace(
-        ",-1.3,-13.3,10.7,", ",-31.3,-13.3,10.7,"
-    )  # E003: CI misses estimate
-    sheet.write_text("".join(lines), encoding="utf-8")
+    break_sheet_row(workdir)  # E003: CI misses estimate
     # extract_candidates reads the sheet too and may fail first; --keep-going lets harmonise_effects
     # run whatever the job order (without it, which error the run shows depends on the scheduler)
     proc = run_snakemake(workdir, "--keep-going")

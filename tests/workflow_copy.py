@@ -31,3 +31,11 @@ def run_snakemake(
         timeout=timeout,
         env=env,
     )
+
+
+def break_sheet_row(workdir: Path) -> None:
+    """Make sheet row 3 (E003) invalid in a workflow copy: its estimate -31.3 lies outside its CI."""
+    sheet = workdir / "data/extraction/effects.csv"
+    lines = sheet.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[3] = lines[3].replace(",-1.3,-13.3,10.7,", ",-31.3,-13.3,10.7,")
+    sheet.write_text("".join(lines), encoding="utf-8")
