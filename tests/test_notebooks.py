@@ -219,6 +219,21 @@ def test_a_failing_cell_fails_with_the_cell_shown(tmp_path: Path) -> None:
     assert not html_path.exists()
 
 
+def test_printed_text_is_one_output_however_the_kernel_flushed_it(tmp_path: Path) -> None:
+    """A flush between two writes gives two stream messages; the notebook stores one output."""
+    (tmp_path / "nb.py").write_text(
+        '# %% tags=["parameters"]\nresults_dir = "r"\n\n'
+        "# %%\nimport sys, time\nsys.stdout.write('37 studies'); sys.stdout.flush()\n"
+        "time.sleep(0.3)\nprint()\n",
+        encoding="utf-8",
+    )
+    nb = run_notebook("nb.py", html=tmp_path / "nb.html", cwd=tmp_path)
+    outputs = nb.cells[-1].outputs
+    assert [(o.output_type, o.name, o.text) for o in outputs] == [
+        ("stream", "stdout", "37 studies\n")
+    ]
+
+
 def test_unknown_parameter_is_an_error(tmp_path: Path) -> None:
     (tmp_path / "nb.py").write_text('# %% tags=["parameters"]\nresults_dir = "r"\n')
     with pytest.raises(NotebookError, match="result_dir not defined in the parameters cell"):
@@ -287,6 +302,7 @@ def test_rule_renders_a_notebook_and_a_failing_cell_fails_the_rule(workdir: Path
 
     source = workdir / f"notebooks/{name}.py"
     original = source.read_text(encoding="utf-8")
+    good = (workdir / target).read_bytes()
     try:
         source.write_text(original + '\n# %%\nraise RuntimeError("stop here")\n', encoding="utf-8")
         failed = run_snakemake(workdir, target)
@@ -296,4 +312,5 @@ def test_rule_renders_a_notebook_and_a_failing_cell_fails_the_rule(workdir: Path
     text = log.read_text(encoding="utf-8")
     assert "failed with RuntimeError: stop here" in text
     assert 'raise RuntimeError("stop here")' in text
-    assert not (workdir / target).exists()  # Snakemake removes the output of a failed job
+    # the previous good output is kept (update() outputs; see common.smk), not half-written
+    assert (workdir / target).read_bytes() == good

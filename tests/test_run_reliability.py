@@ -17,8 +17,10 @@ from workflow_copy import ROOT, break_sheet_row, copy_workflow, run_snakemake
 
 from spinereview.runcheck import (
     config_keys_for,
+    failed_job_files,
     failed_jobs,
     failure_summary,
+    mark_failed_outputs_out_of_date,
     remove_stale_temp_files,
 )
 
@@ -154,11 +156,97 @@ def test_every_rule_shows_its_log_on_failure() -> None:
         assert text.count("log:\n") == n_logs + text.count("tee {log:q}"), smk.name
 
 
+# -- item 7: a failing step keeps its previous good outputs, and the next run redoes it
+
+
+def test_every_output_of_every_rule_is_kept_when_its_job_fails(tmp_path: Path) -> None:
+    """Each output is flagged update(): Snakemake backs it up and restores it on failure."""
+    workdir = _copy(tmp_path)
+    proc = run_snakemake(workdir, "--dry-run", "--forceall")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    outputs = [
+        item.strip()
+        for line in proc.stdout.splitlines()
+        if line.strip().startswith("output: ")
+        for item in line.strip().removeprefix("output: ").split(", ")
+    ]
+    assert len(outputs) > 50
+    assert [o for o in outputs if not o.endswith("(update)")] == []
+
+
+def test_a_failing_step_keeps_every_earlier_output_and_fails_again_until_fixed(
+    clean_run: Path, tmp_path: Path
+) -> None:
+    workdir = tmp_path / "w"
+    shutil.copytree(clean_run, workdir, symlinks=True)
+    before = _hashes(workdir, "results", "reports")
+    sheet = workdir / "data/extraction/effects.csv"
+    good = sheet.read_bytes()
+    break_sheet_row(workdir)
+
+    first = run_snakemake(workdir)
+    assert first.returncode != 0 and BAD_ROW in first.stderr
+    assert _hashes(workdir, "results", "reports") == before  # nothing deleted or overwritten
+
+    again = run_snakemake(workdir)  # same bad sheet: never "Nothing to be done" on kept outputs
+    console = again.stdout + again.stderr
+    assert again.returncode != 0 and "Nothing to be done" not in console
+    assert BAD_ROW in console
+    assert _hashes(workdir, "results", "reports") == before
+
+    sheet.write_bytes(good)
+    fixed = run_snakemake(workdir)
+    assert fixed.returncode == 0, fixed.stderr[-3000:]
+    assert "harmonise_effects" in fixed.stdout + fixed.stderr  # redone, not skipped
+    assert _hashes(workdir, "results", "reports") == before
+
+
+def test_mark_failed_outputs_out_of_date_dates_outputs_before_the_newest_input(
+    tmp_path: Path,
+) -> None:
+    for name in ("data/extraction/effects.csv", "data/evidence/studies.csv"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x\n")
+    (tmp_path / "results/extraction").mkdir(parents=True)
+    for name in ("effects.parquet", "effects.csv"):
+        (tmp_path / "results/extraction" / name).write_text("kept\n")
+    os.utime(tmp_path / "data/evidence/studies.csv", (1_000_000, 1_000_000))
+    os.utime(tmp_path / "data/extraction/effects.csv", (2_000_000, 2_000_000))
+    log = tmp_path / "snakemake.log"
+    # the sample log, with the flag annotations Snakemake adds to update() outputs
+    log.write_text(
+        SNAKEMAKE_LOG.replace(
+            "effects.parquet, results/extraction/effects.csv",
+            "effects.parquet (update), results/extraction/effects.csv (update)",
+        ),
+        encoding="utf-8",
+    )
+    marked = mark_failed_outputs_out_of_date([log], workdir=tmp_path)
+    assert marked == [
+        Path("results/extraction/effects.parquet"),
+        Path("results/extraction/effects.csv"),
+    ]
+    for path in marked:
+        assert (tmp_path / path).stat().st_mtime == 1_999_999
+        assert (tmp_path / path).read_text() == "kept\n"
+    assert failed_job_files(log.read_text())[0][1] == [
+        "data/extraction/effects.csv",
+        "data/evidence/studies.csv",
+    ]
+
+
 # -- item 7: SIGKILL mid-run, then `make recover`, gives the same files as a clean run
 
 
 @pytest.mark.parametrize(
-    "kill_when", ["results/screening/decisions.csv", "results/meta/pooled.csv"]
+    "kill_when",
+    [
+        "results/records.csv",
+        "results/screening/decisions.csv",
+        "results/meta/pooled.csv",
+        "reports/figures/prisma_flow.svg",
+        "reports/notebooks/01-search-and-screening.html",
+    ],
 )
 def test_make_recover_after_sigkill_matches_a_clean_run(
     clean_run: Path, tmp_path: Path, kill_when: str

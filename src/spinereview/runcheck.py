@@ -9,10 +9,17 @@ Two gaps of Snakemake itself are closed here (issue 13):
 * A failing job's one-line message goes to its log; Snakemake prints "check log file(s)" after the
   whole shell command. ``failure_summary`` reads the run's Snakemake log, finds each failed job's log
   and returns its message, printed by the workflow's ``onerror`` handler at the end of the console.
+* Snakemake deletes a job's outputs before it runs and again when it fails, so a failing step used to
+  lose its previous good outputs while later steps kept theirs. Every output of the workflow is
+  flagged ``update()``: Snakemake keeps it, backs it up, and restores the backup when the job fails.
+  The restored copy gets a new modification time, which would make the next run skip the step on
+  unchanged (still bad) input; ``mark_failed_outputs_out_of_date`` dates each failed job's outputs
+  before its newest input, so the next run redoes that step, and fails again until the input is fixed.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -20,6 +27,8 @@ from typing import Any
 
 _ERROR_IN_RULE = re.compile(r"^Error in rule (\S+):\s*$")
 _LOG_LINE = re.compile(r"^\s+log: (.*?)(?: \(check log file\(s\) for error details\))?\s*$")
+_FILES_LINE = re.compile(r"^\s+(input|output): (.*?)\s*$")
+_FLAG_SUFFIX = re.compile(r" \((?:update|directory|report|temp|protected)\)")
 #: at most this many lines of a failed job's log are shown when none starts with "error:"
 TAIL_LINES = 3
 
@@ -96,6 +105,63 @@ def failed_jobs(log_text: str) -> list[tuple[str, list[str]]]:
     return jobs
 
 
+def failed_job_files(log_text: str) -> list[tuple[str, list[str], list[str]]]:
+    """(rule, inputs, outputs) for every "Error in rule" block of a Snakemake log, in order.
+
+    Snakemake lists a job's files comma-separated and annotates flags (``x.csv (update)``); the
+    annotations are removed. Paths that contain ", " are not supported (the workflow has none).
+    """
+    jobs: list[tuple[str, list[str], list[str]]] = []
+    current: tuple[str, list[str], list[str]] | None = None
+    for line in log_text.splitlines():
+        match = _ERROR_IN_RULE.match(line)
+        if match:
+            current = (match.group(1), [], [])
+            jobs.append(current)
+            continue
+        if current is None:
+            continue
+        if not line.startswith(" "):
+            current = None
+            continue
+        files = _FILES_LINE.match(line)
+        if files:
+            paths = [_FLAG_SUFFIX.sub("", p).strip() for p in files.group(2).split(", ")]
+            target = current[1] if files.group(1) == "input" else current[2]
+            target.extend(p for p in paths if p)
+    return jobs
+
+
+def mark_failed_outputs_out_of_date(
+    snakemake_logs: Iterable[str | Path], workdir: Path | None = None
+) -> list[Path]:
+    """Date every existing output of each failed job at least one second before its newest input.
+
+    The content stays the previous good version (restored by Snakemake); only the modification time
+    changes, so the next run sees the step as out of date and runs it again. An output whose
+    inputs are all missing is dated at the epoch. Returns every existing output of the failed jobs,
+    as named in the log (relative to the working directory).
+    """
+    base = workdir or Path.cwd()
+    marked: list[Path] = []
+    for snakemake_log in snakemake_logs:
+        try:
+            text = Path(snakemake_log).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        for _rule, inputs, outputs in failed_job_files(text):
+            input_times = [(base / p).stat().st_mtime for p in inputs if (base / p).exists()]
+            stamp = max(max(input_times) - 1.0, 0.0) if input_times else 0.0
+            for name in outputs:
+                path = base / name
+                if not path.exists():
+                    continue
+                if path.stat().st_mtime > stamp:
+                    os.utime(path, (stamp, stamp))
+                marked.append(Path(name))
+    return marked
+
+
 def job_message(log_path: Path) -> list[str]:
     """The lines of a failed job's log that say why: its ``error:`` lines, else its last lines."""
     try:
@@ -130,8 +196,9 @@ def failure_summary(snakemake_logs: Iterable[str | Path], workdir: Path | None =
         [
             "The run failed. What the failed step(s) said:",
             *out,
-            "Fix the input named above and run again (`make run`). Until a run ends without error,",
-            "results/ and reports/ mix new files with older ones of the later steps.",
+            "Fix the input named above and run again (`make run`). The failed step's earlier outputs",
+            "were kept and marked out of date, so the next run redoes it; until a run ends without",
+            "error, results/ and reports/ may hold outputs of the previous run for the later steps.",
             "After an interrupted run (killed, power loss, 'LockException'): `make recover`.",
         ]
     )

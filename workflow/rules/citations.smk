@@ -12,8 +12,8 @@ rule write_citations:
         studies="data/evidence/studies.csv",
         references="data/article/references.yaml",
     output:
-        included=expand("reports/citations/included.{ext}", ext=CITATION_FORMATS),
-        article=expand("reports/citations/article.{ext}", ext=CITATION_FORMATS),
+        included=update(expand("reports/citations/included.{ext}", ext=CITATION_FORMATS)),
+        article=update(expand("reports/citations/article.{ext}", ext=CITATION_FORMATS)),
     params:
         out_dir=lambda wildcards, output: os.path.dirname(output.included[0]),
         cli=SPINEREVIEW,
@@ -35,8 +35,8 @@ rule audit_references:
         pooled=f"{RESULTS}/meta/pooled.csv",
         reviews="data/evidence/reviews_pooled.csv",
     output:
-        json="reports/citations/audit.json",
-        md="reports/citations/audit.md",
+        json=update("reports/citations/audit.json"),
+        md=update("reports/citations/audit.md"),
     params:
         # live mode only: citations without identifiers are looked up with NCBI ECitMatch
         ecitmatch="--ecitmatch" if LIVE else "",

@@ -4,6 +4,8 @@ import os
 import re
 import sys
 
+from snakemake.io import IOFile
+
 from spinereview.config import check_config
 from spinereview.figures import names as fignames
 from spinereview.errors import InputError
@@ -54,6 +56,12 @@ REVIEW_SHEET = config["screening"]["human_review"]["sheet"]
 # The package's CLI, run with the interpreter that runs Snakemake (the project's .venv).
 SPINEREVIEW = f"{sys.executable} -m spinereview"
 
+# Every output of every rule is flagged update(): Snakemake then neither deletes it before the job
+# nor after a failure, but backs it up and restores it when the job fails. A failing step so keeps
+# its previous good outputs (the writers are atomic), and onerror (print_failure_summary) dates them
+# before their newest input so that the next run redoes the step. tests/test_run_reliability.py
+# checks that no output lacks the flag. (The live snapshot folder is the exception: each is new.)
+
 # Live mode searches PubMed into a new dated snapshot and reads that; snapshot mode reads the
 # committed one. The date is fixed when the workflow is parsed, so one run uses one folder.
 LIVE = config["search"]["mode"] == "live"
@@ -99,10 +107,16 @@ def check_inputs():
 
 
 def print_failure_summary(log):
-    """onerror: each failed job's one-line message, as the last thing on the console."""
-    from spinereview.runcheck import failure_summary
+    """onerror: mark the failed steps' kept outputs out of date, then print each failed job's
+    one-line message as the last thing on the console."""
+    from spinereview.runcheck import failure_summary, mark_failed_outputs_out_of_date
 
-    summary = failure_summary(log if isinstance(log, (list, tuple)) else [log])
+    logs = log if isinstance(log, (list, tuple)) else [log]
+    for path in mark_failed_outputs_out_of_date(logs):
+        # A failed update() job still records metadata with its (bad) input's checksum, and
+        # Snakemake skips a job whose newer input has the recorded checksum: drop the record.
+        workflow.persistence.cleanup_metadata(IOFile(str(path)))
+    summary = failure_summary(logs)
     if summary:
         print(summary, file=sys.stderr)
 

@@ -7,7 +7,7 @@ rule review_estimates:
         evidence=config["reviews"]["evidence"],
         mapping=config["reviews"]["mapping"],
     output:
-        f"{RESULTS}/reviews/estimates.csv",
+        update(f"{RESULTS}/reviews/estimates.csv"),
     params:
         config=config_json(config, sort_keys=True, ensure_ascii=False),
         cli=SPINEREVIEW,
@@ -31,7 +31,7 @@ rule summarise_findings:
         bias=f"{RESULTS}/meta/bias.csv",
         rob=lambda wildcards: [ROB_SHEET] if os.path.exists(ROB_SHEET) else [],
     output:
-        f"{RESULTS}/evidence/summary_of_findings.csv",
+        update(f"{RESULTS}/evidence/summary_of_findings.csv"),
     params:
         config=config_json(config, sort_keys=True, ensure_ascii=False),
         analyses_dir=lambda wildcards, input: os.path.dirname(input.analyses[0]),

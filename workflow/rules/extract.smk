@@ -8,8 +8,8 @@ rule harmonise_effects:
         studies="data/evidence/studies.csv",
         comparisons=f"{RESULTS}/screening/comparisons.csv",
     output:
-        parquet=f"{RESULTS}/extraction/effects.parquet",
-        csv=f"{RESULTS}/extraction/effects.csv",
+        parquet=update(f"{RESULTS}/extraction/effects.parquet"),
+        csv=update(f"{RESULTS}/extraction/effects.csv"),
     params:
         settings=config_json(config["extraction"], sort_keys=True),
         cli=SPINEREVIEW,
@@ -29,8 +29,8 @@ rule extract_candidates:
         sheet=config["extraction"]["sheet"],
         studies="data/evidence/studies.csv",
     output:
-        candidates=f"{RESULTS}/extraction/candidates.csv",
-        crosscheck=f"{RESULTS}/extraction/crosscheck.csv",
+        candidates=update(f"{RESULTS}/extraction/candidates.csv"),
+        crosscheck=update(f"{RESULTS}/extraction/crosscheck.csv"),
     params:
         cli=SPINEREVIEW,
     log:

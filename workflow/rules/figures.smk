@@ -18,39 +18,47 @@ rule draw_figures:
         findings=rules.summarise_findings.output[0],
         rob=lambda wildcards: [ROB_SHEET] if os.path.exists(ROB_SHEET) else [],
     output:
-        forest=report(
-            expand(
-                f"{FIGURES_DIR}/{{name}}.{{fmt}}",
-                name=[n for n in FIGURE_NAMES if n.startswith("forest_")],
-                fmt=config["figures"]["formats"],
-            ),
-            caption="../report/forest.rst",
-            category="Figures",
-            subcategory="Forest plots",
+        forest=update(
+            report(
+                expand(
+                    f"{FIGURES_DIR}/{{name}}.{{fmt}}",
+                    name=[n for n in FIGURE_NAMES if n.startswith("forest_")],
+                    fmt=config["figures"]["formats"],
+                ),
+                caption="../report/forest.rst",
+                category="Figures",
+                subcategory="Forest plots",
+            )
         ),
-        article=report(
-            expand(
-                f"{FIGURES_DIR}/article_pain_by_window.{{fmt}}", fmt=config["figures"]["formats"]
-            ),
-            caption="../report/article.rst",
-            category="Figures",
-            subcategory="Article figure",
+        article=update(
+            report(
+                expand(
+                    f"{FIGURES_DIR}/article_pain_by_window.{{fmt}}", fmt=config["figures"]["formats"]
+                ),
+                caption="../report/article.rst",
+                category="Figures",
+                subcategory="Article figure",
+            )
         ),
-        evidence_map=report(
-            expand(f"{FIGURES_DIR}/evidence_map.{{fmt}}", fmt=config["figures"]["formats"]),
-            caption="../report/evidence_map.rst",
-            category="Figures",
-            subcategory="Evidence map",
+        evidence_map=update(
+            report(
+                expand(f"{FIGURES_DIR}/evidence_map.{{fmt}}", fmt=config["figures"]["formats"]),
+                caption="../report/evidence_map.rst",
+                category="Figures",
+                subcategory="Evidence map",
+            )
         ),
-        prisma=report(
-            expand(f"{FIGURES_DIR}/prisma_flow.{{fmt}}", fmt=config["figures"]["formats"]),
-            caption="../report/prisma.rst",
-            category="Figures",
-            subcategory="PRISMA 2020",
+        prisma=update(
+            report(
+                expand(f"{FIGURES_DIR}/prisma_flow.{{fmt}}", fmt=config["figures"]["formats"]),
+                caption="../report/prisma.rst",
+                category="Figures",
+                subcategory="PRISMA 2020",
+            )
         ),
-        caption=f"{FIGURES_DIR}/{fignames.caption_name(config['figures']['language'])}",
-        funnel=directory(f"{FIGURES_DIR}/{fignames.FUNNEL_DIR}"),
-        rob=directory(f"{FIGURES_DIR}/{fignames.ROB_DIR}"),
+        caption=update(f"{FIGURES_DIR}/{fignames.caption_name(config['figures']['language'])}"),
+        funnel=update(directory(f"{FIGURES_DIR}/{fignames.FUNNEL_DIR}")),
+        rob=update(directory(f"{FIGURES_DIR}/{fignames.ROB_DIR}")),
     params:
         settings=config_json(config["figures"], sort_keys=True, ensure_ascii=False),
         meta=config_json(config["meta"], sort_keys=True, ensure_ascii=False),

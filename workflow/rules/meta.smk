@@ -6,14 +6,16 @@ rule pool_effects:
         effects=f"{RESULTS}/extraction/effects.parquet",
         included=f"{RESULTS}/screening/included.csv",
     output:
-        pooled=f"{RESULTS}/meta/pooled.csv",
-        loo=f"{RESULTS}/meta/loo.csv",
-        subgroups=f"{RESULTS}/meta/subgroups.csv",
-        bias=f"{RESULTS}/meta/bias.csv",
-        estimators=f"{RESULTS}/meta/estimators.csv",
-        analyses=expand(
-            f"{RESULTS}/meta/analyses/{{analysis}}.json",
-            analysis=[a["id"] for a in config["meta"]["analyses"]],
+        pooled=update(f"{RESULTS}/meta/pooled.csv"),
+        loo=update(f"{RESULTS}/meta/loo.csv"),
+        subgroups=update(f"{RESULTS}/meta/subgroups.csv"),
+        bias=update(f"{RESULTS}/meta/bias.csv"),
+        estimators=update(f"{RESULTS}/meta/estimators.csv"),
+        analyses=update(
+            expand(
+                f"{RESULTS}/meta/analyses/{{analysis}}.json",
+                analysis=[a["id"] for a in config["meta"]["analyses"]],
+            )
         ),
     params:
         settings=config_json(config["meta"], sort_keys=True, ensure_ascii=False),

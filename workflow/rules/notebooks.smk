@@ -21,8 +21,8 @@ rule render_notebook:
         notebook="notebooks/{notebook}.py",
         config="config/config.yaml",
     output:
-        html="reports/notebooks/{notebook}.html",
-        ipynb="reports/notebooks/{notebook}.ipynb",
+        html=update("reports/notebooks/{notebook}.html"),
+        ipynb=update("reports/notebooks/{notebook}.ipynb"),
     params:
         parameters=json.dumps(
             {

@@ -16,7 +16,7 @@ rule write_report:
         citations=rules.write_citations.output,
         audit=rules.audit_references.output,
     output:
-        "reports/report.html",
+        update("reports/report.html"),
     params:
         config=config_json(config, sort_keys=True, ensure_ascii=False),
         manifest=f"{SNAPSHOT}/manifest.json",

@@ -10,11 +10,11 @@ rule screen_records:
         links="data/screening/study_links.csv",
         overrides="data/screening/overrides.csv",
     output:
-        decisions=f"{RESULTS}/screening/decisions.csv",
-        duplicates=f"{RESULTS}/screening/duplicates.csv",
-        included=f"{RESULTS}/screening/included.csv",
-        comparisons=f"{RESULTS}/screening/comparisons.csv",
-        prisma=f"{RESULTS}/screening/prisma.json",
+        decisions=update(f"{RESULTS}/screening/decisions.csv"),
+        duplicates=update(f"{RESULTS}/screening/duplicates.csv"),
+        included=update(f"{RESULTS}/screening/included.csv"),
+        comparisons=update(f"{RESULTS}/screening/comparisons.csv"),
+        prisma=update(f"{RESULTS}/screening/prisma.json"),
     params:
         protocol=SCREENING_PROTOCOL,
         out_dir=lambda wildcards, output: os.path.dirname(output.prisma),
@@ -34,7 +34,7 @@ rule write_review_sheet:
     input:
         decisions=rules.screen_records.output.decisions,
     output:
-        f"{RESULTS}/screening/to_review.csv",
+        update(f"{RESULTS}/screening/to_review.csv"),
     params:
         sample=config["screening"]["human_review"]["sample_excluded"],
         seed=config["screening"]["human_review"]["seed"],
@@ -55,7 +55,7 @@ rule measure_agreement:
         # the reviewer's sheet only when it exists: a missing sheet means "not yet reviewed"
         sheet=lambda wildcards: [REVIEW_SHEET] if os.path.exists(REVIEW_SHEET) else [],
     output:
-        f"{RESULTS}/screening/agreement.json",
+        update(f"{RESULTS}/screening/agreement.json"),
     params:
         sheet=REVIEW_SHEET,
         cli=SPINEREVIEW,

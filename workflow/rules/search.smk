@@ -26,7 +26,7 @@ if LIVE:
         input:
             snapshot=rules.fetch_pubmed.output.snapshot,
         output:
-            f"{RESULTS}/pubmed/diff.json",
+            update(f"{RESULTS}/pubmed/diff.json"),
         params:
             cli=SPINEREVIEW,
         log:
@@ -41,7 +41,7 @@ rule verify_snapshot:
     input:
         unpack(snapshot_files),
     output:
-        f"{RESULTS}/pubmed/snapshot_verified.json",
+        update(f"{RESULTS}/pubmed/snapshot_verified.json"),
     params:
         snapshot_dir=SNAPSHOT,
         queries=QUERIES_JSON,
@@ -60,8 +60,8 @@ rule parse_records:
         unpack(snapshot_files),
         verified=rules.verify_snapshot.output,
     output:
-        parquet=f"{RESULTS}/records.parquet",
-        csv=f"{RESULTS}/records.csv",
+        parquet=update(f"{RESULTS}/records.parquet"),
+        csv=update(f"{RESULTS}/records.csv"),
     params:
         snapshot_dir=SNAPSHOT,
         queries=QUERIES_JSON,

@@ -12,6 +12,7 @@ import jupytext
 import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+from nbconvert.preprocessors import CoalesceStreamsPreprocessor
 from nbformat import NotebookNode
 
 from spinereview.errors import SpinereviewError
@@ -113,6 +114,9 @@ def execute_notebook(
         raise NotebookError(f"{source}: a cell ran longer than {timeout} s") from None
     except DeadKernelError as exc:
         raise NotebookError(f"{source}: the kernel died ({exc})") from None
+    # The kernel flushes print() output in chunks whose split depends on timing ("37 studies" and
+    # "\n" as two outputs, or one): merge consecutive stream outputs so the file is byte-identical.
+    CoalesceStreamsPreprocessor().preprocess(nb, {})
     scrub_outputs(nb.cells, replacements)
     nb.metadata = _fixed_metadata(nb.metadata)
     return nb
