@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import bibtexparser
 import jsonschema
@@ -444,3 +445,31 @@ def test_bibtex_keeps_umlauts_as_utf8_not_latex_macros(karppinen) -> None:
     assert "Kyllönen, Eero" in text and "Pienimäki, Tuomo" in text
     assert '\\"' not in text and "(UTF-8)" in text.splitlines()[0]
     text.encode("utf-8")
+
+
+def test_every_snapshot_author_with_initials_or_fore_name_keeps_initials_in_every_format() -> None:
+    from spinereview.citations import vancouver
+    from spinereview.citations.included import record_reference
+    from spinereview.pubmed.records import merge_query_files
+
+    snapshot = Path(__file__).resolve().parents[1] / "data" / "pubmed" / "snapshot"
+    rows = merge_query_files(
+        [(q, snapshot / f"{q}.xml") for q in ("epidural", "facet_sacroiliac_other")]
+    )
+    checked = 0
+    for row in rows:
+        ref = record_reference(row)
+        bib = bibtex.bibtex([ref])
+        names = rispy.loads(ris.ris([ref]))[0].get("authors", [])
+        text = vancouver.plain(ref)
+        for number, author in enumerate(row["authors"]):
+            if author["collective"] or not (author["initials"] or author["fore"]):
+                continue
+            initials = ref.authors[number].initials
+            assert initials, (row["pmid"], author)
+            if number < vancouver.MAX_AUTHORS:
+                assert f"{author['last']} {initials}" in text
+            given = " ".join(f"{c}." for c in initials)
+            assert f"{author['last']}, {given}" in bib and f"{author['last']}, {given}" in names
+            checked += 1
+    assert checked > 100

@@ -52,13 +52,6 @@ def article_files(refs: Sequence[Reference]) -> dict[str, str]:
     return files
 
 
-def write_list(refs: Sequence[Reference], out_dir: Path, stem: str, title: str, lang: str) -> None:
-    from spinereview.io import write_text_atomic
-
-    for ext, text in render(refs, title, lang).items():
-        write_text_atomic(out_dir / f"{stem}.{ext}", text)
-
-
 def _records(path: Path) -> dict[str, Reference]:
     from spinereview.citations.included import records_by_pmid
     from spinereview.pubmed.records import read_records
