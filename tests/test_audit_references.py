@@ -477,3 +477,30 @@ def test_audit_cli_writes_json_and_markdown_byte_identically(tmp_path: Path) -> 
         in " ".join(c["message"] for c in by_id["daeb-2020"]["context"])
     )
     assert "| 3 | daeb-2020 |" in outputs[0][1].decode("utf-8")
+
+
+def test_audit_keeps_the_working_notes_the_article_list_leaves_out(tmp_path: Path) -> None:
+    from test_citations_cli import write_inputs
+
+    from spinereview.cli import main
+
+    paths = write_inputs(tmp_path)
+    pooled = tmp_path / "pooled.csv"
+    pooled.write_text("analysis,run,window,scale,k,estimate,ci_low,ci_high\n", encoding="utf-8")
+    out = tmp_path / "out"
+    args = ["audit-references", "--references", str(REFERENCES)]
+    args += ["--records", str(paths["records.parquet"]), "--decisions", str(paths["decisions.csv"])]
+    args += ["--pooled", str(pooled), "--reviews", str(REPO / "data/evidence/reviews_pooled.csv")]
+    args += ["--out-json", str(out / "audit.json"), "--out-md", str(out / "audit.md")]
+    assert main(args) == 0
+    by_id = {r["id"]: r for r in json.loads((out / "audit.json").read_text())["references"]}
+    assert by_id["nice-ng59"]["list_notes"] == ["Cited in the article as: NICE-Leitlinie UK (NG59)"]
+    assert by_id["cochrane-cd001824"]["list_notes"][1] == (
+        "Journal version: Spine (Phila Pa 1976) 2009; PMID 19127161"
+    )
+    assert by_id["daeb-2020"]["list_notes"] == [
+        "Not resolved: citation truncated (no closing parenthesis, no pages)"
+    ]
+    md = (out / "audit.md").read_text(encoding="utf-8")
+    assert "Notes (not printed in the article's reference list):" in md
+    assert "- Cited in the article as: NICE-Leitlinie UK (NG59)" in md

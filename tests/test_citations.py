@@ -294,7 +294,7 @@ def test_guideline_and_cochrane_review_get_their_own_types() -> None:
         doi="10.1002/14651858.CD001824.pub3",
     )
     assert vancouver.plain(nice) == (
-        "NICE. Low back pain and sciatica. Guideline NG59. NICE; 2016 Nov 30 [updated 2020 Dec 11]. "
+        "NICE. Low back pain and sciatica. Guideline NG59. NICE; 2016 Nov 30 (updated 2020 Dec 11). "
         "Available from: https://www.nice.org.uk/guidance/ng59"
     )
     assert "Cochrane Database Syst Rev. 2008;(3):CD001824. doi:10.1002/14651858.CD001824.pub3." in (
@@ -309,3 +309,101 @@ def test_guideline_and_cochrane_review_get_their_own_types() -> None:
     assert (items[0]["type"], items[0]["number"]) == ("report", "NG59")
     assert "Last updated 2020-12-11" in items[0]["note"]
     assert (items[1]["type"], items[1]["page"]) == ("article-journal", "CD001824")
+
+
+# --- the article's list: German labels, access date, no working notes (issue 14, must have 4) ------
+
+NICE = Reference(
+    key="nice-ng59",
+    kind="guideline",
+    title="Low back pain and sciatica in over 16s: assessment and management",
+    authors=(Author(collective="National Institute for Health and Care Excellence (NICE)"),),
+    publisher="National Institute for Health and Care Excellence (NICE)",
+    number="NG59",
+    year=2016,
+    month=11,
+    day=30,
+    updated=(2020, 12, 11),
+    accessed=(2026, 11, 27),
+    url="https://www.nice.org.uk/guidance/ng59",
+    notes=("Cited in the article as: NICE-Leitlinie UK (NG59)",),
+)
+
+
+def test_german_list_uses_german_labels_dates_and_the_recorded_access_date() -> None:
+    assert vancouver.plain(NICE, "de", notes=False) == (
+        "National Institute for Health and Care Excellence (NICE). Low back pain and sciatica in "
+        "over 16s: assessment and management. Leitlinie NG59. National Institute for Health and "
+        "Care Excellence (NICE); 30.11.2016 (aktualisiert 11.12.2020). Verfügbar unter: "
+        "https://www.nice.org.uk/guidance/ng59 (Zugriff am 27.11.2026)"
+    )
+    assert vancouver.plain(NICE, "en", notes=False).endswith(
+        "(NICE); 2016 Nov 30 (updated 2020 Dec 11). Available from: "
+        "https://www.nice.org.uk/guidance/ng59 (accessed 2026 Nov 27)"
+    )
+    german = vancouver.markdown_list("Literatur", [NICE, CARETTE], "de", notes=False)
+    for english in ("Available from", "updated", "accessed", "Guideline"):
+        assert english not in german
+
+
+def test_a_web_source_without_access_date_gets_none_not_the_day_of_the_run() -> None:
+    import datetime
+    from dataclasses import replace
+
+    undated = replace(NICE, accessed=None)
+    for lang in ("de", "en"):
+        text = vancouver.plain(undated, lang, notes=False)
+        assert "Zugriff" not in text and "accessed" not in text
+        today = datetime.date.today()
+        assert vancouver.format_date(today.year, today.month, today.day, lang) not in text
+    assert "urldate" not in bibtex.bibtex([undated]) and "Y2  -" not in ris.ris([undated])
+    assert "accessed" not in json.loads(csljson.csl_json([undated]))[0]
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_article_list_has_no_working_notes_and_no_square_brackets(lang: str) -> None:
+    refs = [NICE, replace_notes(CARETTE, ("Study X (Carette1997), one of 2 reports",)), HOSTILE]
+    md = vancouver.markdown_list("Literatur", refs, lang, notes=False)
+    page = vancouver.html_list("Literatur", refs, lang, notes=False)
+    for text in (md, page):
+        assert "Cited in the article" not in text and "Study X" not in text
+    assert "[" not in md.replace("[doi:", "").replace("[PMID:", "").replace("[https:", "")
+    assert "\\[" not in md and 'class="note"' not in page
+    assert "Cited in the article" in vancouver.markdown_list("t", refs, lang)  # notes=True
+
+
+def replace_notes(ref: Reference, notes: tuple[str, ...]) -> Reference:
+    from dataclasses import replace
+
+    return replace(ref, notes=notes)
+
+
+def test_working_notes_of_the_included_list_are_italic_without_escaped_brackets() -> None:
+    md = vancouver.markdown_list("Included", [NO_PMID])
+    assert "*Identified by other methods; no PMID.*" in md and "\\[" not in md
+    assert vancouver.plain(NO_PMID).endswith("[Identified by other methods; no PMID.]")
+
+
+@pytest.mark.parametrize(
+    ("date", "lang", "expected"),
+    [
+        ((2016, 11, 30), "en", "2016 Nov 30"),
+        ((2016, 11, 30), "de", "30.11.2016"),
+        ((2016, 3, None), "de", "03/2016"),
+        ((2016, None, None), "de", "2016"),
+        ((None, None, None), "de", ""),
+    ],
+)
+def test_format_date(date: tuple, lang: str, expected: str) -> None:
+    assert vancouver.format_date(*date, lang=lang) == expected
+
+
+def test_unknown_language_is_an_error() -> None:
+    with pytest.raises(ValueError, match="unknown language 'fr'"):
+        vancouver.markdown_list("t", [CARETTE], "fr")
+
+
+def test_access_date_reaches_bibtex_ris_and_csl_json() -> None:
+    assert "urldate = {2026-11-27}" in bibtex.bibtex([NICE])
+    assert "Y2  - 2026/11/27" in ris.ris([NICE])
+    assert json.loads(csljson.csl_json([NICE]))[0]["accessed"] == {"date-parts": [[2026, 11, 27]]}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import bibtexparser
 import jsonschema
@@ -360,3 +361,115 @@ def test_csl_json_round_trips_and_keeps_the_facts() -> None:
         "article",
     ]
     assert all(value is not None for item in items for value in item.values())
+
+
+# --- umlauts from the PubMed XML through the records table into every format -------------------
+
+XML = """<?xml version="1.0" encoding="UTF-8"?>
+<PubmedArticleSet>
+  <PubmedArticle>
+    <MedlineCitation Status="MEDLINE" Owner="NLM">
+      <PMID Version="1">11337625</PMID>
+      <Article PubModel="Print">
+        <Journal>
+          <JournalIssue CitedMedium="Print">
+            <Volume>26</Volume><Issue>9</Issue><PubDate><Year>2001</Year></PubDate>
+          </JournalIssue>
+          <Title>Spine</Title>
+        </Journal>
+        <ArticleTitle>Periradicular infiltration for sciatica: a randomized controlled trial.</ArticleTitle>
+        <Pagination><MedlinePgn>1059-67</MedlinePgn></Pagination>
+        <AuthorList CompleteYN="Y">
+          <Author><LastName>Karppinen</LastName><ForeName>Jaro</ForeName><Initials>J</Initials></Author>
+          <Author><LastName>Kyllönen</LastName><ForeName>Eero</ForeName><Initials>E</Initials></Author>
+          <Author ValidYN="Y"><LastName>Pienimäki</LastName><ForeName>Tuomo</ForeName></Author>
+        </AuthorList>
+      </Article>
+      <MedlineJournalInfo><MedlineTA>Spine (Phila Pa 1976)</MedlineTA></MedlineJournalInfo>
+    </MedlineCitation>
+    <PubmedData><ArticleIdList><ArticleId IdType="pubmed">11337625</ArticleId></ArticleIdList></PubmedData>
+  </PubmedArticle>
+</PubmedArticleSet>
+"""
+NAMES = ("Kyllönen", "Pienimäki")
+
+
+@pytest.fixture(scope="module")
+def karppinen(tmp_path_factory) -> Reference:
+    """The record parsed from XML, stored in and read back from the records table (Parquet)."""
+    from spinereview.citations.included import records_by_pmid
+    from spinereview.pubmed.records import merge_query_files, read_records, write_records
+
+    folder = tmp_path_factory.mktemp("umlauts")
+    (folder / "q.xml").write_text(XML, encoding="utf-8")
+    rows = merge_query_files([("q", folder / "q.xml")])
+    write_records(rows, folder / "records.parquet", folder / "records.csv")
+    return records_by_pmid(read_records(folder / "records.parquet").to_pylist())["11337625"]
+
+
+def test_umlauts_and_initials_survive_parse_and_the_records_table(karppinen) -> None:
+    assert [(a.family, a.initials) for a in karppinen.authors] == [
+        ("Karppinen", "J"),
+        ("Kyllönen", "E"),
+        ("Pienimäki", "T"),  # no <Initials>: taken from the fore name
+    ]
+
+
+def test_umlauts_round_trip_through_every_format(karppinen) -> None:
+    from spinereview.citations import vancouver
+
+    for text in (
+        vancouver.markdown_list("Literatur", [karppinen], "de"),
+        vancouver.html_list("Literatur", [karppinen], "de"),
+    ):
+        assert "Karppinen J, Kyllönen E, Pienimäki T." in text
+    library = bibtexparser.parse_string(
+        bibtex.bibtex([karppinen]), append_middleware=[SeparateCoAuthors(), SplitNameParts()]
+    )
+    assert library.failed_blocks == []
+    assert [n.last for n in library.entries[0]["author"]] == [
+        ["Karppinen"],
+        ["Kyllönen"],
+        ["Pienimäki"],
+    ]
+    assert [e["authors"] for e in rispy.loads(ris.ris([karppinen]))] == [
+        ["Karppinen, Jaro", "Kyllönen, Eero", "Pienimäki, Tuomo"]
+    ]
+    items = json.loads(csljson.csl_json([karppinen]))
+    assert [a["family"] for a in items[0]["author"]] == ["Karppinen", *NAMES]
+
+
+def test_bibtex_keeps_umlauts_as_utf8_not_latex_macros(karppinen) -> None:
+    """The encoding decision (bibtex module docstring): UTF-8, never {\\"o}."""
+    text = bibtex.bibtex([karppinen])
+    assert "Kyllönen, Eero" in text and "Pienimäki, Tuomo" in text
+    assert '\\"' not in text and "(UTF-8)" in text.splitlines()[0]
+    text.encode("utf-8")
+
+
+def test_every_snapshot_author_with_initials_or_fore_name_keeps_initials_in_every_format() -> None:
+    from spinereview.citations import vancouver
+    from spinereview.citations.included import record_reference
+    from spinereview.pubmed.records import merge_query_files
+
+    snapshot = Path(__file__).resolve().parents[1] / "data" / "pubmed" / "snapshot"
+    rows = merge_query_files(
+        [(q, snapshot / f"{q}.xml") for q in ("epidural", "facet_sacroiliac_other")]
+    )
+    checked = 0
+    for row in rows:
+        ref = record_reference(row)
+        bib = bibtex.bibtex([ref])
+        names = rispy.loads(ris.ris([ref]))[0].get("authors", [])
+        text = vancouver.plain(ref)
+        for number, author in enumerate(row["authors"]):
+            if author["collective"] or not (author["initials"] or author["fore"]):
+                continue
+            initials = ref.authors[number].initials
+            assert initials, (row["pmid"], author)
+            if number < vancouver.MAX_AUTHORS:
+                assert f"{author['last']} {initials}" in text
+            given = " ".join(f"{c}." for c in initials)
+            assert f"{author['last']}, {given}" in bib and f"{author['last']}, {given}" in names
+            checked += 1
+    assert checked > 100

@@ -2,6 +2,10 @@
 # audit of the article's references. Outputs go to reports/citations/.
 
 CITATION_FORMATS = ["md", "html", "bib", "ris", "json"]
+# The article's list is clean (no working notes) and comes in the article's language and English.
+ARTICLE_FILES = [f"article.{lang}.{ext}" for lang in ("de", "en") for ext in ("md", "html")] + [
+    f"article.{ext}" for ext in ("bib", "ris", "json")
+]
 
 
 rule write_citations:
@@ -11,9 +15,11 @@ rule write_citations:
         decisions=f"{RESULTS}/screening/decisions.csv",
         studies="data/evidence/studies.csv",
         references="data/article/references.yaml",
+        spellings="data/article/author_spellings.csv",
     output:
         included=update(expand("reports/citations/included.{ext}", ext=CITATION_FORMATS)),
-        article=update(expand("reports/citations/article.{ext}", ext=CITATION_FORMATS)),
+        article=update(expand("reports/citations/{name}", name=ARTICLE_FILES)),
+        missing=update("reports/citations/missing.csv"),
     params:
         out_dir=lambda wildcards, output: os.path.dirname(output.included[0]),
         cli=SPINEREVIEW,
@@ -24,7 +30,7 @@ rule write_citations:
     shell:
         "{params.cli} write-citations --records {input.records:q} --included {input.included:q}"
         " --decisions {input.decisions:q} --studies {input.studies:q}"
-        " --references {input.references:q} --out-dir {params.out_dir:q} 2> {log:q} || {{ rc=$?; cat {log:q} >&2; exit $rc; }}"
+        " --references {input.references:q} --spellings {input.spellings:q} --out-dir {params.out_dir:q} 2> {log:q} || {{ rc=$?; cat {log:q} >&2; exit $rc; }}"
 
 
 rule audit_references:

@@ -129,6 +129,18 @@ def _check_resolved(path: Path, where: str, resolved: Any) -> None:
             exception.get("intervention"),
             INTERVENTIONS,
         )
+    for name in ("published", "last_updated", "accessed"):
+        try:
+            as_date(resolved.get(name))
+        except ValueError:
+            raise InputError(
+                path, f"{resolved[name]!r} is not a date (YYYY-MM-DD)", field=f"{where}.{name}"
+            ) from None
+    published, accessed = as_date(resolved.get("published")), as_date(resolved.get("accessed"))
+    if published and accessed and accessed < published:
+        raise InputError(
+            path, f"accessed {accessed} is before published {published}", field=f"{where}.accessed"
+        )
     required = {"guideline": ("number", "title"), "systematic_review": ("review_id", "title")}
     for name in required.get(resolved["kind"], ()):
         if not resolved.get(name):
@@ -182,13 +194,21 @@ def load_references(path: str | Path) -> list[ArticleReference]:
 
 
 def as_date(value: Any) -> datetime.date | None:
-    """A YAML date (parsed by PyYAML) or an ISO 'YYYY-MM-DD' string."""
-    if value is None or isinstance(value, datetime.date):
+    """A YAML date (parsed by PyYAML) or an ISO 'YYYY-MM-DD' string; None or '' is no date."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime.date):
         return value
     return datetime.date.fromisoformat(str(value))
 
 
+def _ymd(value: datetime.date | None) -> tuple[int, int, int] | None:
+    return (value.year, value.month, value.day) if value else None
+
+
 def _guideline(ref: ArticleReference) -> Reference:
+    """A guideline from its resolved facts; ``accessed`` is the date recorded in references.yaml
+    (the day someone checked the URL), never the day of the run."""
     r = ref.resolves_to
     published, updated = as_date(r.get("published")), as_date(r.get("last_updated"))
     publisher = r.get("publisher")
@@ -203,7 +223,8 @@ def _guideline(ref: ArticleReference) -> Reference:
         month=published.month if published else None,
         day=published.day if published else None,
         url=r.get("url"),
-        updated=(updated.year, updated.month, updated.day) if updated else None,
+        updated=_ymd(updated),
+        accessed=_ymd(as_date(r.get("accessed"))),
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +16,12 @@ def _check(check: Check) -> dict[str, str]:
     return {"code": check.code, "severity": check.severity, "message": check.message}
 
 
-def result_json(result: AuditResult) -> dict[str, Any]:
+def result_json(result: AuditResult, notes: Sequence[str] = ()) -> dict[str, Any]:
     """One reference: ``reasons`` are the messages of the checks that set the verdict (every
-    check that is not 'info'); ``checks`` are all checks; ``context`` never changes the verdict."""
+    check that is not 'info'); ``checks`` are all checks; ``context`` never changes the verdict;
+    ``list_notes`` are the working notes that the article's clean reference list leaves out."""
     return {
+        "list_notes": list(notes),
         "id": result.id,
         "cited_as": result.cited_as,
         "claim": result.claim,
@@ -35,14 +37,17 @@ def result_json(result: AuditResult) -> dict[str, Any]:
     }
 
 
-def audit_json(results: Sequence[AuditResult], mode: str) -> dict[str, Any]:
+def audit_json(
+    results: Sequence[AuditResult], mode: str, notes: Mapping[str, Sequence[str]] | None = None
+) -> dict[str, Any]:
+    notes = notes or {}
     counts = {v: sum(r.verdict == v for r in results) for v in VERDICTS}
     return {
         "mode": mode,
         "rules": "spinereview.citations.audit (verdict = most severe check: blocking -> "
         "unresolved, major -> mismatch, minor -> partial, none -> match)",
         "summary": counts,
-        "references": [result_json(r) for r in results],
+        "references": [result_json(r, notes.get(r.id, ())) for r in results],
     }
 
 
@@ -52,8 +57,12 @@ def _md_list(checks: Sequence[Check], label: bool = True) -> list[str]:
     ]
 
 
-def audit_markdown(results: Sequence[AuditResult], mode: str) -> str:
-    """A table of verdicts, then per reference every check and the context."""
+def audit_markdown(
+    results: Sequence[AuditResult], mode: str, notes: Mapping[str, Sequence[str]] | None = None
+) -> str:
+    """A table of verdicts, then per reference every check, the context and the working notes
+    that the article's reference list (article.de.md ...) does not print."""
+    notes = notes or {}
     lines = [
         "# Audit of the article's references",
         "",
@@ -81,9 +90,18 @@ def audit_markdown(results: Sequence[AuditResult], mode: str) -> str:
         ]
         if r.context:
             lines += ["", "Context (not part of the verdict):", "", *_md_list(r.context, False)]
+        if notes.get(r.id):
+            lines += ["", "Notes (not printed in the article's reference list):", ""]
+            lines += [f"- {escape_markdown(note)}" for note in notes[r.id]]
     return "\n".join(lines) + "\n"
 
 
-def write_audit(results: Sequence[AuditResult], out_json: Path, out_md: Path, mode: str) -> None:
-    write_json_atomic(out_json, audit_json(results, mode))
-    write_text_atomic(out_md, audit_markdown(results, mode))
+def write_audit(
+    results: Sequence[AuditResult],
+    out_json: Path,
+    out_md: Path,
+    mode: str,
+    notes: Mapping[str, Sequence[str]] | None = None,
+) -> None:
+    write_json_atomic(out_json, audit_json(results, mode, notes))
+    write_text_atomic(out_md, audit_markdown(results, mode, notes))

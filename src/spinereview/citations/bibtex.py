@@ -1,8 +1,9 @@
 """BibTeX writer: UTF-8 text, LaTeX special characters escaped, acronyms protected by braces.
 
-Encoding decision: non-ASCII characters are written as UTF-8, not as LaTeX accent macros. Macros
-cannot express CJK or arbitrary combining sequences, so only UTF-8 keeps every name and title
-intact; biber/biblatex, modern BibTeX with ``inputenc``, Zotero, JabRef and bibtexparser read it.
+Encoding decision: non-ASCII characters are written as UTF-8, not as LaTeX accent macros
+(``Kyllönen``, never ``Kyll{\\"o}nen``). Macros cannot express CJK or arbitrary combining sequences,
+so only UTF-8 keeps every name and title intact; biber/biblatex, modern BibTeX with ``inputenc``,
+Zotero, JabRef and bibtexparser read it (tests/test_citations_roundtrip.py reads names back).
 The ten characters LaTeX treats specially (``\\ { } & % $ # _ ~ ^``) are escaped, so a field's
 braces always balance.
 """
@@ -110,6 +111,7 @@ def fields(ref: Reference) -> list[tuple[str, str]]:
     if ref.pmid:
         out += [("eprint", ref.pmid), ("eprinttype", "pubmed")]
     add("url", ref.url)
+    add("urldate", ref.accessed_iso)  # biblatex: the day the URL was accessed
     notes = [f"Cited as: {ref.cited_as}"] if ref.kind == "unresolved" and ref.cited_as else []
     notes += [ref.updated_note] if ref.updated_note else []
     add("note", " ".join(n if n.endswith(".") else n + "." for n in [*notes, *ref.notes]))

@@ -14,27 +14,42 @@ log = logging.getLogger("spinereview.citations")
 FORMATS = ("md", "html", "bib", "ris", "json")
 
 
-def render(refs: Sequence[Reference], title: str, lang: str = "en") -> dict[str, str]:
-    """Every format of one reference list, by file extension."""
+ARTICLE_TITLES = {"de": "Literatur", "en": "References"}
+ARTICLE_LANGUAGES = ("de", "en")
+
+
+def render(
+    refs: Sequence[Reference], title: str, lang: str = "en", notes: bool = True
+) -> dict[str, str]:
+    """Every format of one reference list, by file extension. With ``notes`` False the working
+    notes are left out of every format (the article's own list)."""
+    from dataclasses import replace
+
     from spinereview.citations.bibtex import bibtex
     from spinereview.citations.csljson import csl_json
     from spinereview.citations.ris import ris
     from spinereview.citations.vancouver import html_list, markdown_list
 
+    data = refs if notes else [replace(ref, notes=()) for ref in refs]
     return {
-        "md": markdown_list(title, refs),
-        "html": html_list(title, refs, lang),
-        "bib": bibtex(refs),
-        "ris": ris(refs),
-        "json": csl_json(refs),
+        "md": markdown_list(title, refs, lang, notes),
+        "html": html_list(title, refs, lang, notes),
+        "bib": bibtex(data),
+        "ris": ris(data),
+        "json": csl_json(data),
     }
 
 
-def write_list(refs: Sequence[Reference], out_dir: Path, stem: str, title: str, lang: str) -> None:
-    from spinereview.io import write_text_atomic
-
-    for ext, text in render(refs, title, lang).items():
-        write_text_atomic(out_dir / f"{stem}.{ext}", text)
+def article_files(refs: Sequence[Reference]) -> dict[str, str]:
+    """The article's list, clean (no working notes): 'article.de.md', 'article.de.html',
+    'article.en.md', 'article.en.html', and one BibTeX, RIS and CSL-JSON file ('article.bib'...)."""
+    files: dict[str, str] = {}
+    for lang in ARTICLE_LANGUAGES:
+        rendered = render(refs, ARTICLE_TITLES[lang], lang, notes=False)
+        files[f"article.{lang}.md"] = rendered.pop("md")
+        files[f"article.{lang}.html"] = rendered.pop("html")
+        files.update({f"article.{ext}": text for ext, text in rendered.items()})
+    return files
 
 
 def _records(path: Path) -> dict[str, Reference]:
@@ -46,19 +61,40 @@ def _records(path: Path) -> dict[str, Reference]:
 
 def cmd_write_citations(args: argparse.Namespace) -> None:
     from spinereview.citations.article import citation_entry, load_references
+    from spinereview.citations.completeness import COLUMNS, gaps, web_sources_without_access_date
     from spinereview.citations.included import included_references
+    from spinereview.citations.spellings import apply_spellings, load_spellings
+    from spinereview.io import write_csv_atomic, write_text_atomic
 
+    spellings = load_spellings(args.spellings)
     records = _records(Path(args.records))
     included = included_references(
         records, Path(args.included), Path(args.decisions), Path(args.studies), Path(args.records)
     )
+    included, fixed = apply_spellings(included, spellings, "included")
     article = [citation_entry(ref, records) for ref in load_references(args.references)]
+    article, fixed_article = apply_spellings(article, spellings, "article")
+    rows = [*fixed, *gaps("included", included), *fixed_article, *gaps("article", article)]
     out_dir = Path(args.out_dir)
-    write_list(included, out_dir, "included", "Included studies", "en")
-    write_list(article, out_dir, "article", "The article's references", "en")
+    files = {f"included.{ext}": text for ext, text in render(included, "Included studies").items()}
+    files.update(article_files(article))
+    for name, text in files.items():
+        write_text_atomic(out_dir / name, text)
+    write_csv_atomic(out_dir / "missing.csv", [r.row() for r in rows], COLUMNS)
     log.info(
-        "%d included reports, %d article references -> %s", len(included), len(article), out_dir
+        "%d included reports, %d article references -> %s; %d missing facts (missing.csv)",
+        len(included),
+        len(article),
+        out_dir,
+        sum(r.status == "missing" for r in rows),
     )
+    if undated := web_sources_without_access_date(article):
+        log.warning(
+            "article references cited by URL without an access date: %s (fill "
+            "resolves_to.accessed in %s)",
+            ", ".join(undated),
+            args.references,
+        )
 
 
 def _study_decisions(path: Path) -> dict[str, str]:
@@ -83,7 +119,7 @@ def _resolver(args: argparse.Namespace) -> Any:
 
 
 def cmd_audit_references(args: argparse.Namespace) -> None:
-    from spinereview.citations.article import load_references
+    from spinereview.citations.article import citation_entry, load_references
     from spinereview.citations.audit import AuditInputs, audit_reference
     from spinereview.citations.audit_report import write_audit
     from spinereview.citations.evidence import POOLED_COLUMNS, REVIEW_COLUMNS, read_rows
@@ -95,9 +131,11 @@ def cmd_audit_references(args: argparse.Namespace) -> None:
         pooled=read_rows(args.pooled, POOLED_COLUMNS),
         resolver=_resolver(args),
     )
-    results = [audit_reference(ref, inputs) for ref in load_references(args.references)]
+    refs = load_references(args.references)
+    results = [audit_reference(ref, inputs) for ref in refs]
+    notes = {ref.id: citation_entry(ref, inputs.records).notes for ref in refs}
     mode = "live (ECitMatch)" if args.ecitmatch else "offline"
-    write_audit(results, Path(args.out_json), Path(args.out_md), mode)
+    write_audit(results, Path(args.out_json), Path(args.out_md), mode, notes)
     for r in results:
         flag = (
             "" if r.expected_verdict in (None, r.verdict) else f" (expected {r.expected_verdict})"
@@ -126,6 +164,11 @@ def register(sub: Any) -> None:
         help="bibliographic facts of records without a PMID",
     )
     p.add_argument("--references", default="data/article/references.yaml")
+    p.add_argument(
+        "--spellings",
+        default="data/article/author_spellings.csv",
+        help="sourced corrections of author names whose record lost its diacritics",
+    )
     p.add_argument("--out-dir", default="reports/citations")
     p.set_defaults(func=cmd_write_citations)
 

@@ -55,6 +55,7 @@ def item(ref: Reference) -> dict[str, Any]:
         "title": ref.title,
         "author": [_name(a) for a in ref.authors] or None,
         "issued": _date_parts(ref.year, ref.month, ref.day),
+        "accessed": _date_parts(*ref.accessed) if ref.accessed else None,
         "volume": ref.volume,
         "issue": ref.issue,
         "page": _page(ref),

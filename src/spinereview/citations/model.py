@@ -49,6 +49,9 @@ class Reference:
     embedded snapshot only has the latter). ``number`` is a report or article number (a guideline's
     NG59, a Cochrane review's CD number); ``cited_as`` keeps an unresolved citation's text verbatim.
     ``authors_complete`` is False when the source lists only some authors ("et al." follows).
+    ``updated`` is a web source's latest revision, ``accessed`` the date someone checked its URL
+    (recorded in data, never the day of the run). ``notes`` are working notes for reviewers; the
+    article's own list is written without them.
     """
 
     key: str
@@ -70,6 +73,7 @@ class Reference:
     doi: str | None = None
     url: str | None = None
     updated: tuple[int, int, int] | None = None
+    accessed: tuple[int, int, int] | None = None
     cited_as: str | None = None
     notes: tuple[str, ...] = field(default=())
 
@@ -85,6 +89,10 @@ class Reference:
     def updated_note(self) -> str | None:
         """'Last updated 2020-12-11' (a guideline's latest revision), for formats without a field."""
         return "Last updated {:04d}-{:02d}-{:02d}".format(*self.updated) if self.updated else None
+
+    @property
+    def accessed_iso(self) -> str | None:
+        return "{:04d}-{:02d}-{:02d}".format(*self.accessed) if self.accessed else None
 
     @property
     def container(self) -> str | None:

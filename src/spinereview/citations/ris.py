@@ -35,6 +35,11 @@ def _date(ref: Reference) -> str | None:
     return f"{ref.year:04d}/{ref.month:02d}/{day}"
 
 
+def _accessed(ref: Reference) -> str | None:
+    """Y2 (access date) as YYYY/MM/DD."""
+    return "{:04d}/{:02d}/{:02d}".format(*ref.accessed) if ref.accessed else None
+
+
 def _source_tags(ref: Reference) -> list[tuple[str, object]]:
     tags: list[tuple[str, object]] = []
     if ref.kind == "guideline":
@@ -62,6 +67,7 @@ def record(ref: Reference) -> str:
         tags.append(("DB", "PubMed"))
     for url in (ref.pubmed_url, ref.doi_url, ref.url):
         tags.append(("UR", url))
+    tags.append(("Y2", _accessed(ref)))
     if ref.kind == "unresolved":
         tags.append(("N1", f"Cited as: {ref.cited_as}" if ref.cited_as else None))
     if ref.authors and not ref.authors_complete:
