@@ -201,6 +201,58 @@ def test_a_failing_step_keeps_every_earlier_output_and_fails_again_until_fixed(
     assert _hashes(workdir, "results", "reports") == before
 
 
+# A full disk, simulated on write: every job of the run imports this sitecustomize (PYTHONPATH),
+# which makes fsync fail with ENOSPC for files whose name contains $FAKE_ENOSPC (the atomic writer
+# fsyncs its temporary file `.<name>.<random>.tmp` before the rename).
+FULL_DISK = """\
+import errno, os
+_MATCH = os.environ.get("FAKE_ENOSPC")
+if _MATCH:
+    _fsync = os.fsync
+    def _full(fd):
+        try:
+            name = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            name = ""
+        if _MATCH in name:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return _fsync(fd)
+    os.fsync = _full
+"""
+
+
+def test_a_full_disk_keeps_the_previous_outputs_and_says_what_to_do(
+    clean_run: Path, tmp_path: Path
+) -> None:
+    workdir = tmp_path / "w"
+    shutil.copytree(clean_run, workdir, symlinks=True)
+    before = _hashes(workdir, "results", "reports")
+    hook = tmp_path / "hook"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(FULL_DISK, encoding="utf-8")
+    env = {
+        **os.environ,
+        "FAKE_ENOSPC": "pooled.csv",
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(hook), os.environ.get("PYTHONPATH")])),
+    }
+    full = run_snakemake(workdir, "--forcerun", "pool_effects", env=env)
+    console = full.stdout + full.stderr
+    assert full.returncode != 0
+    tail = "\n".join(console.splitlines()[-14:])
+    assert (
+        "error: results/meta/pooled.csv: cannot write the file (No space left on device); "
+        "its previous version is unchanged. Free disk space" in tail
+    ), tail
+    assert "Traceback" not in console
+    assert _hashes(workdir, "results", "reports") == before  # nothing lost, nothing half-written
+    assert not list((workdir / "results").rglob("*.tmp"))
+
+    space = run_snakemake(workdir)  # space freed: the step is redone and the run completes
+    assert space.returncode == 0, space.stderr[-3000:]
+    assert "pool_effects" in space.stdout + space.stderr
+    assert _hashes(workdir, "results", "reports") == before
+
+
 def test_mark_failed_outputs_out_of_date_dates_outputs_before_the_newest_input(
     tmp_path: Path,
 ) -> None:

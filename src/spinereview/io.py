@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import errno
 import hashlib
 import io
 import json
@@ -22,8 +23,15 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
     POSIX file systems. On any exception the temporary file is removed and ``target`` is untouched.
     """
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        if exc.errno in _WRITE_ERRNOS:
+            from spinereview.errors import OutputError
+
+            raise OutputError(target, exc) from None
+        raise
     os.close(fd)
     os.chmod(tmp_name, 0o666 & ~_umask())  # mkstemp makes 0600; outputs get the usual permissions
     tmp = Path(tmp_name)
@@ -32,9 +40,21 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, target)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        if exc.errno in _WRITE_ERRNOS:
+            from spinereview.errors import OutputError
+
+            raise OutputError(target, exc) from None
+        raise
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+#: errors of the file system while writing (no space, quota, file too large, no permission,
+#: read-only); reported as one line naming the target, not as a traceback
+_WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EACCES, errno.EROFS}
 
 
 def _umask() -> int:

@@ -4,8 +4,6 @@ import os
 import re
 import sys
 
-from snakemake.io import IOFile
-
 from spinereview.config import check_config
 from spinereview.figures import names as fignames
 from spinereview.errors import InputError
@@ -56,7 +54,7 @@ REVIEW_SHEET = config["screening"]["human_review"]["sheet"]
 # The package's CLI, run with the interpreter that runs Snakemake (the project's .venv).
 SPINEREVIEW = f"{sys.executable} -m spinereview"
 
-# Every output of every rule is flagged update(): Snakemake then neither deletes it before the job
+# All outputs of the workflow are flagged update(), so Snakemake neither deletes one before its job
 # nor after a failure, but backs it up and restores it when the job fails. A failing step so keeps
 # its previous good outputs (the writers are atomic), and onerror (print_failure_summary) dates them
 # before their newest input so that the next run redoes the step. tests/test_run_reliability.py
@@ -110,6 +108,8 @@ def print_failure_summary(log):
     """onerror: mark the failed steps' kept outputs out of date, then print each failed job's
     one-line message as the last thing on the console."""
     from spinereview.runcheck import failure_summary, mark_failed_outputs_out_of_date
+
+    from snakemake.io import IOFile
 
     logs = log if isinstance(log, (list, tuple)) else [log]
     for path in mark_failed_outputs_out_of_date(logs):
