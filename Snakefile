@@ -59,5 +59,9 @@ onstart:
     remove_stale_temp_files()
 
 
+onsuccess:
+    print_warnings(log)
+
+
 onerror:
     print_failure_summary(log)

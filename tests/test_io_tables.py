@@ -46,3 +46,20 @@ def test_a_sheet_separated_by_semicolons_or_tabs_says_so(
         load_sheet(path, STUDIES)
     assert f"the header is separated by {name}: save the file as comma-separated" in str(info.value)
     assert info.value.field == "row_id"
+
+
+def test_a_field_over_128_kib_reads(tmp_path: Path) -> None:
+    """The csv module's default limit (131,072 characters) is raised when the package is imported."""
+    import csv
+
+    from spinereview.io import read_table
+    from spinereview.report.content import read_csv
+
+    title = "Epidural steroid injection " * 10_000  # 270 KB, one field
+    path = tmp_path / "decisions.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["record_id", "title"])
+        writer.writerow(["r1", title])
+    assert read_table(path, ["record_id", "title"])[0]["title"] == title
+    assert read_csv(path)[0]["title"] == title

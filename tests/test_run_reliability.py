@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -22,6 +23,7 @@ from spinereview.runcheck import (
     failure_summary,
     mark_failed_outputs_out_of_date,
     remove_stale_temp_files,
+    warnings_summary,
 )
 
 pytestmark = pytest.mark.workflow
@@ -395,3 +397,38 @@ def test_remove_stale_temp_files_removes_only_the_atomic_writers_leftovers(tmp_p
         path.write_text("x")
     assert remove_stale_temp_files([tmp_path / "results", tmp_path / "absent"]) == [stale]
     assert not stale.exists() and all(path.exists() for path in keep)
+
+
+def test_a_header_only_sheet_runs_and_ends_with_a_warning_on_the_console(
+    clean_run: Path, tmp_path: Path
+) -> None:
+    workdir = tmp_path / "w"
+    shutil.copytree(clean_run, workdir, symlinks=True)
+    for name in ("effects.csv", "arm_statistics.csv"):  # arm statistics name sheet rows
+        sheet = workdir / "data/extraction" / name
+        sheet.write_text(sheet.read_text(encoding="utf-8").splitlines(keepends=True)[0], "utf-8")
+    proc = run_snakemake(workdir)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    tail = "\n".join(proc.stderr.splitlines()[-12:])
+    assert re.search(r"The run finished with \d+ warnings? \(see logs/\):", tail), tail
+    assert "harmonise_effects: data/extraction/effects.csv has a header but no data rows" in tail, (
+        tail
+    )
+
+
+def test_warnings_summary_lists_each_steps_warnings_once(tmp_path: Path) -> None:
+    (tmp_path / "logs").mkdir()
+    (tmp_path / "logs/a.log").write_text(
+        "INFO spinereview: 3 rows\nWARNING spinereview.cli: no rows\nWARNING spinereview.cli: no rows\n"
+    )
+    (tmp_path / "logs/b.log").write_text("INFO spinereview: fine\n")
+    log = tmp_path / "run.log"
+    log.write_text(
+        "localrule harmonise_effects:\n    input: x\n    log: logs/a.log\n    jobid: 1\n"
+        "rule pool_effects:\n    log: logs/b.log\n"
+    )
+    assert warnings_summary([log], workdir=tmp_path) == (
+        "The run finished with 1 warning (see logs/):\n  harmonise_effects: no rows"
+    )
+    (tmp_path / "logs/a.log").write_text("INFO spinereview: 3 rows\n")
+    assert warnings_summary([log], workdir=tmp_path) == ""

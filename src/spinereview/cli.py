@@ -123,6 +123,12 @@ def cmd_harmonise_effects(args: argparse.Namespace) -> None:
         Path(args.arm_statistics),
     )
     write_effects(rows, Path(args.out_parquet), Path(args.out_csv))
+    if not rows:
+        log.warning(
+            "%s has a header but no data rows: nothing is harmonised and every analysis has "
+            "k = 0 (fill the sheet: README, 'Extraction: the curated sheet')",
+            args.sheet,
+        )
     usable = sum(r["poolable"] and r["included"] and r["selected"] for r in rows)
     log.info("%d sheet rows harmonised, %d poolable rows of included studies", len(rows), usable)
     log.info(

@@ -27,6 +27,8 @@ from typing import Any
 
 _ERROR_IN_RULE = re.compile(r"^Error in rule (\S+):\s*$")
 _LOG_LINE = re.compile(r"^\s+log: (.*?)(?: \(check log file\(s\) for error details\))?\s*$")
+_JOB_START = re.compile(r"^(?:local)?rule (\S+):\s*$")
+_WARNING = re.compile(r"^WARNING (?:\S+: )?(.*)$")
 _FILES_LINE = re.compile(r"^\s+(input|output): (.*?)\s*$")
 _FLAG_SUFFIX = re.compile(r" \((?:update|directory|report|temp|protected)\)")
 #: at most this many lines of a failed job's log are shown when none starts with "error:"
@@ -202,6 +204,46 @@ def failure_summary(snakemake_logs: Iterable[str | Path], workdir: Path | None =
             "After an interrupted run (killed, power loss, 'LockException'): `make recover`.",
         ]
     )
+
+
+def warnings_summary(snakemake_logs: Iterable[str | Path], workdir: Path | None = None) -> str:
+    """The warnings that the steps of this run wrote to their logs, for the end of the console.
+
+    A step's log is shown on the console only when it fails, so a warning (a header-only sheet,
+    no abstract to extract from) would otherwise stay in ``logs/``. Returns "" when there is none.
+    """
+    base = workdir or Path.cwd()
+    out: list[str] = []
+    seen: set[tuple[str, str]] = set()
+    for snakemake_log in snakemake_logs:
+        try:
+            text = Path(snakemake_log).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        rule = ""
+        for line in text.splitlines():
+            start = _JOB_START.match(line)
+            if start:
+                rule = start.group(1)
+                continue
+            log = _LOG_LINE.match(line)
+            if not (rule and log):
+                continue
+            for name in (p.strip() for p in log.group(1).split(",")):
+                try:
+                    lines = (base / name).read_text(encoding="utf-8", errors="replace")
+                except OSError:
+                    continue
+                for entry in lines.splitlines():
+                    warning = _WARNING.match(entry)
+                    if warning and (rule, warning.group(1)) not in seen:
+                        seen.add((rule, warning.group(1)))
+                        out.append(f"  {rule}: {warning.group(1)}")
+            rule = ""
+    if not out:
+        return ""
+    noun = "warning" if len(out) == 1 else "warnings"
+    return "\n".join([f"The run finished with {len(out)} {noun} (see logs/):", *out])
 
 
 def remove_stale_temp_files(folders: Iterable[str | Path]) -> list[Path]:

@@ -121,6 +121,15 @@ def print_failure_summary(log):
         print(summary, file=sys.stderr)
 
 
+def print_warnings(log):
+    """onsuccess: the warnings the steps of this run wrote to their logs, at the end of the console."""
+    from spinereview.runcheck import warnings_summary
+
+    summary = warnings_summary(log if isinstance(log, (list, tuple)) else [log])
+    if summary:
+        print(summary, file=sys.stderr)
+
+
 def remove_stale_temp_files():
     """onstart: temporary files of the atomic writer left by a killed run (see `make recover`)."""
     from spinereview.runcheck import remove_stale_temp_files as remove
