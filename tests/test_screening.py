@@ -325,15 +325,47 @@ def test_links_and_overrides_errors(tmp_path: Path) -> None:
             _write(tmp_path / "l.csv", "publication_id,study_id,role\nGhost,S,primary\n"), CURATED
         )
     assert (info.value.row, info.value.field) == (1, "publication_id")
-    header = "record_id,decision,reason,reviewer\n"
+    header = "record_id,decision,reason,reviewer,date\n"
     with pytest.raises(InputError) as info:
-        load_overrides(_write(tmp_path / "o.csv", header + "pmid:5,maybe,r,AB\n"), lambda r: True)
+        load_overrides(
+            _write(tmp_path / "o.csv", header + "pmid:5,maybe,r,AB,2026-01-05\n"), lambda r: True
+        )
     assert (info.value.row, info.value.field) == (1, "decision")
     with pytest.raises(InputError) as info:
         load_overrides(
-            _write(tmp_path / "o.csv", header + "pmid:9,included,r,AB\n"), lambda r: False
+            _write(tmp_path / "o.csv", header + "pmid:9,included,r,AB,2026-01-05\n"),
+            lambda r: False,
         )
     assert info.value.field == "record_id" and "not a screened record" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        ("2026-13-45", "is not a date; write it as YYYY-MM-DD"),
+        ("2026-02-30", "is not a date"),
+        ("30.11.2026", "is not a date"),
+        ("", "value is required"),
+        ("2999-01-01", "2999-01-01 is in the future"),
+    ],
+)
+def test_override_dates_are_real_past_iso_dates(tmp_path: Path, value: str, words: str) -> None:
+    path = _write(
+        tmp_path / "o.csv",
+        f"record_id,decision,reason,reviewer,date\npmid:9,included,full text,AB,{value}\n",
+    )
+    with pytest.raises(InputError) as info:
+        load_overrides(path, lambda r: True)
+    assert (info.value.row, info.value.field) == (1, "date") and words in str(info.value)
+    assert str(path) in str(info.value)
+
+
+def test_an_override_keeps_its_date(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path / "o.csv",
+        "record_id,decision,reason,reviewer,date\npmid:9,included,full text,AB,2026-11-02\n",
+    )
+    assert load_overrides(path, lambda r: True)["pmid:9"].date == "2026-11-02"
 
 
 def test_curated_sheet_errors_name_row_and_field(tmp_path: Path) -> None:

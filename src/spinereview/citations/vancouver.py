@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from spinereview.citations.model import MONTHS, Reference
+from spinereview.text import show_controls
 
 MAX_AUTHORS = 6  # ICMJE/NLM: list the first six authors, then "et al."
 LANGUAGES = ("en", "de")
@@ -169,7 +170,7 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>&|#])")
 
 def escape_markdown(text: str) -> str:
     """Backslash-escape the characters that CommonMark would read as markup or entities."""
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    return _MD_SPECIAL.sub(r"\\\1", show_controls(text))
 
 
 def _markdown_item(ref: Reference, lang: str, notes: bool) -> str:
@@ -200,7 +201,7 @@ def markdown_list(
 def _html_item(ref: Reference, lang: str, notes: bool) -> str:
     parts = []
     for s in segments(ref, lang, notes):
-        text = html.escape(s.text)
+        text = html.escape(show_controls(s.text))
         if s.url:
             text = f'<a href="{html.escape(s.url)}">{text}</a>'
         elif s.note:

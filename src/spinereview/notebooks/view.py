@@ -12,6 +12,7 @@ import pandas as pd
 from IPython.display import Image, Markdown
 
 from spinereview.meta.bounds import parse_bound
+from spinereview.text import show_controls
 
 #: Significant digits of floats in tables (effects on 0-100 scales, p-values, tau²).
 DIGITS = 4
@@ -40,7 +41,7 @@ def _fmt(value: Any) -> str:
         if abs(value) >= 1000:
             return f"{value:.1f}"
         return f"{value:.{DIGITS}g}"
-    return str(value)
+    return show_controls(str(value))
 
 
 class Table:

@@ -9,6 +9,8 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from spinereview.text import show_controls
+
 Cell = Callable[[Mapping[str, Any]], str]
 
 CSS = """
@@ -32,7 +34,7 @@ td.c-low{background:#fee08b}td.c-very_low{background:#f4a582}
 
 def esc(value: Any) -> str:
     """Escape any value for HTML text and attributes; None becomes an empty string."""
-    return "" if value is None else html.escape(str(value), quote=True)
+    return "" if value is None else html.escape(show_controls(str(value)), quote=True)
 
 
 def num(value: Any, digits: int = 2) -> str:

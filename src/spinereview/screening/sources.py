@@ -181,12 +181,32 @@ class Override:
     decision: str
     reason: str
     reviewer: str
+    date: str = ""
+
+
+def _decision_date(path: Path, number: int, value: str) -> str:
+    """A reviewer's decision date: an ISO calendar date (YYYY-MM-DD), not after today."""
+    import datetime as dt
+    import re
+
+    text = value.strip()
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            raise ValueError
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        raise InputError(
+            path, f"{value!r} is not a date; write it as YYYY-MM-DD", row=number, field="date"
+        ) from None
+    if day > dt.date.today():
+        raise InputError(path, f"{text} is in the future", row=number, field="date")
+    return text
 
 
 def load_overrides(path: str | Path, known_record: Callable[[str], bool]) -> dict[str, Override]:
     """Load data/screening/overrides.csv → {record_id: override}."""
     path = Path(path)
-    cols = ("record_id", "decision", "reason", "reviewer")
+    cols = ("record_id", "decision", "reason", "reviewer", "date")
     out: dict[str, Override] = {}
     for number, row in enumerate(read_table(path, cols), start=1):
         _require(path, number, row, cols)
@@ -207,6 +227,10 @@ def load_overrides(path: str | Path, known_record: Callable[[str], bool]) -> dic
         if row["record_id"] in out:
             raise InputError(path, "record overridden twice", row=number, field="record_id")
         out[row["record_id"]] = Override(
-            row["record_id"], row["decision"], row["reason"], row["reviewer"]
+            row["record_id"],
+            row["decision"],
+            row["reason"],
+            row["reviewer"],
+            _decision_date(path, number, row["date"]),
         )
     return out
