@@ -247,24 +247,40 @@ def test_run_writes_figures_citations_report_and_notebooks(executed) -> None:
         assert list((reports / "notebooks").glob(f"{number}-*.html"))
 
 
-def test_two_clean_runs_give_byte_identical_reports(executed, tmp_path: Path) -> None:
-    """The article's figures, citations, report and notebooks are reproducible byte for byte."""
+# The second run differs in everything that must not matter: hash seed, locale, time zone.
+OTHER_ENVIRONMENT = {
+    "PYTHONHASHSEED": "4242",
+    "LC_ALL": "C",
+    "LANG": "de_DE.UTF-8",
+    "TZ": "Pacific/Auckland",
+}
+
+
+def test_two_clean_runs_in_different_environments_give_byte_identical_files(
+    executed, tmp_path: Path
+) -> None:
+    """Every file under results/ and reports/ (figures, citations, report, notebooks, tables) is
+    reproducible byte for byte across PYTHONHASHSEED, LC_ALL and TZ (issue 13, must have 5)."""
+    import hashlib
+    import os
+
     first, proc = executed
     assert proc.returncode == 0, proc.stderr[-3000:]
     second = copy_workflow(tmp_path)
-    again = run_snakemake(second)
+    again = run_snakemake(second, env={**os.environ, **OTHER_ENVIRONMENT})
     assert again.returncode == 0, again.stderr[-3000:]
 
-    def files(root: Path) -> dict[str, bytes]:
-        base = root / "reports"
+    def hashes(root: Path) -> dict[str, str]:
         return {
-            str(p.relative_to(base)): p.read_bytes() for p in sorted(base.rglob("*")) if p.is_file()
+            str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for folder in ("results", "reports")
+            for p in sorted((root / folder).rglob("*"))
+            if p.is_file()
         }
 
-    one, two = files(first), files(second)
-    assert sorted(one) == sorted(two) and len(one) > 40
-    differing = [name for name in one if one[name] != two[name]]
-    assert differing == []
+    one, two = hashes(first), hashes(second)
+    assert sorted(one) == sorted(two) and len(one) > 80
+    assert [name for name in one if one[name] != two[name]] == []
 
 
 def test_snakemake_report_works_with_captions(executed, tmp_path: Path) -> None:
