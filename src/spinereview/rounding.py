@@ -161,3 +161,31 @@ def dash_if_single(row: Mapping[str, Any], columns: Sequence[str], k_column: str
 def shown(value: Any) -> str:
     """A table cell for people: the dash for a statistic that does not exist."""
     return DASH if value is None or value == "" else str(value)
+
+
+#: The sign convention in words (harmonise: negative favours the injection on every scale).
+SIGN_WORDS: dict[str, dict[str, str]] = {
+    "pain_0_100": {
+        "en": "negative = less pain with the injection",
+        "de": "negativ = weniger Schmerz mit der Injektion",
+    },
+    "disability_0_100": {
+        "en": "negative = less disability with the injection",
+        "de": "negativ = weniger Funktionseinschränkung mit der Injektion",
+    },
+    "responder_rd_pp": {
+        "en": "negative = more responders with the injection (risk difference, percentage points)",
+        "de": "negativ = mehr Patienten mit Ansprechen unter der Injektion (Risikodifferenz, "
+        "Prozentpunkte)",
+    },
+}
+#: Scales not listed above.
+SIGN_DEFAULT = {
+    "en": "negative = favours the injection",
+    "de": "negativ = zugunsten der Injektion",
+}
+
+
+def sign_words(scale: str | None, lang: str = "en") -> str:
+    """The sign convention of ``scale`` in words, in ``lang`` (en or de)."""
+    return SIGN_WORDS.get(str(scale or ""), SIGN_DEFAULT)[lang]
