@@ -182,7 +182,8 @@ def test_a_conclusion_that_depends_on_the_method_is_flagged(tmp_path) -> None:
 
 def test_single_study_cell_has_no_i2(tmp_path) -> None:
     paths = tables(tmp_path)
-    rows = list(csv.DictReader(open(paths["pooled"], encoding="utf-8")))
+    with open(paths["pooled"], encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
     for r in rows:
         if r["window"] == "short":
             r.update(k="1", studies="A", i2="0.0", pi_low="-16.0", pi_high="-8.0")

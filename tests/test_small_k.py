@@ -9,11 +9,11 @@ import re
 from pathlib import Path
 
 import pytest
+from test_pooling import ANALYSIS, DEFAULTS, effect
 
 from spinereview.meta import MetaAnalysis
 from spinereview.pooling.run import run_analysis, run_pooling
-from spinereview.rounding import DASH, number, p_text, round_row, shown, significant
-from test_pooling import ANALYSIS, DEFAULTS, effect
+from spinereview.rounding import DASH, number, p_text, round_row, shown
 
 PAIR = [effect("E001", "S1", -10.0, 16.0), effect("E002", "S2", -2.0, 9.0)]
 TRIO = [*PAIR, effect("E003", "S3", -5.0, 4.0)]
@@ -55,7 +55,9 @@ def test_single_study_has_no_heterogeneity_statistics(tmp_path: Path) -> None:
     for e in tables["estimators"]:
         assert (e["tau2"], e["i2"], e["pi_low"], e["pi_high"]) == (None, None, None, None)
     run_pooling(PAIR[:1], DEFAULTS | {"analyses": [ANALYSIS]}, tmp_path)
-    row = next(r for r in _csv(tmp_path / "pooled.csv") if r["window"] == "short" and r["run"] == "main")
+    row = next(
+        r for r in _csv(tmp_path / "pooled.csv") if r["window"] == "short" and r["run"] == "main"
+    )
     assert (row["i2"], row["q"], row["q_p"], row["tau2"], row["pi_low"]) == ("", "", "", "", "")
     assert shown(row["i2"]) == DASH
 
@@ -67,7 +69,9 @@ def test_risk_difference_bounds_are_clipped_and_marked(tmp_path: Path) -> None:
         effect("E002", "S2", 10.0, 150.0, scale="responder_rd_pp", outcome="responder"),
     ]
     run_pooling(rows, DEFAULTS | {"analyses": [rd]}, tmp_path)
-    row = next(r for r in _csv(tmp_path / "pooled.csv") if r["window"] == "short" and r["run"] == "main")
+    row = next(
+        r for r in _csv(tmp_path / "pooled.csv") if r["window"] == "short" and r["run"] == "main"
+    )
     assert float(row["ci_low"]) == -100.0 and float(row["ci_high"]) == 100.0
     assert row["clipped"] == "ci_low; ci_high"
     full = json.loads((tmp_path / "analyses/rd.json").read_text())["windows"]["short"]["main"]
@@ -79,7 +83,10 @@ def test_risk_difference_bounds_are_clipped_and_marked(tmp_path: Path) -> None:
 
 def test_every_csv_follows_the_rounding_policy(tmp_path: Path) -> None:
     """No raw float like -12.899999999999999 in any table meant for people."""
-    rows = [*TRIO, effect("E004", "S4", -12.9, 9.0, window="long", intervention="epidural_unspecified")]
+    rows = [
+        *TRIO,
+        effect("E004", "S4", -12.9, 9.0, window="long", intervention="epidural_unspecified"),
+    ]
     rows += [effect("E005", "S5", -3.3, 4.0, window="long")]
     run_pooling(rows, DEFAULTS | {"analyses": [ANALYSIS]}, tmp_path)
     for name in ("pooled", "loo", "subgroups", "bias", "estimators"):

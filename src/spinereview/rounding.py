@@ -5,7 +5,8 @@ Full precision stays in the JSON and Parquet files; the CSV tables of ``results/
 
 * effects, confidence and prediction intervals: 1 decimal on the 0–100 scales (points and percentage
   points), 2 decimals for the SMD and ratio scales; standard errors one decimal more;
-* tau² (and its interval): 2 significant digits, below 0.0001 shown as 0; I² (and its interval): integer percent; H² 2 decimals;
+* tau² (and its interval): 2 significant digits, below 0.0001 shown as 0; I² (and its interval):
+  integer percent; H² 2 decimals;
 * Q and other test statistics: 2 decimals; p-values: 3 significant digits, "< 0.001" below 0.001;
 * weights: 1 decimal (percent); counts (k, n, df) as integers.
 

@@ -18,7 +18,7 @@ from spinereview.errors import InputError
 from spinereview.evidence.grade import DOMAINS, CellEvidence, StudyEvidence, rate_cell
 from spinereview.evidence.rules import GradeRules
 from spinereview.io import read_table
-from spinereview.pooling.run import human_row, pi_min_k, small_k
+from spinereview.pooling.run import human_row, small_k
 from spinereview.rounding import sign_words
 
 FINDINGS_COLUMNS = (

@@ -260,7 +260,9 @@ def small_k(
     if row.get("pi_low") is not None and not pi_allowed(k, min_k):
         row["pi_low"] = row["pi_high"] = None
         if notes is not None and k > 1:
-            notes.append(f"no prediction interval for k = {k} < {min_k} (Cochrane Handbook 10.10.4.3)")
+            notes.append(
+                f"no prediction interval for k = {k} < {min_k} (Cochrane Handbook 10.10.4.3)"
+            )
     if k == 1:
         for column in HETEROGENEITY:
             if column in row:
@@ -526,9 +528,7 @@ def run_analysis(
     runs = ["main"] + (["excluding_uncertain"] if defaults["sensitivity_exclude_uncertain"] else [])
     runs += ["excluding_imputed"] if exclude_imputed else []
     tables: dict[str, list[dict[str, Any]]] = {name: [] for name in TABLES}
-    shown = {
-        k: v for k, v in settings.items() if k not in ("randomised", "scale", "window_order")
-    }
+    shown = {k: v for k, v in settings.items() if k not in ("randomised", "scale", "window_order")}
     shown["prediction_interval_min_k"] = pi_min_k(settings)
     if exclude_imputed:
         shown["sensitivity_exclude_imputed"] = True
