@@ -299,7 +299,7 @@ def test_risk_of_bias_sheet_is_drawn_and_validated(tmp_path: Path) -> None:
     assert any("D2 Abweichung von Intervention" in t for t in shown)
     bad = tmp_path / "risk_of_bias.csv"
     bad.write_text("study_id,D1,D2,D3,D4,D5,overall\nX1,low,low,low,low,unclear,low\n")
-    with pytest.raises(InputError, match="row 1, field 'D5'"):
+    with pytest.raises(InputError, match="line 2, field 'D5'"):
         rob.read_rob_sheet(bad)
     bad.write_text("study_id,D1,D2,D3,D4,overall\n")
     with pytest.raises(InputError, match="field 'd5'"):

@@ -460,7 +460,7 @@ def sheet_section(inp: ReportInputs, effects: Sequence[Mapping[str, Any]]) -> st
                 "row",
                 lambda e: f'<span id="{esc(sheet_anchor(e["row_id"]))}">{esc(e["row_id"])}</span>',
             ),
-            ("sheet line", "sheet_row"),
+            ("sheet line", lambda e: esc(int(e["sheet_row"]) + 1)),  # header = line 1
             ("study", "study_id"),
             ("PubMed", lambda e: pmid_link(e["pmid"])),
             ("outcome", "outcome"),
