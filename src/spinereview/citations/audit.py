@@ -397,8 +397,7 @@ def _comparison_trials(
         + (f" ({n} participants)" if n else "")
         + f" compared {INTERVENTIONS[claim['intervention']].label} with "
         f"{COMPARATORS[comparator].label} in {resolved['review_id']} "
-        f"(reviews_pooled.csv line {row.number + 1})"
-        + _trials_named(resolved, claim, inputs)
+        f"(reviews_pooled.csv line {row.number + 1})" + _trials_named(resolved, claim, inputs)
     )
     return [
         Check(
