@@ -166,6 +166,9 @@ def test_run_pooling_on_the_snapshot_effects(tmp_path: Path) -> None:
         and r["run"] == "main"
     )
     assert cell["studies"] == "Cohen2012; LESS" and cell["row_ids"] == "E017; E010"
+    # Cohen 2012 has three arms (84 randomised): n counts its steroid and saline arms (28 + 30,
+    # the sheet and arm_statistics.csv A006/A008), LESS its two arms (400)
+    assert cell["n"] == 28 + 30 + 400 and "Cohen2012 28 + 30 (row E0" in cell["notes"]
     chosen = [e for e in effects if e["row_id"] in ("E017", "E010")]
     chosen.sort(key=lambda e: e["study_id"])
     fit = MetaAnalysis(

@@ -145,3 +145,22 @@ def test_notes_are_not_repeated() -> None:
     for row in tables["pooled"]:
         parts = [p for p in str(row["notes"] or "").split("; ") if p]
         assert len(parts) == len(set(parts)), row["notes"]
+
+
+def test_n_counts_only_the_compared_arms() -> None:
+    """A three-arm trial: n is the two compared arms (28 + 30) from another row of the comparison
+    (as arm_statistics.csv gives them for Cohen 2012), not all 84 randomised."""
+    no_arms = {"n_treat": None, "n_ctrl": None}
+    rows = [
+        effect("E001", "T3", -10.0, 16.0, **no_arms),
+        effect("E002", "T3", -5.0, 9.0, outcome="responder", n_treat=28.0, n_ctrl=30.0),
+        effect("E003", "S2", -2.0, 9.0),
+    ]
+    defaults = DEFAULTS | {"randomised": {"T3": 84, "S9": 116}}
+    row = _row(run_analysis(rows, ANALYSIS, defaults))
+    assert row["n"] == 58 + 100
+    assert "T3 28 + 30 (row E002)" in row["notes"]
+    alone = [effect("E004", "S9", -1.0, 9.0, **no_arms)]
+    row = _row(run_analysis(alone, ANALYSIS, defaults))
+    assert row["n"] == 116  # no arm sizes anywhere: the total, and a note that says so
+    assert "arm sizes of the compared arms are not in the data" in row["notes"]

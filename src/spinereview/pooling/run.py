@@ -170,23 +170,52 @@ def _bound_cells(result: MetaResult) -> dict[str, float | str | None]:
     }
 
 
-def _n(rows: Sequence[Mapping[str, Any]], randomised: Mapping[str, int]) -> tuple[int | None, str]:
-    """Total participants: arm sizes where the sheet has them, else the study's randomised n."""
-    total, fallback = 0, []
+def arm_sizes(effects: Sequence[Mapping[str, Any]]) -> dict[str, tuple[int, int, str]]:
+    """comparison id → (n_treat, n_ctrl, row id): the arm sizes of each comparison as some row of
+    the sheet (or arm_statistics.csv, filled in by the extraction) gives them; the first row by id."""
+    out: dict[str, tuple[int, int, str]] = {}
+    for r in sorted(effects, key=lambda e: str(e.get("row_id"))):
+        nt, nc = r.get("n_treat"), r.get("n_ctrl")
+        if nt is None or nc is None or r.get("comparison_id") is None:
+            continue
+        if (isinstance(nt, float) and math.isnan(nt)) or (isinstance(nc, float) and math.isnan(nc)):
+            continue
+        out.setdefault(str(r["comparison_id"]), (int(nt), int(nc), str(r["row_id"])))
+    return out
+
+
+def _n(
+    rows: Sequence[Mapping[str, Any]],
+    randomised: Mapping[str, int],
+    arms: Mapping[str, tuple[int, int, str]] | None = None,
+) -> tuple[int | None, str]:
+    """Participants in the arms that are compared (Cochrane Handbook ch. 23): the row's arm sizes,
+    else those another row of the same comparison gives, else the study's randomised n (all arms —
+    too many for a trial with more than two arms, which the note says)."""
+    total, borrowed, fallback = 0, [], []
     for r in rows:
         if r["n_treat"] is not None and r["n_ctrl"] is not None:
             total += int(r["n_treat"] + r["n_ctrl"])
+        elif arms and str(r.get("comparison_id")) in arms:
+            nt, nc, source = arms[str(r["comparison_id"])]
+            total += nt + nc
+            borrowed.append(f"{r['study_id']} {nt} + {nc} (row {source})")
         elif r["study_id"] in randomised:
             total += randomised[r["study_id"]]
             fallback.append(r["study_id"])
         else:
             return None, f"total n unknown ({r['study_id']} has no arm sizes or randomised n)"
-    note = (
-        f"n randomised used for {', '.join(fallback)} (no arm sizes in the sheet)"
-        if fallback
-        else ""
-    )
-    return (total if rows else None), note
+    notes = []
+    if borrowed:
+        notes.append(
+            f"n of the compared arms from another row of the comparison: {', '.join(borrowed)}"
+        )
+    if fallback:
+        notes.append(
+            f"n randomised (all arms) used for {', '.join(fallback)}: arm sizes of the compared arms "
+            "are not in the data (for a trial with more than two arms this overstates n)"
+        )
+    return (total if rows else None), "; ".join(notes)
 
 
 def pooled_row(
@@ -195,7 +224,7 @@ def pooled_row(
     """One line of pooled.csv (and the fit, or None when nothing could be pooled)."""
     method, test, level = settings["method"], settings["test"], settings["level"]
     row: dict[str, Any] = {name: None for name in POOLED_COLUMNS}
-    n, n_note = _n(sel.rows, settings.get("randomised", {}))
+    n, n_note = _n(sel.rows, settings.get("randomised", {}), settings.get("arm_sizes"))
     row.update(
         analysis=analysis["id"],
         run=run,
@@ -524,11 +553,13 @@ def run_analysis(
     settings = {**defaults, **{k: analysis[k] for k in ANALYSIS_OVERRIDES if k in analysis}}
     settings.setdefault("tau2_max", None)
     settings["scale"] = analysis["scale"]
+    settings.setdefault("arm_sizes", arm_sizes(effects))
     settings.setdefault("window_order", list(analysis["windows"]))
     runs = ["main"] + (["excluding_uncertain"] if defaults["sensitivity_exclude_uncertain"] else [])
     runs += ["excluding_imputed"] if exclude_imputed else []
     tables: dict[str, list[dict[str, Any]]] = {name: [] for name in TABLES}
-    shown = {k: v for k, v in settings.items() if k not in ("randomised", "scale", "window_order")}
+    hidden = ("randomised", "scale", "window_order", "arm_sizes")
+    shown = {k: v for k, v in settings.items() if k not in hidden}
     shown["prediction_interval_min_k"] = pi_min_k(settings)
     if exclude_imputed:
         shown["sensitivity_exclude_imputed"] = True
