@@ -164,3 +164,22 @@ def test_n_counts_only_the_compared_arms() -> None:
     row = _row(run_analysis(alone, ANALYSIS, defaults))
     assert row["n"] == 116  # no arm sizes anywhere: the total, and a note that says so
     assert "arm sizes of the compared arms are not in the data" in row["notes"]
+
+
+def test_effects_csv_is_rounded_and_the_parquet_keeps_full_precision(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from spinereview.extraction.run import EFFECTS_SCHEMA, rounded_for_people
+
+    names = EFFECTS_SCHEMA.names
+    row = dict.fromkeys(names)
+    row.update(row_id="E005", scale="pain_0_100", yi=-0.2, ci_low=-12.899999999999999,
+               ci_high=12.5, se=6.479710902943105, vi=41.98665360501567)  # fmt: skip
+
+    table = pa.Table.from_pylist([row], schema=EFFECTS_SCHEMA)
+    shown = rounded_for_people(table).to_pylist()[0]
+    assert (shown["yi"], shown["ci_low"], shown["ci_high"]) == ("-0.2", "-12.9", "12.5")
+    assert (shown["se"], shown["vi"]) == ("6.48", "42.0")
+    pq.write_table(table, tmp_path / "e.parquet")
+    assert pq.read_table(tmp_path / "e.parquet").to_pylist()[0]["ci_low"] == -12.899999999999999

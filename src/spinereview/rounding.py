@@ -8,7 +8,8 @@ Full precision stays in the JSON and Parquet files; the CSV tables of ``results/
 * tau² (and its interval): 2 significant digits, below 0.0001 shown as 0; I² (and its interval):
   integer percent; H² 2 decimals;
 * Q and other test statistics: 2 decimals; p-values: 3 significant digits, "< 0.001" below 0.001;
-* weights: 1 decimal (percent); counts (k, n, df) as integers.
+* sampling variances (vi): 3 significant digits; weights: 1 decimal (percent); counts (k, n, df) as
+  integers.
 
 Small-k rules live here too: a prediction interval only from ``prediction_interval_min_k`` studies
 on (3, Cochrane Handbook 10.10.4.3), no heterogeneity statistics for a single study, and bounds of a
@@ -52,6 +53,7 @@ QUANTITY = {
     **dict.fromkeys(("q", "q_between", "qm", "statistic"), "statistic"),
     **dict.fromkeys(("q_p", "q_between_p", "qm_p", "p"), "p"),
     "weight_percent": "weight",
+    **dict.fromkeys(("vi", "smd_vi"), "variance"),
 }  # fmt: skip
 #: Columns that exist only when a cell pools at least two studies.
 HETEROGENEITY = (
@@ -116,6 +118,8 @@ def number(quantity: str, value: Any, scale: str | None = None) -> str:
         out = p_text(x)
     elif quantity == "weight":
         out = _fixed(x, 1)
+    elif quantity == "variance":
+        out = "0" if x == 0 else significant(x, 3)
     else:
         raise ValueError(f"no rounding rule for {quantity!r}")
     return mark + out
