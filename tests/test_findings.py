@@ -178,6 +178,7 @@ def test_a_conclusion_that_depends_on_the_method_is_flagged(tmp_path) -> None:
     assert "REML/z: favours injection" in short["notes_en"]
     assert "REML/knha: uncertain" in short["notes_en"]
     assert "hängt von der Methode ab" in short["notes_de"]
+    assert "REML/z: zugunsten der Injektion" in short["notes_de"]
 
 
 def test_single_study_cell_has_no_i2(tmp_path) -> None:

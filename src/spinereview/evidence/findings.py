@@ -169,14 +169,14 @@ def summarise(
             certainty = rate_cell(cell, rules, intervention=intervention, outcome=outcome)
             by_domain = {d.domain: d for d in certainty.downgrades}
             scale_rule = rules.scales.get(row["scale"])
-            differs = conclusion_differs(
-                [e for e in doc.get("estimators", []) if e.get("window") == window],
-                None if scale_rule is None else scale_rule.threshold,
-            )
-            extra = {lang: [] for lang in ("en", "de")}
+            fits = [e for e in doc.get("estimators", []) if e.get("window") == window]
+            threshold = None if scale_rule is None else scale_rule.threshold
+            differs = conclusion_differs(fits, threshold)
+            extra: dict[str, list[str]] = {lang: [] for lang in ("en", "de")}
             for lang in extra:
                 if differs:
-                    extra[lang].append(DIFFERS[lang].format(detail=differs))
+                    detail = conclusion_differs(fits, threshold, lang)
+                    extra[lang].append(DIFFERS[lang].format(detail=detail))
                 test = row.get("test") or analysis.get("test") or settings["test"]
                 if int(row["k"]) == 2 and test in ("knha", "hksj"):
                     extra[lang].append(K2_HKSJ[lang])
@@ -245,9 +245,21 @@ def conclusion(low: float, high: float, threshold: float | None) -> str:
     return "uncertain"
 
 
-def conclusion_differs(rows: Sequence[Mapping[str, Any]], threshold: float | None) -> str:
+#: The conclusions of ``conclusion`` in German.
+CONCLUSION_DE = {
+    "favours control": "zugunsten der Kontrolle",
+    "important benefit": "wichtiger Nutzen",
+    "favours injection": "zugunsten der Injektion",
+    "no important benefit": "kein wichtiger Nutzen",
+    "uncertain": "unsicher",
+}
+
+
+def conclusion_differs(
+    rows: Sequence[Mapping[str, Any]], threshold: float | None, lang: str = "en"
+) -> str:
     """'' when every estimator × test of one cell reaches the same conclusion, else which says what
-    ("REML/knha, DL/knha: uncertain; REML/z: favours injection")."""
+    ("REML/knha, DL/knha: uncertain; REML/z: favours injection"), in ``lang`` (en or de)."""
     by: dict[str, list[str]] = {}
     for r in rows:
         low, high = r.get("ci_low"), r.get("ci_high")
@@ -260,7 +272,8 @@ def conclusion_differs(rows: Sequence[Mapping[str, Any]], threshold: float | Non
         )
     if len(by) < 2:
         return ""
-    return "; ".join(f"{', '.join(names)}: {what}" for what, names in by.items())
+    words = CONCLUSION_DE if lang == "de" else {}
+    return "; ".join(f"{', '.join(names)}: {words.get(what, what)}" for what, names in by.items())
 
 
 def _cell(
