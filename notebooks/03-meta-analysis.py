@@ -23,9 +23,15 @@
 #
 # How to read the numbers: effects are differences **injection minus control**; **negative favours the
 # injection**. Pain and disability are on a 0–100 scale; responders as a risk difference in percentage
-# points. `k` = studies, `n` = participants, `PI` = 95% prediction interval (where the effect of a new
-# study would lie), `tau²` = between-study variance, `I²` = share of variation beyond chance.
-# With two or three studies, tau² and I² are very imprecise — look at their intervals.
+# points. Signs in words: pain — negative = less pain with the injection; disability — negative = less
+# disability with the injection; responders — negative = more responders with the injection.
+# `k` = studies, `n` = participants, `PI` = 95% prediction interval (where the effect of a new
+# study would lie; shown only from k = 3, `meta.prediction_interval_min_k`), `tau²` = between-study
+# variance, `I²` = share of variation beyond chance; "—" = not defined for the cell (no tau², I², Q
+# or PI for a single study). With two or three studies, tau² and I² are very imprecise — look at
+# their intervals. With k = 2, the HKSJ interval uses a t distribution with 1 degree of freedom
+# (critical value 12.7) and is very wide. Numbers are rounded by the policy in the README
+# ("Rounding"); the analysis JSON files keep full precision.
 #
 # To change a choice (estimator, test, windows, outcomes), edit `meta` in the config, re-run
 # `.venv/bin/snakemake --cores all`, then this notebook.
@@ -38,6 +44,7 @@ from IPython.display import display
 
 from spinereview.config import load_config
 from spinereview.notebooks.view import (
+    dashed,
     figure,
     figure_files,
     interval,
@@ -126,23 +133,24 @@ POOLED_COLUMNS = [
 
 
 def pooled_view(frame):
-    """pooled.csv rows with intervals written as [low, high]."""
+    """pooled.csv rows with intervals written as [low, high]; "—" for a statistic the cell does
+    not have (no PI below k = 3, no tau², I² or Q for a single study)."""
+    k = frame["k"]
+
+    def pairs(low, high):
+        return [interval(a, b) for a, b in zip(frame[low], frame[high], strict=True)]
+
     return frame.assign(
-        CI=[interval(a, b) for a, b in zip(frame["ci_low"], frame["ci_high"], strict=True)],
-        PI=[interval(a, b) for a, b in zip(frame["pi_low"], frame["pi_high"], strict=True)],
+        CI=pairs("ci_low", "ci_high"),
+        PI=dashed(pairs("pi_low", "pi_high"), k),
         **{
-            "tau²": frame["tau2"],
-            "tau² CI": [
-                interval(a, b)
-                for a, b in zip(frame["tau2_ci_low"], frame["tau2_ci_high"], strict=True)
-            ],
-            "I² (%)": frame["i2"],
-            "I² CI": [
-                interval(a, b) for a, b in zip(frame["i2_ci_low"], frame["i2_ci_high"], strict=True)
-            ],
-            "Q": frame["q"],
-            "Q df": frame["q_df"],
-            "Q p": frame["q_p"],
+            "tau²": dashed(frame["tau2"], k),
+            "tau² CI": dashed(pairs("tau2_ci_low", "tau2_ci_high"), k),
+            "I² (%)": dashed(frame["i2"], k),
+            "I² CI": dashed(pairs("i2_ci_low", "i2_ci_high"), k),
+            "Q": dashed(frame["q"], k),
+            "Q df": dashed(frame["q_df"], k),
+            "Q p": dashed(frame["q_p"], k),
         },
     )
 
@@ -190,13 +198,14 @@ def estimator_view(frame):
             "window": window,
             "method": method,
             "k": group["k"].iloc[0],
-            "tau²": group["tau2"].iloc[0],
-            "I² (%)": group["i2"].iloc[0],
+            "tau²": dashed(group["tau2"].iloc[:1], group["k"].iloc[:1])[0],
+            "I² (%)": dashed(group["i2"].iloc[:1], group["k"].iloc[:1])[0],
         }
         for _, r in group.iterrows():
             row[f"{r['test']}: estimate"] = r["estimate"]
             row[f"{r['test']}: CI"] = interval(r["ci_low"], r["ci_high"])
-            row[f"{r['test']}: PI"] = interval(r["pi_low"], r["pi_high"])
+            row[f"{r['test']}: PI"] = interval(r["pi_low"], r["pi_high"]) or "—"
+            row[f"{r['test']}: CI excludes 0"] = r["excludes_null"]
         row["notes"] = "; ".join(sorted(set(group["note"].dropna())))
         rows.append(row)
     return rows

@@ -34,6 +34,7 @@ from IPython.display import display
 
 from spinereview.config import load_config
 from spinereview.notebooks.view import (
+    dashed,
     figure,
     figure_files,
     interval,
@@ -86,7 +87,9 @@ for path in maps:
 # ## 2. The numbers behind the figure
 #
 # Pain analyses (scale `pain_0_100`) from `results/meta/pooled.csv`, main run, windows with at least one
-# study. Negative values favour the injection; compare the interval with the MCID below.
+# study. Negative values favour the injection (negative = less pain with the injection); compare the
+# interval with the MCID below. "—" = not defined: no prediction interval below k = 3, no I² for a
+# single study.
 
 # %%
 pooled = read_csv(Path(results_dir) / "meta" / "pooled.csv")
@@ -95,7 +98,11 @@ display(
     table(
         pain.assign(
             CI=[interval(a, b) for a, b in zip(pain["ci_low"], pain["ci_high"], strict=True)],
-            PI=[interval(a, b) for a, b in zip(pain["pi_low"], pain["pi_high"], strict=True)],
+            PI=dashed(
+                [interval(a, b) for a, b in zip(pain["pi_low"], pain["pi_high"], strict=True)],
+                pain["k"],
+            ),
+            i2=dashed(pain["i2"], pain["k"]),
         ),
         ["analysis", "window", "k", "n", "estimate", "CI", "PI", "i2", "studies"],
         caption="Pooled pain effects (0–100), main run",

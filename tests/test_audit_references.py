@@ -92,7 +92,7 @@ def test_cochrane_is_a_mismatch_for_years_version_and_no_pooling() -> None:
     found = messages(result)
     assert "cited year 2015 and label year 2021 disagree" in found
     assert "no version of CD001824 dated 2015 or 2021; known versions 1999, 2008" in found
-    assert any(m.startswith("CD001824 did not pool data (reviews_pooled.csv row ") for m in found)
+    assert any(m.startswith("CD001824 did not pool data (reviews_pooled.csv line ") for m in found)
     assert any(
         m.startswith("only 1 trial (97 participants) compared facet-joint injection")
         and "Carette1991 (included in this review)" in m

@@ -190,7 +190,7 @@ def test_included_record_that_screening_did_not_include_is_an_error(tmp_path: Pa
     paths["decisions.csv"].write_text(text, encoding="utf-8")
     assert run_write(paths, tmp_path / "out") == 1
     err = capsys.readouterr().err
-    assert "included.csv, row 1, field 'record_ids'" in err and "pmid:9171065" in err
+    assert "included.csv, line 2, field 'record_ids'" in err and "pmid:9171065" in err
     assert not (tmp_path / "out").exists()
 
 
@@ -198,8 +198,8 @@ def test_included_record_that_screening_did_not_include_is_an_error(tmp_path: Pa
     ("edit", "message"),
     [
         (("Friedly2017,,,", "Friedly2018,,,"), "studies.csv, field 'study_id'"),
-        (("1499-1507.e2", "1499-1507.e2,extra"), "studies.csv, row 1: more values than header"),
-        (("2017,98", "20x7,98"), "studies.csv, row 1, field 'year'"),
+        (("1499-1507.e2", "1499-1507.e2,extra"), "studies.csv, line 2: more values than header"),
+        (("2017,98", "20x7,98"), "studies.csv, line 2, field 'year'"),
     ],
 )
 def test_bad_studies_table_names_file_row_and_field(tmp_path: Path, capsys, edit, message) -> None:

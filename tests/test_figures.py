@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import re
 import shutil
@@ -299,7 +300,7 @@ def test_risk_of_bias_sheet_is_drawn_and_validated(tmp_path: Path) -> None:
     assert any("D2 Abweichung von Intervention" in t for t in shown)
     bad = tmp_path / "risk_of_bias.csv"
     bad.write_text("study_id,D1,D2,D3,D4,D5,overall\nX1,low,low,low,low,unclear,low\n")
-    with pytest.raises(InputError, match="row 1, field 'D5'"):
+    with pytest.raises(InputError, match="line 2, field 'D5'"):
         rob.read_rob_sheet(bad)
     bad.write_text("study_id,D1,D2,D3,D4,overall\n")
     with pytest.raises(InputError, match="field 'd5'"):
@@ -380,3 +381,15 @@ def test_stale_funnel_plots_of_an_earlier_run_are_removed(tmp_path: Path) -> Non
     shutil.copy(stale, tmp_path / "funnel/keep.me")
     draw_figures(inputs(), figures(formats=["svg"]), SETTINGS["meta"], tmp_path)
     assert not stale.exists() and (tmp_path / "funnel/keep.me").exists()
+
+
+def test_forest_shows_a_dash_where_the_cell_has_no_prediction_interval() -> None:
+    """k < meta.prediction_interval_min_k: the JSON has no PI, the forest row says "—"."""
+    a = analysis("syn_pain_epidural")
+    windows = tuple(
+        dataclasses.replace(w, pi_low=None, pi_high=None) if w.window == "short" else w
+        for w in a.windows
+    )
+    with figure_style():
+        shown = texts(draw_forest(dataclasses.replace(a, windows=windows), "en", None))
+    assert "—" in shown and "[−25.4, 11.2]" not in shown

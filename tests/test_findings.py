@@ -149,3 +149,49 @@ def test_cli_writes_every_column_and_nothing_on_error(tmp_path, capsys) -> None:
     out.unlink()
     assert main(args) == 1
     assert "E900" in capsys.readouterr().err and not out.exists()
+
+
+def test_small_k_cells_show_no_prediction_interval_and_say_their_sign(tmp_path) -> None:
+    rows = run(one_analysis_config(), tables(tmp_path))
+    short = rows["short"]  # k = 2: no prediction interval (k >= 3), I² as an integer percent
+    assert (short["pi_low"] or "", short["pi_high"] or "") == ("", "")
+    assert short["i2"] == "0" and short["estimate"] == "-12.0"
+    assert short["sign_en"] == "negative = less pain with the injection"
+    assert short["sign_de"].startswith("negativ = weniger Schmerz")
+    assert "t distribution with 1 degree of freedom" in short["notes_en"]
+    assert "t-Verteilung mit 1 Freiheitsgrad" in short["notes_de"]
+    assert short["conclusion_differs"] is False
+
+
+def test_a_conclusion_that_depends_on_the_method_is_flagged(tmp_path) -> None:
+    paths = tables(tmp_path)
+    doc_path = paths["analyses"] / "pain_epidural_placebo.json"
+    doc = json.loads(doc_path.read_text())
+    base = {"analysis": "pain_epidural_placebo", "window": "short", "k": 2, "method": "REML"}
+    doc["estimators"] = [
+        {**base, "test": "z", "ci_low": -6.6, "ci_high": -0.1},
+        {**base, "test": "knha", "ci_low": -13.9, "ci_high": 7.2},
+    ]
+    doc_path.write_text(json.dumps(doc), encoding="utf-8")
+    short = run(one_analysis_config(), paths)["short"]
+    assert short["conclusion_differs"] is True
+    assert "REML/z: favours injection" in short["notes_en"]
+    assert "REML/knha: uncertain" in short["notes_en"]
+    assert "hängt von der Methode ab" in short["notes_de"]
+    assert "REML/z: zugunsten der Injektion" in short["notes_de"]
+
+
+def test_single_study_cell_has_no_i2(tmp_path) -> None:
+    paths = tables(tmp_path)
+    with open(paths["pooled"], encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    for r in rows:
+        if r["window"] == "short":
+            r.update(k="1", studies="A", i2="0.0", pi_low="-16.0", pi_high="-8.0")
+    write_csv(paths["pooled"], rows)
+    doc_path = paths["analyses"] / "pain_epidural_placebo.json"
+    doc = json.loads(doc_path.read_text())
+    doc["windows"]["short"]["main"]["studies"] = doc["windows"]["short"]["main"]["studies"][:1]
+    doc_path.write_text(json.dumps(doc), encoding="utf-8")
+    short = run(one_analysis_config(), paths)["short"]
+    assert (short["i2"] or "", short["pi_low"] or "") == ("", "")

@@ -63,3 +63,16 @@ def test_a_field_over_128_kib_reads(tmp_path: Path) -> None:
         writer.writerow(["r1", title])
     assert read_table(path, ["record_id", "title"])[0]["title"] == title
     assert read_csv(path)[0]["title"] == title
+
+
+def test_an_error_names_the_file_line_a_text_editor_shows(tmp_path: Path) -> None:
+    """Header = line 1: the second data row of a CSV is line 3 (was "row 2", one line off)."""
+    path = tmp_path / "effects.csv"
+    lines = first_rows(3).splitlines(keepends=True)
+    lines[2] = lines[2].replace("E002", "X002")
+    path.write_text("".join(lines), encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        load_sheet(path, STUDIES | {"Iversen2011": "21914755"})
+    assert info.value.row == 2  # the data row, for code
+    assert f"{path}, line 3, field 'row_id'" in str(info.value)
+    assert path.read_text(encoding="utf-8").splitlines()[2].startswith("X002")

@@ -191,6 +191,12 @@ def test_notebooks_show_the_real_results(rendered) -> None:
     assert "Cohen2012; LESS" in meta and "knha: CI" in meta and "without uncertain: k" in meta
     # a Q-profile bound beyond the search limit keeps its mark (the snapshot's responder cell)
     assert re.search(r"\[\d[\d.]*, >\d[\d.]*\]", meta), "no '>' bound in the tau²/I² CIs"
+    # k = 1 cells: "—" for PI, tau², I², Q (never PI = CI, Q = 0, p = 1); windows in time order
+    assert "—" in meta and "knha: CI excludes 0" in meta
+    windows = re.findall(r"<td>all</td>\\n\s*<td>window</td>\\n\s*<td>(\w+)</td>", meta)
+    assert windows[:2] == ["short", "long"], windows  # subgroups by window in time order
+    cell = r"(\\n\s*<td>[^<]*</td>){2}(\\n\s*<td>—</td>){8}"  # estimate, CI, then 8 × "—"
+    assert re.search(r"<td>1</td>\\n\s*<td>116</td>" + cell, meta), "k = 1 shows statistics"
     article = _outputs_text(rendered["04-article-figures-and-references"][0])
     assert "points on the 0–100 pain scale" in article
 

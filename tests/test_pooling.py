@@ -14,6 +14,7 @@ from spinereview.meta.bounds import parse_bound
 from spinereview.pooling import run as pooling_run
 from spinereview.pooling.run import run_analysis, run_pooling
 from spinereview.pooling.select import select_rows
+from spinereview.rounding import significant
 
 ROOT = Path(__file__).resolve().parents[1]
 META = load_config(ROOT / "config/config.yaml")["meta"]
@@ -165,6 +166,9 @@ def test_run_pooling_on_the_snapshot_effects(tmp_path: Path) -> None:
         and r["run"] == "main"
     )
     assert cell["studies"] == "Cohen2012; LESS" and cell["row_ids"] == "E017; E010"
+    # Cohen 2012 has three arms (84 randomised): n counts its steroid and saline arms (28 + 30,
+    # the sheet and arm_statistics.csv A006/A008), LESS its two arms (400)
+    assert cell["n"] == 28 + 30 + 400 and "Cohen2012 28 + 30 (row E0" in cell["notes"]
     chosen = [e for e in effects if e["row_id"] in ("E017", "E010")]
     chosen.sort(key=lambda e: e["study_id"])
     fit = MetaAnalysis(
@@ -173,9 +177,8 @@ def test_run_pooling_on_the_snapshot_effects(tmp_path: Path) -> None:
     assert cell["estimate"] == pytest.approx(fit.result.estimate, abs=1e-12)
     with open(tmp_path / "m/pooled.csv", encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
-    assert (
-        float(next(r for r in rows if r["row_ids"] == "E017; E010")["estimate"]) == cell["estimate"]
-    )
+    shown = next(r for r in rows if r["row_ids"] == "E017; E010")
+    assert shown["estimate"] == f"{cell['estimate']:.1f}"  # the CSV rounds, the JSON keeps all
     doc = json.loads((tmp_path / "m/analyses/pain_epidural_local_anaesthetic.json").read_text())
     studies = doc["windows"]["short"]["main"]["studies"]
     assert [s["row_id"] for s in studies] == ["E017", "E010"] and studies[0]["source_url"]
@@ -203,18 +206,20 @@ def test_bound_beyond_the_default_limit_is_written_as_a_lower_limit(tmp_path: Pa
     run_pooling(K3_EFFECTS, meta, tmp_path)
     with open(tmp_path / "pooled.csv", encoding="utf-8", newline="") as fh:
         row = _short_main(list(csv.DictReader(fh)))
-    tau2 = float(row["tau2"])
-    high = parse_bound(row["tau2_ci_high"])
-    assert high is not None and high.sign == ">" and row["tau2_ci_high"].startswith(">")
-    assert high.value == pytest.approx(10 * tau2, abs=1e-9)  # metafor's default limit
-    assert row["i2_ci_high"].startswith(">")
-    low = parse_bound(row["tau2_ci_low"])
-    assert low is not None and low.exact
-    assert low.value == pytest.approx(float(K3_RAISED["confint"]["tau2"]["lb"]), abs=1e-6)
+    assert row["tau2_ci_high"].startswith(">") and row["i2_ci_high"].startswith(">")
     assert "shown as >4167.29" in row["notes"]
     doc = json.loads((tmp_path / "analyses/k3.json").read_text())
     window = doc["windows"]["short"]["main"]
-    assert window["pooled"]["tau2_ci_high"] == row["tau2_ci_high"]  # the same cell in the JSON row
+    full = window["pooled"]  # the JSON row keeps full precision; the CSV rounds (2 significant)
+    tau2 = float(full["tau2"])
+    high = parse_bound(full["tau2_ci_high"])
+    assert high is not None and high.sign == ">" and full["tau2_ci_high"].startswith(">")
+    assert high.value == pytest.approx(10 * tau2, abs=1e-9)  # metafor's default limit
+    low = parse_bound(full["tau2_ci_low"])
+    assert low is not None and low.exact
+    assert low.value == pytest.approx(float(K3_RAISED["confint"]["tau2"]["lb"]), abs=1e-6)
+    assert row["tau2_ci_high"] == ">" + significant(high.value, 2)
+    assert row["tau2"] == significant(tau2, 2)
     fit = window["fit"]
     assert fit["tau2_ci_signs"] == ["", ">"] and fit["tau2_ci"][1] == pytest.approx(high.value)
     assert fit["tau2_ci_search"] == [0.0, pytest.approx(10 * tau2)]

@@ -15,7 +15,7 @@ from spinereview.config import load_config
 from spinereview.meta.bounds import parse_bound
 from spinereview.pooling.run import run_pooling
 from spinereview.report.build import build_report
-from spinereview.report.content import ReportInputs, analyses_section
+from spinereview.report.content import ReportInputs, analyses_section, summary_section
 from spinereview.report.verdict import verdict
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -123,9 +123,9 @@ def test_report_marks_every_bound_at_the_search_limit(results: Path) -> None:
     for row in rows:
         for column in ("tau2_ci_high", "i2_ci_high"):
             bound = parse_bound(row[column])
-            if bound is not None and not bound.exact:
-                assert f"to {bound.text(1).replace('>', '&gt;')})" in html_text, (row, column)
-                assert f"to {bound.value:.1f})" not in html_text, (row, column)
+            if bound is not None and not bound.exact:  # rounded by the policy: ">4200", ">98"
+                assert f"to {row[column].replace('>', '&gt;')})" in html_text, (row, column)
+                assert f"to {bound.value:g})" not in html_text, (row, column)
 
 
 def test_report_shows_a_bound_beyond_the_limit_as_greater_than(tmp_path: Path) -> None:
@@ -150,7 +150,7 @@ def test_report_shows_a_bound_beyond_the_limit_as_greater_than(tmp_path: Path) -
         "comparators": ["placebo_sham"], "outcomes": ["responder"], "scale": "responder_rd_pp",
         "windows": ["short"],
     }  # fmt: skip
-    for limit, expected in ((None, "95% CI 45.7 to &gt;4167.3"), (1_000_000, "45.7 to 19454.9")):
+    for limit, expected in ((None, "95% CI 46 to &gt;4200"), (1_000_000, "46 to 19000")):
         meta = {**config["meta"], "tau2_max": limit, "analyses": [analysis]}
         out = tmp_path / str(limit)
         run_pooling(effects, meta, out)
@@ -161,7 +161,7 @@ def test_report_shows_a_bound_beyond_the_limit_as_greater_than(tmp_path: Path) -
         )  # fmt: skip
         section = analyses_section(inp)
         assert expected in section
-        assert "I² = 81.0% (95% CI 31.8 to " + ("&gt;97.7" if limit is None else "99.5") in section
+        assert "I² = 81% (95% CI 32 to " + ("&gt;98" if limit is None else "99") in section
 
 
 def test_numbers_never_show_a_negative_zero() -> None:
@@ -198,3 +198,83 @@ def test_summary_of_findings_shows_ratios_and_smds_as_reported(tmp_path: Path) -
         "-6.2 (-9.4 to -3.0)" in html_text and "moderate (AHRQ strength of evidence)" in html_text
     )
     assert "This review: no study with usable data (Epidural vs placebo: pain)" in html_text
+
+
+def test_notes_carry_their_run_and_are_not_repeated() -> None:
+    from spinereview.report.content import run_notes
+
+    runs = {
+        "main": {"pooled": {"k": 2, "notes": "k = 2 note; no study with poolable data"}},
+        "excluding_uncertain": {
+            "pooled": {
+                "k": 1,
+                "notes": "uncertain rows left out: E1; k=1: no pooling possible; "
+                "no study with poolable data",
+            }
+        },
+    }
+    notes = run_notes(runs)
+    assert notes[0] == "Main analysis (k = 2): k = 2 note; no study with poolable data"
+    assert notes[1] == (
+        "Without rows flagged uncertain (k = 1): uncertain rows left out: E1; "
+        "k=1: no pooling possible"
+    )
+    assert sum(n.count("no study with poolable data") for n in notes) == 1
+
+
+def test_summary_shows_a_dash_for_statistics_a_small_cell_does_not_have(tmp_path: Path) -> None:
+    config = load_config(ROOT / "config/config.yaml")
+    aid = config["meta"]["analyses"][0]["id"]
+    rows = [
+        {"analysis": aid, "run": "main", "window": "short", "scale": "pain_0_100", "k": "1",
+         "n": "116", "estimate": "-1.3", "ci_low": "-13.3", "ci_high": "10.7", "pi_low": "",
+         "pi_high": "", "i2": "", "clipped": ""},
+        {"analysis": aid, "run": "main", "window": "long", "scale": "responder_rd_pp", "k": "2",
+         "n": "178", "estimate": "-14.9", "ci_low": "-100.0", "ci_high": "74.6", "pi_low": "",
+         "pi_high": "", "i2": "1", "clipped": "ci_low"},
+    ]  # fmt: skip
+    meta = tmp_path / "meta"
+    meta.mkdir()
+    with open(meta / "pooled.csv", "w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    unused = tmp_path / "unused"
+    inp = ReportInputs(config, unused, unused, unused, unused, unused, unused, meta, unused,
+                       unused, unused)  # fmt: skip
+    html_text = summary_section(inp)
+    cells = re.findall(r"<tr>(.*?)</tr>", html_text, flags=re.S)
+    single = next(c for c in cells if "-1.3 (-13.3 to 10.7)" in c)
+    assert single.count("<td>—</td>") + single.count(">—</td>") >= 2  # PI and I²
+    assert "<td>0</td>" not in single
+    assert "-14.9 (-100.0 to 74.6) *" in html_text
+    assert "negative = less pain with the injection" in html_text
+    assert "negative = more responders with the injection" in html_text
+
+
+def test_summary_of_findings_flags_a_conclusion_that_depends_on_the_method(tmp_path: Path) -> None:
+    from spinereview.report.findings import summary_of_findings
+
+    config = load_config(ROOT / "config/config.yaml")
+    reviews = tmp_path / "estimates.csv"
+    reviews.write_text("kind,estimate\n", encoding="utf-8")
+    row = {
+        "analysis": "disability_epidural", "title_en": "Epidural: disability", "window": "short",
+        "scale": "disability_0_100", "k": "2", "n": "558", "estimate": "-3.3", "ci_low": "-13.9",
+        "ci_high": "7.2", "certainty": "very_low", "statement_en": "Very uncertain.",
+        "notes_en": "Other note. The conclusion depends on the method: DL/z, REML/z: favours "
+        "injection; DL/knha, REML/knha: uncertain (results/meta/estimators.csv). With two studies "
+        "the Knapp-Hartung (HKSJ) interval uses a t distribution with 1 degree of freedom "
+        "(critical value 12.7 instead of 1.96), so it is very wide.",
+        "conclusion_differs": "true", "clipped": "",
+    }  # fmt: skip
+    findings = tmp_path / "sof.csv"
+    with open(findings, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, list(row), lineterminator="\n")
+        writer.writeheader()
+        writer.writerow(row)
+    html_text = summary_of_findings(config, findings, reviews, {})
+    assert "⚑ conclusion depends on the method" in html_text
+    assert "REML/z: favours injection; DL/knha, REML/knha: uncertain" in html_text
+    assert "t distribution with 1 degree of freedom" in html_text
+    assert "negative = less disability with the injection" in html_text

@@ -28,7 +28,7 @@ from spinereview.runcheck import (
 
 pytestmark = pytest.mark.workflow
 
-BAD_ROW = "error: data/extraction/effects.csv, row 3, field 'estimate'"
+BAD_ROW = "error: data/extraction/effects.csv, line 4, field 'estimate'"
 
 
 def _copy(dest: Path) -> Path:
@@ -362,13 +362,13 @@ def test_failure_summary_prints_error_lines_else_the_tail(tmp_path: Path) -> Non
     (tmp_path / "logs/extract").mkdir(parents=True)
     (tmp_path / "logs/figures").mkdir(parents=True)
     (tmp_path / "logs/extract/harmonise_effects.log").write_text(
-        "INFO spinereview: reading\nerror: data/extraction/effects.csv, row 3, field 'estimate': bad\n"
+        "INFO spinereview: reading\nerror: data/extraction/effects.csv, line 4, field 'estimate': bad\n"
     )
     (tmp_path / "logs/figures/a.log").write_text("Traceback\n  File x\nKeyError: 'k'\n\n")
     snakemake_log = tmp_path / "run.log"
     snakemake_log.write_text(SNAKEMAKE_LOG)
     summary = failure_summary([snakemake_log], workdir=tmp_path).splitlines()
-    assert "    error: data/extraction/effects.csv, row 3, field 'estimate': bad" in summary
+    assert "    error: data/extraction/effects.csv, line 4, field 'estimate': bad" in summary
     assert "INFO spinereview: reading" not in "\n".join(summary)
     assert "    KeyError: 'k'" in summary
     assert "  rule draw_figures (logs/figures/a.log, logs/figures/b.log):" in summary

@@ -186,7 +186,7 @@ def test_reading_back_keeps_decided_rows_and_counts_the_rest(tmp_path: Path) -> 
         ([{"record_id": "pmid:202", "reviewer_decision": "include", "reviewer": "AB"},
           {"record_id": "pmid:300", "reviewer_decision": "", "reviewer": ""},
           {"record_id": "pmid:202", "reviewer_decision": "exclude", "reviewer": "CD"}], 3,
-         "record_id", "listed twice (first in row 1)"),
+         "record_id", "listed twice (first on line 2)"),
         ([{"record_id": "pmid:202", "reviewer_decision": "include", "reviewer": " "}], 1,
          "reviewer", "needs the reviewer's name"),
         ([{"record_id": "pmid:601", "reviewer_decision": "exclude", "reviewer": "AB"}], 1,
@@ -202,7 +202,7 @@ def test_bad_sheet_rows_name_file_row_and_field(
     with pytest.raises(InputError) as info:
         read_review_sheet(sheet, _decisions())
     assert (info.value.row, info.value.field) == (row, field)
-    assert str(info.value).startswith(f"{sheet}, row {row}, field '{field}': ")
+    assert str(info.value).startswith(f"{sheet}, line {row + 1}, field '{field}': ")
     assert words in str(info.value)
 
 

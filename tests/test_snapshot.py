@@ -342,7 +342,7 @@ def test_bad_rows_name_file_row_and_field(tmp_path, queries, study_id, column, v
     assert error.path.endswith("studies.csv")
     assert error.row == _row_of(study_id)
     assert error.field == ("title" if message == "title differs" else column)
-    assert f"row {error.row}, field '{error.field}'" in str(error)
+    assert f"line {error.row + 1}, field '{error.field}'" in str(error)  # header = line 1
     assert not out.exists()
 
 

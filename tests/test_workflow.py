@@ -115,7 +115,7 @@ def test_filled_review_sheet_gives_kappa_without_rescreening(tmp_path: Path) -> 
     third = run_snakemake(workdir, target)
     assert third.returncode != 0
     log = (workdir / "logs/screen/measure_agreement.log").read_text(encoding="utf-8")
-    assert "data/screening/human_review.csv, row 2, field 'reviewer_decision'" in log
+    assert "data/screening/human_review.csv, line 3, field 'reviewer_decision'" in log
 
 
 def test_run_harmonises_the_sheet_and_writes_candidates(executed) -> None:
@@ -301,6 +301,6 @@ def test_bad_sheet_row_stops_the_run_naming_file_row_and_field(tmp_path: Path) -
     proc = run_snakemake(workdir, "--keep-going")
     assert proc.returncode != 0
     log = (workdir / "logs/extract/harmonise_effects.log").read_text(encoding="utf-8")
-    assert "data/extraction/effects.csv, row 3, field 'estimate'" in log
+    assert "data/extraction/effects.csv, line 4, field 'estimate'" in log
     assert not (workdir / "results/extraction/effects.parquet").exists()
     assert not (workdir / "reports/report.html").exists()

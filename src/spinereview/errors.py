@@ -30,7 +30,12 @@ class InputError(SpinereviewError):
         if line is not None:
             where += f", line {line}"
         if row is not None:
-            where += f", row {row}"
+            # ``row`` counts data rows (1 = the first below the header); in a CSV file the message
+            # names the file line a text editor shows (header = line 1), elsewhere the row
+            if self.path.lower().endswith((".csv", ".tsv")):
+                where += f", line {row + 1}"
+            else:
+                where += f", row {row}"
         if field is not None:
             where += f", field '{field}'"
         super().__init__(f"{where}: {message}")

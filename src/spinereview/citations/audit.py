@@ -396,8 +396,8 @@ def _comparison_trials(
         f"{k} trial{'s' if k != 1 else ''}"
         + (f" ({n} participants)" if n else "")
         + f" compared {INTERVENTIONS[claim['intervention']].label} with "
-        f"{COMPARATORS[comparator].label} in {resolved['review_id']} (reviews_pooled.csv row {row.number})"
-        + _trials_named(resolved, claim, inputs)
+        f"{COMPARATORS[comparator].label} in {resolved['review_id']} "
+        f"(reviews_pooled.csv line {row.number + 1})" + _trials_named(resolved, claim, inputs)
     )
     return [
         Check(
@@ -425,7 +425,7 @@ def pooling_checks(
         return [Check("pooled", "info", f"{review_id} pooled data"), *checks]
     markers = not_pooled_markers(rows)
     if markers:
-        where = ", ".join(f"row {r.number}: '{r.value('measure')}'" for r in markers)
+        where = ", ".join(f"line {r.number + 1}: '{r.value('measure')}'" for r in markers)
         return [
             Check(
                 "not_pooled", "major", f"{review_id} did not pool data (reviews_pooled.csv {where})"

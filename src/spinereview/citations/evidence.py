@@ -122,7 +122,7 @@ def _review_result(row: TableRow) -> str:
         f"{row.value('review_id')}: {row.value('outcome')}, {row.value('timepoint')}: "
         f"{row.value('measure')} {row.value('estimate')}{ci}"
         + (f", {size}" if size else "")
-        + f" (reviews_pooled.csv row {row.number})"
+        + f" (reviews_pooled.csv line {row.number + 1})"
     )
 
 
@@ -175,7 +175,7 @@ def _pooled_context(claim: Mapping[str, Any], pooled: Sequence[TableRow]) -> lis
                     "this_review",
                     f"this review, {analysis}, {r.value('window')} window: "
                     f"k={r.value('k')}, {_num(r.value('estimate'))} ({_num(r.value('ci_low'))} to "
-                    f"{_num(r.value('ci_high'))}) on {r.value('scale')} (pooled.csv row {r.number})",
+                    f"{_num(r.value('ci_high'))}) on {r.value('scale')} (pooled.csv line {r.number + 1})",
                 )
             )
     return out

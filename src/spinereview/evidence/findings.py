@@ -18,6 +18,8 @@ from spinereview.errors import InputError
 from spinereview.evidence.grade import DOMAINS, CellEvidence, StudyEvidence, rate_cell
 from spinereview.evidence.rules import GradeRules
 from spinereview.io import read_table
+from spinereview.pooling.run import human_row, small_k
+from spinereview.rounding import sign_words
 
 FINDINGS_COLUMNS = (
     "analysis",
@@ -42,11 +44,31 @@ FINDINGS_COLUMNS = (
     "statement_de",
     "notes_en",
     "notes_de",
+    "clipped",
+    "conclusion_differs",
+    "sign_en",
+    "sign_de",
 )
+#: A conclusion that depends on the estimator or test (estimators.csv), in words.
+DIFFERS = {
+    "en": "The conclusion depends on the method: {detail} (results/meta/estimators.csv).",
+    "de": "Die Schlussfolgerung hängt von der Methode ab: {detail} (results/meta/estimators.csv).",
+}
+K2_HKSJ = {
+    "en": "With two studies the Knapp-Hartung (HKSJ) interval uses a t distribution with 1 degree of "
+    "freedom (critical value 12.7 instead of 1.96), so it is very wide.",
+    "de": "Bei zwei Studien nutzt das Knapp-Hartung-Intervall (HKSJ) eine t-Verteilung mit 1 "
+    "Freiheitsgrad (kritischer Wert 12,7 statt 1,96) und ist deshalb sehr breit.",
+}
+CLIPPED = {
+    "en": "Interval bounds beyond ±100 are shown as ±100 (the full values are in the analysis JSON).",
+    "de": "Intervallgrenzen jenseits von ±100 sind als ±100 gezeigt (die vollen Werte stehen im "
+    "JSON der Analyse).",
+}
 NO_DATA = {"en": "No study with usable data.", "de": "Keine Studie mit verwertbaren Daten."}
 
 
-def _float(text: str | None) -> float | None:
+def _float(text: Any) -> float | None:
     return float(text) if text not in (None, "") else None
 
 
@@ -69,10 +91,11 @@ def read_rob_overall(path: Path | None) -> dict[str, str]:
 
 
 def _egger(bias_rows: Sequence[Mapping[str, str]]) -> dict[tuple[str, str], float]:
+    # bias.csv rounds p ("< 0.001" reads as 0.001, an upper bound); the analysis JSON has it exactly
     return {
-        (r["analysis"], r["window"]): float(r["p"])
+        (r["analysis"], r["window"]): float(str(r["p"]).lstrip("< "))
         for r in bias_rows
-        if r["check"] == "egger" and r["applicable"] == "True" and r["p"]
+        if r["check"] == "egger" and r["applicable"] in ("True", True) and r["p"] not in ("", None)
     }
 
 
@@ -110,6 +133,7 @@ def summarise(
     }
     egger = _egger(read_table(bias_path, ("analysis", "window", "check", "applicable", "p")))
     rob = read_rob_overall(rob_sheet)
+    settings = config["meta"]
     out = []
     for analysis in config["meta"]["analyses"]:
         intervention, outcome = _names(analysis, source)
@@ -123,21 +147,41 @@ def summarise(
             row = rows.get(window)
             if row is None:
                 raise InputError(pooled_path, f"no main-run row for {analysis['id']} / {window}")
+            main = doc["windows"][window].get("main") or {}
+            row = _full_row(row, main.get("pooled"), settings)
+            shown = human_row(row, row["scale"])
             base = {
                 "analysis": analysis["id"],
                 "title_en": analysis["title"]["en"],
                 "title_de": analysis["title"]["de"],
                 "window": window,
-                **{c: row.get(c, "") for c in ("scale", "k", "n", "estimate", "ci_low", "ci_high",
-                                               "pi_low", "pi_high", "i2", "studies")},
+                **{c: shown.get(c, "") for c in ("scale", "k", "n", "estimate", "ci_low", "ci_high",
+                                                 "pi_low", "pi_high", "i2", "studies", "clipped")},
+                "sign_en": sign_words(row["scale"], "en"),
+                "sign_de": sign_words(row["scale"], "de"),
             }  # fmt: skip
-            if int(row["k"]) == 0 or not row.get("estimate"):
+            if int(row["k"]) == 0 or row.get("estimate") in (None, ""):
                 out.append({**base, "statement_en": NO_DATA["en"], "statement_de": NO_DATA["de"]})
                 continue
-            studies = doc["windows"][window]["main"]["studies"]
+            studies = main["studies"]
+            egger.update(_egger([b for b in doc.get("bias", []) if b.get("window") == window]))
             cell = _cell(analysis, window, row, studies, classes, egger, rob, effects_path)
             certainty = rate_cell(cell, rules, intervention=intervention, outcome=outcome)
             by_domain = {d.domain: d for d in certainty.downgrades}
+            scale_rule = rules.scales.get(row["scale"])
+            fits = [e for e in doc.get("estimators", []) if e.get("window") == window]
+            threshold = None if scale_rule is None else scale_rule.threshold
+            differs = conclusion_differs(fits, threshold)
+            extra: dict[str, list[str]] = {lang: [] for lang in ("en", "de")}
+            for lang in extra:
+                if differs:
+                    detail = conclusion_differs(fits, threshold, lang)
+                    extra[lang].append(DIFFERS[lang].format(detail=detail))
+                test = row.get("test") or analysis.get("test") or settings["test"]
+                if int(row["k"]) == 2 and test in ("knha", "hksj"):
+                    extra[lang].append(K2_HKSJ[lang])
+                if row.get("clipped"):
+                    extra[lang].append(CLIPPED[lang])
             result = {
                 **base,
                 "certainty": certainty.level,
@@ -147,8 +191,9 @@ def summarise(
                 "size": certainty.size,
                 "statement_en": certainty.statement_en,
                 "statement_de": certainty.statement_de,
-                "notes_en": " ".join(certainty.notes_en),
-                "notes_de": " ".join(certainty.notes_de),
+                "notes_en": " ".join([*certainty.notes_en, *extra["en"]]),
+                "notes_de": " ".join([*certainty.notes_de, *extra["de"]]),
+                "conclusion_differs": bool(differs),
             }
             for domain in DOMAINS:
                 d = by_domain[domain]
@@ -159,10 +204,82 @@ def summarise(
     return out
 
 
+def _number(value: Any) -> Any:
+    if value in (None, ""):
+        return None
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return value  # a marked bound (">4167.3")
+    return value
+
+
+def _full_row(
+    row: Mapping[str, Any], full: Mapping[str, Any] | None, settings: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The pooled row at full precision: the analysis JSON's copy where it has one, else the CSV's;
+    the small-k rules applied (no PI below the configured k, no I² for a single study)."""
+    out: dict[str, Any] = {c: _number(v) for c, v in row.items()}
+    out.update({c: v for c, v in (full or {}).items() if c in out or c == "clipped"})
+    for c in ("analysis", "run", "window", "scale", "studies", "test", "method"):
+        if c in row:
+            out[c] = row[c]
+    out["k"] = int(row["k"] or 0)
+    out["clipped"] = ""
+    if out["k"]:
+        small_k(out, settings, str(row["scale"]))
+    return out
+
+
+def conclusion(low: float, high: float, threshold: float | None) -> str:
+    """What an interval says, in the categories of the report's plain-language verdict."""
+    if low > 0:
+        return "favours control"
+    if threshold is not None and high < -threshold:
+        return "important benefit"
+    if high < 0:
+        return "favours injection"
+    if threshold is not None and low > -threshold:
+        return "no important benefit"
+    return "uncertain"
+
+
+#: The conclusions of ``conclusion`` in German.
+CONCLUSION_DE = {
+    "favours control": "zugunsten der Kontrolle",
+    "important benefit": "wichtiger Nutzen",
+    "favours injection": "zugunsten der Injektion",
+    "no important benefit": "kein wichtiger Nutzen",
+    "uncertain": "unsicher",
+}
+
+
+def conclusion_differs(
+    rows: Sequence[Mapping[str, Any]], threshold: float | None, lang: str = "en"
+) -> str:
+    """'' when every estimator × test of one cell reaches the same conclusion, else which says what
+    ("REML/knha, DL/knha: uncertain; REML/z: favours injection"), in ``lang`` (en or de)."""
+    by: dict[str, list[str]] = {}
+    for r in rows:
+        low, high = r.get("ci_low"), r.get("ci_high")
+        if not isinstance(low, int | float) or not isinstance(high, int | float):
+            continue
+        if int(r.get("k") or 0) < 2:
+            continue
+        by.setdefault(conclusion(float(low), float(high), threshold), []).append(
+            f"{r['method']}/{r['test']}"
+        )
+    if len(by) < 2:
+        return ""
+    words = CONCLUSION_DE if lang == "de" else {}
+    return "; ".join(f"{', '.join(names)}: {words.get(what, what)}" for what, names in by.items())
+
+
 def _cell(
     analysis: Mapping[str, Any],
     window: str,
-    row: Mapping[str, str],
+    row: Mapping[str, Any],
     studies: Sequence[Mapping[str, Any]],
     classes: Mapping[str, Mapping[str, str]],
     egger: Mapping[tuple[str, str], float],
@@ -197,8 +314,8 @@ def _cell(
         estimate=float(row["estimate"]),
         ci_low=float(row["ci_low"]),
         ci_high=float(row["ci_high"]),
-        pi_low=_float(row.get("pi_low")) if int(row["k"]) > 1 else None,
-        pi_high=_float(row.get("pi_high")) if int(row["k"]) > 1 else None,
+        pi_low=_float(row.get("pi_low")),
+        pi_high=_float(row.get("pi_high")),
         i2=_float(row.get("i2")) if int(row["k"]) > 1 else None,
         egger_p=egger.get((analysis["id"], window)),
         studies=tuple(evidence),

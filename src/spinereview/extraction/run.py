@@ -137,7 +137,29 @@ def write_effects(rows: list[dict[str, Any]], parquet_path: Path, csv_path: Path
     table = pa.Table.from_pylist(rows, schema=EFFECTS_SCHEMA)
     with atomic_path(parquet_path) as tmp_parquet, atomic_path(csv_path) as tmp_csv:
         pq.write_table(table, tmp_parquet, compression="zstd", write_statistics=False)
-        pacsv.write_csv(table, tmp_csv)
+        pacsv.write_csv(rounded_for_people(table), tmp_csv)
+
+
+#: effects.csv columns rounded by the policy of ``spinereview.rounding`` (the Parquet keeps them).
+ROUNDED = {"yi": None, "ci_low": None, "ci_high": None, "se": None, "vi": None,
+           "smd_yi": "smd", "smd_vi": "smd"}  # fmt: skip
+
+
+def rounded_for_people(table: pa.Table) -> pa.Table:
+    """The effects table as effects.csv shows it: effects, SEs and variances rounded (README,
+    "Rounding"); ``effects.parquet`` keeps full precision."""
+    from spinereview.rounding import QUANTITY, number
+
+    scales = table.column("scale").to_pylist()
+    for name, fixed_scale in ROUNDED.items():
+        index = table.schema.get_field_index(name)
+        quantity = QUANTITY["yi" if name == "smd_yi" else name]
+        values = [
+            None if v is None else number(quantity, v, fixed_scale or scale)
+            for v, scale in zip(table.column(name).to_pylist(), scales, strict=True)
+        ]
+        table = table.set_column(index, name, pa.array(values, pa.string()))
+    return table
 
 
 def read_effects(path: str | Path) -> pa.Table:

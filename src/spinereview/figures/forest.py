@@ -153,7 +153,8 @@ def _draw_row(
     elif row.kind == "pi":
         ax.text(COLS["study"] + 0.012, y, tr("pi", lang), transform=at, va="center")
         _interval(ax, y, w.pi_low, w.pi_high, lw=0.8, color=PALETTE[0], caps=True)
-        _right(ax, at, y, interval_text(w.pi_low, w.pi_high, scale, lang))
+        no_pi = w.pi_low is None or w.pi_high is None  # below meta.prediction_interval_min_k
+        _right(ax, at, y, "—" if no_pi else interval_text(w.pi_low, w.pi_high, scale, lang))
     elif row.kind == "het":
         _het_row(ax, at, y, w, lang)
     else:

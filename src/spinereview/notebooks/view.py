@@ -12,6 +12,7 @@ import pandas as pd
 from IPython.display import Image, Markdown
 
 from spinereview.meta.bounds import parse_bound
+from spinereview.rounding import DASH
 from spinereview.text import show_controls
 
 #: Significant digits of floats in tables (effects on 0-100 scales, p-values, tau²).
@@ -139,3 +140,15 @@ def interval(low: Any, high: Any) -> str:
     if bounds[0] is None or bounds[1] is None:
         return ""
     return "[" + ", ".join(b.sign + _fmt(b.value) for b in bounds) + "]"
+
+
+def dashed(values: Any, k: Any) -> list[str]:
+    """Cells of a column for people: "—" where a cell with studies (k ≥ 1) has no value — a
+    statistic the cell does not have (no PI below meta.prediction_interval_min_k, no I², Q or tau²
+    for a single study); empty for k = 0."""
+    out = []
+    for value, n in zip(values, k, strict=True):
+        text = value if isinstance(value, str) else _fmt(value)
+        has_studies = n is not pd.NA and n is not None and int(n) > 0
+        out.append(DASH if has_studies and not text else text)
+    return out

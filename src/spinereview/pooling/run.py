@@ -14,6 +14,7 @@ from spinereview.meta.bounds import bound_cell
 from spinereview.meta.model import json_safe
 from spinereview.meta.sensitivity import NotApplicable, leave_one_out, subgroup_analysis
 from spinereview.pooling.select import Selection, select_rows
+from spinereview.rounding import HETEROGENEITY, PI_MIN_K, clip, pi_allowed, round_row
 
 POOLED_COLUMNS = (
     "analysis",
@@ -45,6 +46,7 @@ POOLED_COLUMNS = (
     "row_ids",
     "converged",
     "notes",
+    "clipped",
 )
 LOO_COLUMNS = (
     "analysis",
@@ -59,6 +61,7 @@ LOO_COLUMNS = (
     "i2",
     "applicable",
     "reason",
+    "clipped",
 )
 SUBGROUP_COLUMNS = (
     "analysis",
@@ -76,6 +79,7 @@ SUBGROUP_COLUMNS = (
     "qm",
     "qm_p",
     "note",
+    "clipped",
 )
 BIAS_COLUMNS = (
     "analysis",
@@ -91,6 +95,7 @@ BIAS_COLUMNS = (
     "adjusted_estimate",
     "adjusted_ci_low",
     "adjusted_ci_high",
+    "clipped",
 )
 ESTIMATOR_COLUMNS = (
     "analysis",
@@ -107,6 +112,8 @@ ESTIMATOR_COLUMNS = (
     "i2",
     "converged",
     "note",
+    "clipped",
+    "excludes_null",
 )
 
 #: The CSV tables of results/meta/ and their columns.
@@ -163,23 +170,52 @@ def _bound_cells(result: MetaResult) -> dict[str, float | str | None]:
     }
 
 
-def _n(rows: Sequence[Mapping[str, Any]], randomised: Mapping[str, int]) -> tuple[int | None, str]:
-    """Total participants: arm sizes where the sheet has them, else the study's randomised n."""
-    total, fallback = 0, []
+def arm_sizes(effects: Sequence[Mapping[str, Any]]) -> dict[str, tuple[int, int, str]]:
+    """comparison id → (n_treat, n_ctrl, row id): the arm sizes of each comparison as some row of
+    the sheet (or arm_statistics.csv, filled in by the extraction) gives them; the first row by id."""
+    out: dict[str, tuple[int, int, str]] = {}
+    for r in sorted(effects, key=lambda e: str(e.get("row_id"))):
+        nt, nc = r.get("n_treat"), r.get("n_ctrl")
+        if nt is None or nc is None or r.get("comparison_id") is None:
+            continue
+        if (isinstance(nt, float) and math.isnan(nt)) or (isinstance(nc, float) and math.isnan(nc)):
+            continue
+        out.setdefault(str(r["comparison_id"]), (int(nt), int(nc), str(r["row_id"])))
+    return out
+
+
+def _n(
+    rows: Sequence[Mapping[str, Any]],
+    randomised: Mapping[str, int],
+    arms: Mapping[str, tuple[int, int, str]] | None = None,
+) -> tuple[int | None, str]:
+    """Participants in the arms that are compared (Cochrane Handbook ch. 23): the row's arm sizes,
+    else those another row of the same comparison gives, else the study's randomised n (all arms —
+    too many for a trial with more than two arms, which the note says)."""
+    total, borrowed, fallback = 0, [], []
     for r in rows:
         if r["n_treat"] is not None and r["n_ctrl"] is not None:
             total += int(r["n_treat"] + r["n_ctrl"])
+        elif arms and str(r.get("comparison_id")) in arms:
+            nt, nc, source = arms[str(r["comparison_id"])]
+            total += nt + nc
+            borrowed.append(f"{r['study_id']} {nt} + {nc} (row {source})")
         elif r["study_id"] in randomised:
             total += randomised[r["study_id"]]
             fallback.append(r["study_id"])
         else:
             return None, f"total n unknown ({r['study_id']} has no arm sizes or randomised n)"
-    note = (
-        f"n randomised used for {', '.join(fallback)} (no arm sizes in the sheet)"
-        if fallback
-        else ""
-    )
-    return (total if rows else None), note
+    notes = []
+    if borrowed:
+        notes.append(
+            f"n of the compared arms from another row of the comparison: {', '.join(borrowed)}"
+        )
+    if fallback:
+        notes.append(
+            f"n randomised (all arms) used for {', '.join(fallback)}: arm sizes of the compared arms "
+            "are not in the data (for a trial with more than two arms this overstates n)"
+        )
+    return (total if rows else None), "; ".join(notes)
 
 
 def pooled_row(
@@ -188,7 +224,7 @@ def pooled_row(
     """One line of pooled.csv (and the fit, or None when nothing could be pooled)."""
     method, test, level = settings["method"], settings["test"], settings["level"]
     row: dict[str, Any] = {name: None for name in POOLED_COLUMNS}
-    n, n_note = _n(sel.rows, settings.get("randomised", {}))
+    n, n_note = _n(sel.rows, settings.get("randomised", {}), settings.get("arm_sizes"))
     row.update(
         analysis=analysis["id"],
         run=run,
@@ -213,6 +249,7 @@ def pooled_row(
         return row, None
     if n_note:
         notes.append(n_note)
+    notes.extend(_k2_notes(result))
     row.update(
         estimate=result.estimate,
         se=result.se,
@@ -227,10 +264,65 @@ def pooled_row(
         q_df=result.q_df,
         q_p=result.q_p,
         converged=result.converged,
-        notes="; ".join([*notes, *result.notes]),
         **_bound_cells(result),
     )
+    notes = [*notes, *result.notes]
+    small_k(row, settings, analysis["scale"], notes)
+    row["notes"] = "; ".join(dict.fromkeys(notes))  # each note once
     return row, result
+
+
+def pi_min_k(settings: Mapping[str, Any]) -> int:
+    """``meta.prediction_interval_min_k`` (3 when not set: Cochrane Handbook 10.10.4.3)."""
+    value = settings.get("prediction_interval_min_k")
+    return PI_MIN_K if value is None else int(value)
+
+
+def small_k(
+    row: dict[str, Any], settings: Mapping[str, Any], scale: str, notes: list[str] | None = None
+) -> dict[str, Any]:
+    """Small-k rules on one table row (in place): no PI below ``prediction_interval_min_k``, no
+    heterogeneity statistics for a single study, and ``clipped`` naming the interval bounds that
+    lie beyond the scale's range (the CSV shows them cut to the range; the JSON keeps them)."""
+    k = int(row.get("k") or 0)
+    min_k = pi_min_k(settings)
+    if row.get("pi_low") is not None and not pi_allowed(k, min_k):
+        row["pi_low"] = row["pi_high"] = None
+        if notes is not None and k > 1:
+            notes.append(
+                f"no prediction interval for k = {k} < {min_k} (Cochrane Handbook 10.10.4.3)"
+            )
+    if k == 1:
+        for column in HETEROGENEITY:
+            if column in row:
+                row[column] = None
+    row["clipped"] = clipped_columns(row, scale)
+    return row
+
+
+def clipped_columns(row: Mapping[str, Any], scale: str) -> str:
+    """The interval bounds of ``row`` beyond the range of ``scale`` ("ci_low; pi_low"), or ""."""
+    out = []
+    for low, high in (("ci_low", "ci_high"), ("pi_low", "pi_high"),
+                      ("adjusted_ci_low", "adjusted_ci_high")):  # fmt: skip
+        lo, hi = row.get(low), row.get(high)
+        if not isinstance(lo, float) or not isinstance(hi, float):
+            continue
+        new_lo, new_hi, _ = clip(scale, lo, hi)
+        out += [low] if new_lo != lo else []
+        out += [high] if new_hi != hi else []
+    return "; ".join(out)
+
+
+def _k2_notes(result: MetaResult) -> list[str]:
+    """Why a k = 2 Knapp-Hartung interval is so wide (t with 1 df), and what else to look at."""
+    if result.k != 2 or result.test not in ("knha", "hksj", "adhoc"):
+        return []
+    return [
+        "k = 2 with the Knapp-Hartung (HKSJ) test: the interval uses a t distribution with 1 degree "
+        "of freedom (critical value 12.71 instead of 1.96), so it is wide; see the z-test in "
+        "estimators.csv, or set test: adhoc for the analysis (variance factor floored at 1)"
+    ]
 
 
 def _loo_rows(
@@ -256,6 +348,9 @@ def _loo_rows(
             "i2": fit.i2,
             "applicable": True,
             "reason": "",
+            "clipped": clipped_columns(
+                {"ci_low": fit.ci_low, "ci_high": fit.ci_high}, settings.get("scale", "")
+            ),
         }
         for i, fit in zip(loo.omitted, loo.fits, strict=True)
     ]
@@ -304,6 +399,7 @@ def _bias_rows(
                 "adjusted_ci_high": fill.refit.ci_high,
             }
         )
+        out[-1]["clipped"] = clipped_columns(out[-1], settings.get("scale", ""))
     return out
 
 
@@ -336,7 +432,11 @@ def _subgroup_rows(
         )
     )
     out = []
-    for group, fit in zip(res.levels, res.fits, strict=True):
+    fits = list(zip(res.levels, res.fits, strict=True))
+    if factor == "window":  # time order (the config's), not alphabetical
+        order = {w: i for i, w in enumerate(settings.get("window_order") or ())}
+        fits.sort(key=lambda gf: (order.get(gf[0], len(order)), gf[0]))
+    for group, fit in fits:
         out.append(
             {
                 **base,
@@ -354,11 +454,15 @@ def _subgroup_rows(
                 "note": note,
             }
         )
+    for row in out:
+        small_k(row, settings, settings.get("scale", ""))
+        if row["k"] == 1:
+            row["tau2"] = None
     return out
 
 
 def _estimator_rows(
-    analysis_id: str, window: str, sel: Selection, settings: Mapping[str, Any]
+    analysis_id: str, window: str, sel: Selection, settings: Mapping[str, Any], scale: str = ""
 ) -> list[dict]:
     out = []
     for method in settings["compare_methods"]:
@@ -377,20 +481,22 @@ def _estimator_rows(
             except ConvergenceError as exc:
                 out.append({**base, "converged": False, "note": str(exc)})
                 continue
-            out.append(
-                {
-                    **base,
-                    "estimate": r.estimate,
-                    "ci_low": r.ci_low,
-                    "ci_high": r.ci_high,
-                    "pi_low": r.pi_low,
-                    "pi_high": r.pi_high,
-                    "tau2": r.tau2,
-                    "i2": r.i2,
-                    "converged": r.converged,
-                    "note": "; ".join(r.notes),
-                }
-            )
+            row = {
+                **base,
+                "estimate": r.estimate,
+                "ci_low": r.ci_low,
+                "ci_high": r.ci_high,
+                "pi_low": r.pi_low,
+                "pi_high": r.pi_high,
+                "tau2": r.tau2,
+                "i2": r.i2,
+                "converged": r.converged,
+                "excludes_null": r.ci_low > 0 or r.ci_high < 0,
+            }
+            notes = [*r.notes, *_k2_notes(r)]
+            small_k(row, settings, scale, notes)
+            row["note"] = "; ".join(dict.fromkeys(notes))
+            out.append(row)
     return out
 
 
@@ -446,10 +552,15 @@ def run_analysis(
     """
     settings = {**defaults, **{k: analysis[k] for k in ANALYSIS_OVERRIDES if k in analysis}}
     settings.setdefault("tau2_max", None)
+    settings["scale"] = analysis["scale"]
+    settings.setdefault("arm_sizes", arm_sizes(effects))
+    settings.setdefault("window_order", list(analysis["windows"]))
     runs = ["main"] + (["excluding_uncertain"] if defaults["sensitivity_exclude_uncertain"] else [])
     runs += ["excluding_imputed"] if exclude_imputed else []
     tables: dict[str, list[dict[str, Any]]] = {name: [] for name in TABLES}
-    shown = {k: v for k, v in settings.items() if k != "randomised"}
+    hidden = ("randomised", "scale", "window_order", "arm_sizes")
+    shown = {k: v for k, v in settings.items() if k not in hidden}
+    shown["prediction_interval_min_k"] = pi_min_k(settings)
     if exclude_imputed:
         shown["sensitivity_exclude_imputed"] = True
     doc: dict[str, Any] = {"analysis": dict(analysis), "settings": shown, "windows": {}}
@@ -471,7 +582,9 @@ def run_analysis(
             all_main.extend(sel.rows)
             tables["loo"] += _loo_rows(analysis["id"], window, sel, settings)
             tables["bias"] += _bias_rows(analysis["id"], window, sel, settings)
-            tables["estimators"] += _estimator_rows(analysis["id"], window, sel, settings)
+            tables["estimators"] += _estimator_rows(
+                analysis["id"], window, sel, settings, analysis["scale"]
+            )
             for factor in analysis.get("subgroups", []):
                 tables["subgroups"] += _subgroup_rows(
                     analysis["id"], window, factor, sel.rows, settings
@@ -507,14 +620,29 @@ def run_pooling(
             combined[name] += rows
     for analysis_id, doc in docs.items():
         write_json_atomic(out_dir / "analyses" / f"{analysis_id}.json", doc)
+    scales = {a["id"]: a["scale"] for a in meta["analyses"]}
     for name, rows in combined.items():
-        full = [{c: _clean(r.get(c)) for c in TABLES[name]} for r in rows]
+        shown = [human_row(r, scales.get(r.get("analysis"), "")) for r in rows]
+        full = [{c: _clean(r.get(c)) for c in TABLES[name]} for r in shown]
         write_csv_atomic(out_dir / f"{name}.csv", full, TABLES[name])
     return combined["pooled"]
 
 
+def human_row(row: Mapping[str, Any], scale: str) -> dict[str, Any]:
+    """A row as the CSV shows it: bounds named in ``clipped`` cut to the scale's range, then every
+    number rounded by the policy of ``spinereview.rounding`` (the JSON keeps full precision)."""
+    out = dict(row)
+    for column in str(row.get("clipped") or "").split("; "):
+        if column in out and isinstance(out[column], float):
+            low, high, _ = clip(scale, out[column], out[column])
+            out[column] = high if column.endswith("_high") else low
+    return round_row(out, scale)
+
+
 def _clean(value: Any) -> Any:
-    """CSV cells: None stays empty, floats keep 17 significant digits (round-trip exact)."""
+    """CSV cells: None stays empty, floats (counts) without a trailing '.0' when whole."""
     if isinstance(value, float):
-        return "" if math.isnan(value) else repr(value)
+        if math.isnan(value):
+            return ""
+        return repr(value)
     return "" if value is None else value

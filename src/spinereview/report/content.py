@@ -12,6 +12,7 @@ from typing import Any
 from spinereview.meta.bounds import parse_bound
 from spinereview.report.html import Cell, esc, figure, link, num, pmid_link, table
 from spinereview.report.verdict import verdict
+from spinereview.rounding import DASH, SIGN_WORDS, effect_decimals, number
 
 
 @dataclass(frozen=True)
@@ -173,19 +174,38 @@ def summary_section(inp: ReportInputs) -> str:
     def effect(r: Mapping[str, str]) -> str:
         if not r["k"] or r["k"] == "0":
             return ""
-        text = f"{num(r['estimate'], 1)} ({num(r['ci_low'], 1)} to {num(r['ci_high'], 1)})"
+        d = effect_decimals(r["scale"])
+        mark = " *" if r.get("clipped") else ""
+        text = f"{num(r['estimate'], d)} ({num(r['ci_low'], d)} to {num(r['ci_high'], d)}){mark}"
         return link("#" + analysis_anchor(r["analysis"], r["window"]), text)
 
     def pi(r: Mapping[str, str]) -> str:
-        # a single study has no between-study spread to predict from: its "PI" is only its CI
-        if not r["pi_low"] or r["k"] in ("", "0", "1"):
+        # no PI below meta.prediction_interval_min_k (pooled.csv leaves it empty), none for k = 0
+        if r["k"] in ("", "0"):
             return ""
-        return f"{num(r['pi_low'], 1)} to {num(r['pi_high'], 1)}"
+        if not r["pi_low"]:
+            return DASH
+        d = effect_decimals(r["scale"])
+        return f"{num(r['pi_low'], d)} to {num(r['pi_high'], d)}"
 
+    def i2(r: Mapping[str, str]) -> str:
+        if r["k"] in ("", "0"):
+            return ""
+        return number("i2", r["i2"]) if r["i2"] else DASH  # k = 1: no heterogeneity
+
+    min_k = inp.config["meta"].get("prediction_interval_min_k", 3)
+    signs = "; ".join(
+        f"{esc(scale)}: {esc(words['en'])}" for scale, words in SIGN_WORDS.items()
+        if any(r["scale"] == scale for r in rows)
+    )  # fmt: skip
     intro = (
-        f"<p>Negative values favour the injection. Threshold: {esc(mcid['value'])} points on the "
-        f"0–100 pain scale — {esc(_in_english(mcid['kind']))}. Source of the nearest published anchor: "
-        f"{esc(mcid['source'])}</p>"
+        f"<p>Negative values favour the injection ({signs}). Threshold: {esc(mcid['value'])} "
+        f"points on the 0–100 pain scale — {esc(_in_english(mcid['kind']))}. Source of the nearest "
+        f"published anchor: {esc(mcid['source'])}</p>"
+        f'<p class="note">— = not defined for the cell: no prediction interval with fewer than '
+        f"{esc(min_k)} studies (Cochrane Handbook 10.10.4.3), no I² for a single study. * = an "
+        "interval bound beyond ±100 is shown as ±100 (pooled.csv, column clipped; the analysis "
+        "JSON keeps the full value).</p>"
     )
     return intro + table(
         rows,
@@ -202,7 +222,7 @@ def summary_section(inp: ReportInputs) -> str:
             ("n", "n"),
             ("effect (95% CI)", effect),
             ("95% PI", pi),
-            ("I² %", lambda r: num(r["i2"], 0)),
+            ("I² %", i2),
             ("in plain words", lambda r: esc(verdict(r, threshold(r)))),
         ],
         numeric=["k", "n", "I² %"],
@@ -246,17 +266,8 @@ def _analysis_block(
         heterogeneity = _heterogeneity(pooled)
         if heterogeneity:
             parts.append(f'<p class="note">{esc(heterogeneity)}</p>')
-        notes = "; ".join(
-            filter(
-                None,
-                [
-                    pooled.get("notes"),
-                    (runs.get("excluding_uncertain") or {}).get("pooled", {}).get("notes"),
-                ],
-            )
-        )
-        if notes:
-            parts.append(f'<p class="note">{esc(notes)}</p>')
+        for note in run_notes(runs):
+            parts.append(f'<p class="note">{esc(note)}</p>')
     for name in ("loo", "subgroups", "bias"):
         rows = [r for r in tables[name] if r["analysis"] == aid]
         if rows:
@@ -265,20 +276,46 @@ def _analysis_block(
     return "\n".join(parts)
 
 
+RUN_LABELS = {
+    "main": "Main analysis",
+    "excluding_uncertain": "Without rows flagged uncertain",
+    "excluding_imputed": "Without rows with a borrowed SD",
+}
+
+
+def run_notes(runs: Mapping[str, Any]) -> list[str]:
+    """The notes of each run of one window, each labelled with its run and k, each note once.
+
+    A sensitivity run's note that the main run already says is not repeated, so a k = 1 note of the
+    run without uncertain rows never reads as if it belonged to a k = 2 main result."""
+    out, seen = [], set()
+    for run, label in RUN_LABELS.items():
+        pooled = (runs.get(run) or {}).get("pooled") or {}
+        notes = [n for n in dict.fromkeys(str(pooled.get("notes") or "").split("; ")) if n]
+        notes = [n for n in notes if n not in seen]
+        seen.update(notes)
+        if notes:
+            out.append(f"{label} (k = {pooled.get('k', 0)}): " + "; ".join(notes))
+    return out
+
+
 def _heterogeneity(pooled: Mapping[str, Any]) -> str:
-    """tau² and I² with their Q-profile CIs; a bound at the search limit keeps its mark (">4167.3")."""
+    """tau² and I² with their Q-profile CIs; a bound at the search limit keeps its mark (">4200").
+
+    Rounded by the policy of ``spinereview.rounding``: tau² 2 significant digits, I² integer %."""
     bounds = [parse_bound(pooled.get(c)) for c in ("tau2_ci_low", "tau2_ci_high")]
     i2_bounds = [parse_bound(pooled.get(c)) for c in ("i2_ci_low", "i2_ci_high")]
-    if None in bounds or None in i2_bounds:
+    if None in bounds or None in i2_bounds or pooled.get("tau2") is None:
         return ""
     level = f"{float(pooled['level']) * 100:g}%"
 
-    def ci(pair: list) -> str:
-        return f"{level} CI {pair[0].text(1)} to {pair[1].text(1)}"
+    def ci(pair: list, quantity: str) -> str:
+        low, high = (("" if b.exact else b.sign) + number(quantity, b.value) for b in pair)
+        return f"{level} CI {low} to {high}"
 
     return (
-        f"Heterogeneity: τ² = {num(pooled['tau2'], 1)} ({ci(bounds)}); "
-        f"I² = {num(pooled['i2'], 1)}% ({ci(i2_bounds)})"
+        f"Heterogeneity: τ² = {number('tau2', pooled['tau2'])} ({ci(bounds, 'tau2')}); "
+        f"I² = {number('i2', pooled['i2'])}% ({ci(i2_bounds, 'i2')})"
     )
 
 
@@ -306,9 +343,17 @@ def sensitivity_section(inp: ReportInputs) -> str:
             pair[f"without {labels[run]} rows"] = _interval(alt)
         pairs.append(pair)
     est = read_csv(inp.meta_dir / "estimators.csv")
-    numeric = ("estimate", "ci_low", "ci_high", "pi_low", "pi_high", "tau2")
     est_columns = [(c, c) for c in ("analysis", "window", "method", "test", "k")]
-    est_columns += [(c, _number_cell(c)) for c in numeric]
+    est_columns += [
+        ("estimate (95% CI)", _estimator_effect),
+        ("95% PI", lambda r: f"{r['pi_low']} to {r['pi_high']}" if r["pi_low"] else DASH),
+        ("τ²", lambda r: r["tau2"] or DASH),
+        ("I² %", lambda r: r["i2"] or DASH),
+        (
+            "CI excludes 0",
+            lambda r: {"True": "yes", "False": "no"}.get(r.get("excludes_null", ""), ""),
+        ),
+    ]
     extra = [
         c for run in present for c in (f"k without {labels[run]}", f"without {labels[run]} rows")
     ]
@@ -324,13 +369,19 @@ def sensitivity_section(inp: ReportInputs) -> str:
     return (
         intro
         + table(pairs, pair_columns)
-        + "<p>Estimators and tests side by side (results/meta/estimators.csv):</p>"
-        + table(est, est_columns)
+        + "<p>Estimators and tests side by side (results/meta/estimators.csv). — = not defined: no "
+        "prediction interval below the configured k, no τ² or I² for a single study; * = a bound "
+        "beyond ±100 shown as ±100. Where the tests disagree on whether the CI excludes 0, the "
+        "summary of findings flags the cell.</p>" + table(est, est_columns)
     )
 
 
-def _number_cell(column: str) -> Cell:
-    return lambda row: num(row[column])
+def _estimator_effect(row: Mapping[str, str]) -> str:
+    """estimators.csv is rounded by the policy already; '*' marks a bound cut to ±100."""
+    if not row.get("estimate"):
+        return ""
+    mark = " *" if row.get("clipped") else ""
+    return f"{row['estimate']} ({row['ci_low']} to {row['ci_high']}){mark}"
 
 
 def _interval(row: Mapping[str, str], prefix: str = "") -> str:
@@ -409,7 +460,7 @@ def sheet_section(inp: ReportInputs, effects: Sequence[Mapping[str, Any]]) -> st
                 "row",
                 lambda e: f'<span id="{esc(sheet_anchor(e["row_id"]))}">{esc(e["row_id"])}</span>',
             ),
-            ("sheet line", "sheet_row"),
+            ("sheet line", lambda e: esc(int(e["sheet_row"]) + 1)),  # header = line 1
             ("study", "study_id"),
             ("PubMed", lambda e: pmid_link(e["pmid"])),
             ("outcome", "outcome"),

@@ -14,6 +14,7 @@ from typing import Any
 
 from spinereview.report.content import analysis_anchor
 from spinereview.report.html import esc, link, num
+from spinereview.rounding import sign_words
 
 DOMAIN_NAMES = {
     "risk_of_bias": "risk of bias",
@@ -55,6 +56,9 @@ OUTCOME_NAMES = {
     "other": "Other outcomes and scales",
 }
 
+#: The sign convention in words under each outcome's heading.
+SIGNS = {group: sign_words(scale, "en") for scale, group in SCALE_GROUP.items()}
+
 
 def _read(path: Path) -> list[dict[str, str]]:
     with open(path, encoding="utf-8", newline="") as fh:
@@ -65,7 +69,8 @@ def _effect(r: Mapping[str, str], href: str = "", digits: int = 1) -> str:
     if not r.get("estimate"):
         return ""
     low, high = num(r["ci_low"], digits), num(r["ci_high"], digits)
-    text = f"{num(r['estimate'], digits)} ({low} to {high})"
+    mark = " *" if r.get("clipped") else ""
+    text = f"{num(r['estimate'], digits)} ({low} to {high}){mark}"
     return link(href, text) if href else esc(text)
 
 
@@ -86,6 +91,10 @@ def _own_row(r: Mapping[str, str], windows: Mapping[str, int]) -> tuple[Any, ...
             if r.get(f"{d}_levels") not in ("", "0", None)
         ]
         why = "<br>".join(reasons) or "no downgrade"
+        for flag in _flags(r):
+            why += f'<br><span class="note">{esc(flag)}</span>'
+        if r.get("conclusion_differs") == "true":
+            why = "<b>⚑ conclusion depends on the method</b><br>" + why
         certainty = _shade(r["certainty"], esc(LEVEL_NAMES[r["certainty"]]))
     else:
         why, certainty = "", "<td></td>"
@@ -98,6 +107,14 @@ def _own_row(r: Mapping[str, str], windows: Mapping[str, int]) -> tuple[Any, ...
         f"<td>{esc(r['statement_en'])}</td>",
     )
     return (windows.get(r["window"], 99), 0, r["analysis"], cells)
+
+
+def _flags(r: Mapping[str, str]) -> list[str]:
+    """The small-k sentences of the cell's notes (method dependence, k = 2 HKSJ, clipped bounds)."""
+    keys = ("The conclusion depends on the method", "With two studies the Knapp-Hartung",
+            "Interval bounds beyond ±100")  # fmt: skip
+    sentences = [s.strip() for s in r.get("notes_en", "").replace(". ", ".\n").splitlines()]
+    return [s for s in sentences if s.startswith(keys)]
 
 
 def _review_row(r: Mapping[str, str], windows: Mapping[str, int]) -> tuple[Any, ...]:
@@ -190,8 +207,9 @@ def summary_of_findings(
                     label = window_labels.get(window, window or "no window")
                     body.append(f'<tr class="window"><th colspan="5">{esc(label)}</th></tr>')
                 body.append("<tr>" + "".join(cells) + "</tr>")
+            sign = f" — {SIGNS[group]}" if group in SIGNS else ""
             parts.append(
-                f"<h4>{esc(OUTCOME_NAMES[group])}</h4>"
+                f"<h4>{esc(OUTCOME_NAMES[group] + sign)}</h4>"
                 f'<table class="sof">{COLGROUP}<thead>{head}</thead><tbody>{"".join(body)}</tbody></table>'
             )
     return "\n".join(parts)

@@ -185,7 +185,7 @@ def read_review_sheet(path: str | Path, decisions: Sequence[Mapping[str, str]]) 
         if record_id in first_row:
             raise InputError(
                 path,
-                f"{record_id} is listed twice (first in row {first_row[record_id]})",
+                f"{record_id} is listed twice (first on line {first_row[record_id] + 1})",
                 row=number,
                 field="record_id",
             )
