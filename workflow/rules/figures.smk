@@ -1,8 +1,20 @@
-# Stage 6: figures — forest plots, the article figure, funnel plots, PRISMA flow, risk of bias.
+# Stage 6: figures — forest plots, the article figure, funnel plots, PRISMA flow, risk of bias;
+# every figure once per language of figures.languages, with its alt text beside it.
 from spinereview.figures import names as fignames
 
 FIGURES_DIR = "reports/figures"
 FIGURE_NAMES = fignames.figure_names(config["meta"])
+FIGURE_LANGUAGES = fignames.languages_of(config["figures"])
+
+
+def figure_files(names):
+    """Every language and format of the figures ``names`` (article_pain_by_window.de.svg, ...)."""
+    return [
+        f"{FIGURES_DIR}/{fignames.figure_file(name, lang, fmt)}"
+        for name in names
+        for lang in FIGURE_LANGUAGES
+        for fmt in config["figures"]["formats"]
+    ]
 
 
 rule draw_figures:
@@ -19,36 +31,35 @@ rule draw_figures:
         rob=lambda wildcards: [ROB_SHEET] if os.path.exists(ROB_SHEET) else [],
     output:
         forest=report(
-            expand(
-                f"{FIGURES_DIR}/{{name}}.{{fmt}}",
-                name=[n for n in FIGURE_NAMES if n.startswith("forest_")],
-                fmt=config["figures"]["formats"],
-            ),
+            figure_files([n for n in FIGURE_NAMES if n.startswith("forest_")]),
             caption="../report/forest.rst",
             category="Figures",
             subcategory="Forest plots",
         ),
         article=report(
-            expand(
-                f"{FIGURES_DIR}/article_pain_by_window.{{fmt}}", fmt=config["figures"]["formats"]
-            ),
+            figure_files([fignames.ARTICLE]),
             caption="../report/article.rst",
             category="Figures",
             subcategory="Article figure",
         ),
         evidence_map=report(
-            expand(f"{FIGURES_DIR}/evidence_map.{{fmt}}", fmt=config["figures"]["formats"]),
+            figure_files([fignames.EVIDENCE_MAP]),
             caption="../report/evidence_map.rst",
             category="Figures",
             subcategory="Evidence map",
         ),
         prisma=report(
-            expand(f"{FIGURES_DIR}/prisma_flow.{{fmt}}", fmt=config["figures"]["formats"]),
+            figure_files([fignames.PRISMA]),
             caption="../report/prisma.rst",
             category="Figures",
             subcategory="PRISMA 2020",
         ),
-        caption=f"{FIGURES_DIR}/{fignames.caption_name(config['figures']['language'])}",
+        caption=[f"{FIGURES_DIR}/{fignames.caption_name(lang)}" for lang in FIGURE_LANGUAGES],
+        alt=[
+            f"{FIGURES_DIR}/{fignames.alt_name(name, lang)}"
+            for name in FIGURE_NAMES
+            for lang in FIGURE_LANGUAGES
+        ],
         funnel=directory(f"{FIGURES_DIR}/{fignames.FUNNEL_DIR}"),
         rob=directory(f"{FIGURES_DIR}/{fignames.ROB_DIR}"),
     params:
@@ -57,7 +68,7 @@ rule draw_figures:
         windows=config_json(config["extraction"]["windows"], sort_keys=True),
         analyses_dir=lambda wildcards, input: os.path.dirname(input.analyses[0]),
         rob_sheet=ROB_SHEET,
-        out_dir=lambda wildcards, output: os.path.dirname(output.caption),
+        out_dir=lambda wildcards, output: os.path.dirname(output.caption[0]),
         cli=SPINEREVIEW,
     log:
         "logs/figures/draw_figures.log",
