@@ -158,6 +158,7 @@ TABLE: dict[str, dict[str, str]] = {
     "map.no_rating": {"de": "nicht bewertet/berichtet", "en": "not rated/reported"},
     "map.reported": {"de": "publizierte Übersicht", "en": "published review"},
     "map.no_data": {"de": "keine Daten", "en": "no data"},
+    "map.k_unknown": {"de": "k unbekannt", "en": "k unknown"},
     "comparator.placebo_sham": {"de": "Placebo/Scheinbehandlung", "en": "placebo/sham"},
     "comparator.local_anaesthetic": {"de": "Lokalanästhetikum", "en": "local anaesthetic"},
     "certainty.high": {"de": "hoch", "en": "high"},
