@@ -28,7 +28,9 @@ def _text(alt: str, caption: str) -> str:
     return f"{alt}\n\n{caption}\n"
 
 
-def _ci(est: float | None, low: float | None, high: float | None, lang: str, log: bool = False) -> str:
+def _ci(
+    est: float | None, low: float | None, high: float | None, lang: str, log: bool = False
+) -> str:
     if log:
         est, low, high = (math.exp(v) if v is not None else None for v in (est, low, high))
     digits = 2 if log else 1
@@ -62,7 +64,9 @@ def article(
             for w, marks in panel.windows
         ]
         parts.append(f"{panel.title}: {_join(per_window)}.")
-    shown = [m.estimate for p in panels for _, ms in p.windows for m in ms if m.estimate is not None]
+    shown = [
+        m.estimate for p in panels for _, ms in p.windows for m in ms if m.estimate is not None
+    ]
     alt = tr("alt.article", lang, title=tr("article.title", lang), mcid=i18n.plain(mcid, lang),
              panels=" ".join(parts) or tr("article.no_panel", lang) + ".")  # fmt: skip
     caption = tr(
@@ -83,7 +87,9 @@ def _forest_window(w: WindowResult, lang: str, log: bool, bounds: Mapping[str, s
         return tr("alt.forest_pooled", lang, window=window, studies=_studies(w.k, lang), ci=ci)
     if w.k == 1 and w.studies:
         s = w.studies[0]
-        return tr("alt.forest_single", lang, window=window, ci=_ci(s.yi, s.ci_low, s.ci_high, lang, log))
+        return tr(
+            "alt.forest_single", lang, window=window, ci=_ci(s.yi, s.ci_low, s.ci_high, lang, log)
+        )
     return tr("alt.no_data", lang, window=window)
 
 

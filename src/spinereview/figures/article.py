@@ -53,7 +53,10 @@ PI_MIN_K = 3
 # Text sizes (points; none below style.MIN_PT) and vertical spacing (inches).
 TEXT_PT, HEADER_PT, TITLE_PT = 7.0, 8.0, 9.0
 LINE_SPACING = 1.25
-CHAR_EM, CHAR_EM_BOLD = 0.56, 0.66  # generous average glyph widths of DejaVu Sans (em), for wrapping
+CHAR_EM, CHAR_EM_BOLD = (
+    0.56,
+    0.66,
+)  # generous average glyph widths of DejaVu Sans (em), for wrapping
 BAR_IN, GAP_IN = 0.15, 0.12
 
 
@@ -305,7 +308,9 @@ class Placed:
     detail: tuple[str, ...] = ()
 
 
-def _layout(panels: Sequence[Panel], geo: Geometry, lang: str, bounds: Any) -> tuple[list[Placed], float]:
+def _layout(
+    panels: Sequence[Panel], geo: Geometry, lang: str, bounds: Any
+) -> tuple[list[Placed], float]:
     """Where every header, window name and mark goes (y downwards, inches) and the total height."""
     label_share = (1 - 2 * geo.label_x) if geo.stacked else (geo.ax_x[0] - geo.label_x - 0.03)
     items: list[Placed] = []
@@ -321,16 +326,16 @@ def _layout(panels: Sequence[Panel], geo: Geometry, lang: str, bounds: Any) -> t
             items.append(Placed("window", y - _line() / 2, window, (text,)))
             for mark in marks:
                 lines = tuple(_wrap(mark.label, geo.chars(label_share - 0.02)))
-                detail = tuple(_wrap(mark.detail, geo.chars(label_share - 0.02))) if mark.detail else ()
+                detail = (
+                    tuple(_wrap(mark.detail, geo.chars(label_share - 0.02))) if mark.detail else ()
+                )
                 text_h = (len(lines) + len(detail)) * _line()
                 if mark.kind == "empty":
                     y += _line() + 0.02
                     items.append(Placed("mark", y - _line() / 2, mark, lines))
                 elif geo.stacked:
-                    top = y
                     y += text_h + BAR_IN
                     items.append(Placed("mark", y - BAR_IN / 2, mark, lines, detail))
-                    del top
                 else:
                     block = max(text_h, BAR_IN) + 0.04
                     y += block
@@ -418,10 +423,8 @@ def _draw_placed(
                 style="italic", color=GREY, bbox=white)  # fmt: skip
         return
     n_text = len(placed.lines) + len(placed.detail)
-    if geo.stacked:  # text block ends just above the interval's row
-        text_top = y - BAR_IN / 2 - n_text * line
-    else:  # text block centred on the interval
-        text_top = y - n_text * line / 2
+    # stacked: the text block ends just above the interval's row; beside: centred on it
+    text_top = y - BAR_IN / 2 - n_text * line if geo.stacked else y - n_text * line / 2
     ax.text(x, text_top, "\n".join(placed.lines), transform=label_at, ha="left", va="top",
             size=TEXT_PT, linespacing=LINE_SPACING, bbox=white)  # fmt: skip
     if placed.detail:

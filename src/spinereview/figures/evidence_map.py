@@ -101,9 +101,7 @@ def draw_map(rows: Sequence[MapRow], windows: Sequence[str], lang: str) -> Figur
                 size=7.5)  # fmt: skip
         y += 1
         for row in (r for r in rows if r.group == group):
-            ax.text(
-                0.025, y + 0.5, row.label, transform=_left(ax), ha="left", va="center", size=7
-            )
+            ax.text(0.025, y + 0.5, row.label, transform=_left(ax), ha="left", va="center", size=7)
             for j, window in enumerate(windows):
                 _cell(ax, j, y, row.cells.get(window), lang)
             y += 1

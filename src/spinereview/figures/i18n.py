@@ -48,7 +48,10 @@ TABLE: dict[str, dict[str, str]] = {
         "de": "Risikodifferenz Nicht-Ansprechen (Prozentpunkte)",
         "en": "Risk difference, non-response (percentage points)",
     },
-    "scale.log_rr": {"de": "Risikoverhältnis (logarithmische Skala)", "en": "Risk ratio (log scale)"},
+    "scale.log_rr": {
+        "de": "Risikoverhältnis (logarithmische Skala)",
+        "en": "Risk ratio (log scale)",
+    },
     "scale.log_or": {"de": "Odds Ratio (logarithmische Skala)", "en": "Odds ratio (log scale)"},
     "measure.pain_0_100": {"de": "MD", "en": "MD"},
     "measure.disability_0_100": {"de": "MD", "en": "MD"},
