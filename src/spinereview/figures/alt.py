@@ -60,10 +60,10 @@ def article(
     parts = []
     for panel in panels:
         per_window = [
-            f"{i18n.window_label(w, lang, bounds)}: {', '.join(_mark(m, lang) for m in marks)}"
+            f"{i18n.window_label(w, lang, bounds)}: {_join([_mark(m, lang) for m in marks])}."
             for w, marks in panel.windows
         ]
-        parts.append(f"{panel.title}: {_join(per_window)}.")
+        parts.append(f"{panel.title}. {' '.join(per_window)}")
     shown = [
         m.estimate for p in panels for _, ms in p.windows for m in ms if m.estimate is not None
     ]

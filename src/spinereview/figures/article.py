@@ -369,7 +369,7 @@ def draw_article(
     top_in = 0.1 + len(title) * _line(TITLE_PT) + len(hints) * _line() + 0.06
     legend, legend_h = _legend(panels, styles, mcid, lang, geo)
     xlabel = _wrap(tr("article.xlabel", lang), geo.chars(geo.ax_x[1] - geo.ax_x[0] + 0.1))
-    axis_h = 0.2 + len(xlabel) * _line()
+    axis_h = 0.3 + len(xlabel) * _line()  # ticks, tick labels, padding and the label
     bottom_in = axis_h + 0.12 + legend_h
     fig_h = height + top_in + bottom_in
     fig = new_figure(geo.width, fig_h)
@@ -546,7 +546,7 @@ def _furniture(
     fig.text(geo.label_x, 1 - 0.08 / fig_h, "\n".join(title), ha="left", va="top",
              size=TITLE_PT, weight="bold", linespacing=LINE_SPACING)  # fmt: skip
     bottom = ax.get_position().y0 - (axis_h + 0.08) / fig_h
-    fig.legend(handles=legend, loc="upper left", bbox_to_anchor=(geo.label_x - 0.01, bottom),
+    fig.legend(handles=legend, loc="upper left", bbox_to_anchor=(geo.label_x, bottom),
                ncol=geo.legend_cols, frameon=False, fontsize=TEXT_PT, handlelength=2.4,
                columnspacing=1.0, borderaxespad=0.0, borderpad=0.0)  # fmt: skip
 

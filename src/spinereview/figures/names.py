@@ -8,6 +8,7 @@ language of ``figures.languages``.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 ARTICLE = "article_pain_by_window"
@@ -58,3 +59,17 @@ def reader_language(languages: Sequence[str]) -> str:
 def languages_of(figures: Mapping[str, Any]) -> list[str]:
     """The configured ``figures.languages`` as a list."""
     return list(figures["languages"])
+
+
+def reader_figure(folder: Path, name: str, figures: Mapping[str, Any], fmt: str = "png") -> Path:
+    """The file of figure ``name`` in the reader's language (see ``reader_language``)."""
+    return folder / figure_file(name, reader_language(languages_of(figures)), fmt)
+
+
+def read_alt(folder: Path, name: str, language: str) -> tuple[str, str]:
+    """(alt text, plain-language caption) written beside figure ``name``; empty when missing."""
+    path = folder / alt_name(name, language)
+    if not path.is_file():
+        return "", ""
+    alt, _, caption = path.read_text(encoding="utf-8").strip().partition("\n\n")
+    return alt.strip(), caption.strip()
