@@ -240,17 +240,19 @@ def test_run_notebook_subcommand_is_registered() -> None:
 
 def test_rule_inputs_follow_the_rules_that_write_figures() -> None:
     outputs = [
-        "reports/figures/forest_a.png",
-        "reports/figures/prisma_flow.png",
-        "reports/figures/article_pain_by_window.png",
+        "reports/figures/forest_a.en.png",
+        "reports/figures/prisma_flow.en.png",
+        "reports/figures/article_pain_by_window.en.png",
         "reports/figures/article_pain_by_window.caption.en.txt",
-        "reports/figures/forest_{analysis}.png",  # a wildcard names no single file
+        "reports/figures/forest_{analysis}.en.png",  # a wildcard names no single file
         "reports/citations/audit.json",
         "results/meta/pooled.csv",
     ]
-    assert report_inputs("01-search-and-screening", outputs) == ["reports/figures/prisma_flow.png"]
+    assert report_inputs("01-search-and-screening", outputs) == [
+        "reports/figures/prisma_flow.en.png"
+    ]
     assert report_inputs("02-extraction-audit", outputs) == []
-    assert report_inputs("03-meta-analysis", outputs) == ["reports/figures/forest_a.png"]
+    assert report_inputs("03-meta-analysis", outputs) == ["reports/figures/forest_a.en.png"]
     assert "reports/citations/audit.json" in report_inputs(
         "04-article-figures-and-references", outputs
     )

@@ -5,16 +5,8 @@ from spinereview.figures import names as fignames
 FIGURES_DIR = "reports/figures"
 FIGURE_NAMES = fignames.figure_names(config["meta"])
 FIGURE_LANGUAGES = fignames.languages_of(config["figures"])
-
-
-def figure_files(names):
-    """Every language and format of the figures ``names`` (article_pain_by_window.de.svg, ...)."""
-    return [
-        f"{FIGURES_DIR}/{fignames.figure_file(name, lang, fmt)}"
-        for name in names
-        for lang in FIGURE_LANGUAGES
-        for fmt in config["figures"]["formats"]
-    ]
+FIGURE_FORMATS = config["figures"]["formats"]
+FORESTS = [n for n in FIGURE_NAMES if n.startswith("forest_")]
 
 
 rule draw_figures:
@@ -31,25 +23,25 @@ rule draw_figures:
         rob=lambda wildcards: [ROB_SHEET] if os.path.exists(ROB_SHEET) else [],
     output:
         forest=report(
-            figure_files([n for n in FIGURE_NAMES if n.startswith("forest_")]),
+            fignames.figure_paths(FIGURES_DIR, FORESTS, FIGURE_LANGUAGES, FIGURE_FORMATS),
             caption="../report/forest.rst",
             category="Figures",
             subcategory="Forest plots",
         ),
         article=report(
-            figure_files([fignames.ARTICLE]),
+            fignames.figure_paths(FIGURES_DIR, [fignames.ARTICLE], FIGURE_LANGUAGES, FIGURE_FORMATS),
             caption="../report/article.rst",
             category="Figures",
             subcategory="Article figure",
         ),
         evidence_map=report(
-            figure_files([fignames.EVIDENCE_MAP]),
+            fignames.figure_paths(FIGURES_DIR, [fignames.EVIDENCE_MAP], FIGURE_LANGUAGES, FIGURE_FORMATS),
             caption="../report/evidence_map.rst",
             category="Figures",
             subcategory="Evidence map",
         ),
         prisma=report(
-            figure_files([fignames.PRISMA]),
+            fignames.figure_paths(FIGURES_DIR, [fignames.PRISMA], FIGURE_LANGUAGES, FIGURE_FORMATS),
             caption="../report/prisma.rst",
             category="Figures",
             subcategory="PRISMA 2020",

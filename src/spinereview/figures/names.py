@@ -41,6 +41,18 @@ def figure_file(name: str, language: str, fmt: str) -> str:
     return f"{name}.{language}.{fmt}"
 
 
+def figure_paths(
+    folder: str, names: Sequence[str], languages: Sequence[str], formats: Sequence[str]
+) -> list[str]:
+    """Every language and format of the figures ``names`` in ``folder`` (the rule's outputs)."""
+    return [
+        f"{folder}/{figure_file(name, lang, fmt)}"
+        for name in names
+        for lang in languages
+        for fmt in formats
+    ]
+
+
 def alt_name(name: str, language: str) -> str:
     """The alt text and plain-language caption of figure ``name``: ``<name>.alt.<language>.txt``."""
     return f"{name}.alt.{language}.txt"
