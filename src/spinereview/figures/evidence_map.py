@@ -8,6 +8,7 @@ review reported (hatched, as it is not this review's rating). A cell without dat
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -29,6 +30,8 @@ COLOURS = {
     "low_to_moderate": "#fee08b",
 }
 NO_RATING = "#ffffff"
+#: Row labels wrap to the column left of the grid (figure fraction 0.025-0.52 at 7 pt).
+LABEL_CHARS = int(0.49 * SIZES["double"] * 72 / (0.56 * 7))
 
 
 @dataclass(frozen=True)
@@ -101,7 +104,9 @@ def draw_map(rows: Sequence[MapRow], windows: Sequence[str], lang: str) -> Figur
                 size=7.5)  # fmt: skip
         y += 1
         for row in (r for r in rows if r.group == group):
-            ax.text(0.025, y + 0.5, row.label, transform=_left(ax), ha="left", va="center", size=7)
+            label = "\n".join(textwrap.wrap(row.label, LABEL_CHARS, break_on_hyphens=False))
+            ax.text(0.025, y + 0.5, label, transform=_left(ax), ha="left", va="center", size=7,
+                    linespacing=1.15)  # fmt: skip
             for j, window in enumerate(windows):
                 _cell(ax, j, y, row.cells.get(window), lang)
             y += 1

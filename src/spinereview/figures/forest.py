@@ -24,7 +24,7 @@ TOP, AXIS = 0.55, 0.72  # inches above the first row (title, column heads); axis
 NOTE_LINE = 7 * 1.35 / 72  # inches per footnote line (7 pt)
 NOTE_CHARS = int(0.97 * WIDTH * 72 / (0.56 * 7))  # footnote characters per line
 PLOT_X = (0.455, 0.765)  # figure fraction of the plotting area
-COLS = {"study": 0.012, "time": 0.205, "n": 0.325, "weight": 0.425, "effect": 0.992}
+COLS = {"study": 0.012, "time": 0.195, "n": 0.34, "weight": 0.435, "effect": 0.992}
 LOG_SCALES = ("log_rr", "log_or")
 BOUNDS = {"pain_0_100": 100.0, "disability_0_100": 100.0, "responder_rd_pp": 100.0}
 
