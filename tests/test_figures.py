@@ -49,7 +49,8 @@ def texts(fig: Figure) -> list[str]:
     """Every piece of text drawn on a figure (tick labels and legends included); lines wrapped to
     the print width are joined again."""
     fig.canvas.draw()  # resolves tick labels
-    return [" ".join(t.get_text().split("\n")) for t in fig.findobj(Text) if t.get_text()]
+    shown = [t.get_text() for t in fig.findobj(Text) if t.get_text()]
+    return [" ".join(t.replace("\u00a0", " ").split("\n")) for t in shown]
 
 
 def analysis(name: str) -> Any:

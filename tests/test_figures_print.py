@@ -125,7 +125,7 @@ def test_svg_text_is_editable_text_in_a_named_font_and_identical_on_rerun(tmp_pa
     assert runs[0] == runs[1]
     svg = runs[0].decode("utf-8")
     assert "<text" in svg and "DejaVu Sans" in svg
-    texts = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+    texts = [t.replace("\u00a0", " ") for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg)]
     for words in ("Wirkung auf den Schmerz", "keine Daten", "Synthetische epidurale Klasse",
                   "Kurzfristig (über 2 bis 13 Wochen)"):  # fmt: skip
         assert any(words in t for t in texts), words

@@ -12,6 +12,7 @@ it are clipped and end in an arrow, as in forest plots.
 from __future__ import annotations
 
 import math
+import re
 import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ from spinereview.figures.style import (
 )
 
 NAME = names.ARTICLE
+NBSP = "\u00a0"
 SCALE = "pain_0_100"
 LIMIT = 100.0  # a difference on a 0-100 scale cannot exceed 100
 #: Marker shapes for the published reviews, in order of first appearance (own cells are circles).
@@ -288,8 +290,15 @@ def geometry(size: str) -> Geometry:
     return Geometry(width, False, 0.015, (0.45, 0.765), 0.995, 2)
 
 
+#: Spaces a line must not break at: "k = 3", "10 Punkte", "52 Wochen", "±10 points".
+_KEEP = re.compile(r"(?<=\S) (?==)|(?<==) (?=\S)|(?<=\d) (?=(?:Punkte|Wochen|Woche|points|wk)\b)")
+
+
 def _wrap(text: str, chars: int) -> list[str]:
-    return textwrap.wrap(text, chars, break_on_hyphens=False) or [""]
+    """``text`` in lines of at most ``chars``, never breaking "k = 3" or a number from its unit
+    (those spaces become no-break spaces, as Duden asks)."""
+    protected = _KEEP.sub(NBSP, text)
+    return textwrap.wrap(protected, chars, break_on_hyphens=False) or [""]
 
 
 def _line(size: float = TEXT_PT) -> float:
