@@ -35,6 +35,7 @@ from pathlib import Path
 from IPython.display import display
 
 from spinereview.config import load_config
+from spinereview.figures import names
 from spinereview.notebooks.view import (
     figure,
     filled,
@@ -210,7 +211,8 @@ assert not failed, f"PRISMA counts do not add up: {failed}"
 print("All PRISMA counts add up.")
 
 # %%
-display(figure(Path(reports_dir) / "figures" / "prisma_flow.png"))
+# the diagram in the reader's language (English when drawn): prisma_flow.<language>.png
+display(figure(names.reader_figure(Path(reports_dir) / "figures", names.PRISMA, config["figures"])))
 
 # %% [markdown]
 # ## 5. Exclusions and their reasons

@@ -43,6 +43,7 @@ from pathlib import Path
 from IPython.display import display
 
 from spinereview.config import load_config
+from spinereview.figures import names
 from spinereview.notebooks.view import (
     dashed,
     figure,
@@ -264,8 +265,10 @@ def show_analysis(aid):
                     caption=f"Studies in window '{window}'",
                 )
             )
-    display(figure(figures_dir / f"forest_{aid}.png"))
-    for funnel in figure_files(figures_dir / "funnel", f"*{aid}*.png"):  # drawn only where k >= 10
+    display(figure(names.reader_figure(figures_dir, names.forest_name(aid), config["figures"])))
+    language = names.reader_language(names.languages_of(config["figures"]))
+    # funnel plots are drawn only where k >= 10
+    for funnel in figure_files(figures_dir / "funnel", f"*{aid}*.{language}.png"):
         display(md(f"Funnel plot `{funnel.as_posix()}`"), figure(funnel))
     display(table(loo[loo["analysis"] == aid], caption="Leave-one-out"))
     display(

@@ -12,8 +12,8 @@
 # # 04 · The article's figures and its references
 #
 # **What the readers of the article see, and whether its references hold.** This notebook shows the
-# article figure(s) as the figures rule drew them (`reports/figures/article*.png`), the pooled numbers
-# they are drawn from, the threshold of clinical importance (MCID) drawn on them with its kind and
+# article figure in every language the figures rule drew (`reports/figures/article*.png`) with its
+# alt text and captions, the pooled numbers they are drawn from, the threshold of clinical importance (MCID) drawn on them with its kind and
 # source, and the audit of the article's own references (`reports/citations/audit.json`). It draws
 # nothing and computes nothing: a missing file is reported as missing.
 #
@@ -33,6 +33,7 @@ from pathlib import Path
 from IPython.display import display
 
 from spinereview.config import load_config
+from spinereview.figures import names
 from spinereview.notebooks.view import (
     dashed,
     figure,
@@ -68,19 +69,24 @@ if not article_figures:
         f"No article figure yet: {figures_dir.as_posix()}/article*.png does not exist. It is written by "
         "the figures rule (`.venv/bin/snakemake --cores all`); nothing is drawn here instead."
     )
-for path in article_figures:
+for path in article_figures:  # one per language: article_pain_by_window.<language>.png
+    name, language = path.stem.rsplit(".", 1)
     display(md(f"**`{path.as_posix()}`**"))
     display(figure(path))
-    for caption in sorted(figures_dir.glob(f"{path.stem}.caption.*.txt")):
+    alt_text, plain = names.read_alt(figures_dir, name, language)
+    display(md(f"*Alt text ({names.alt_name(name, language)}):* {alt_text}"))
+    display(md(f"*Plain-language caption:* {plain}"))
+    caption = figures_dir / names.caption_name(language)
+    if caption.is_file():
         display(md(f"*Caption ({caption.name}):* {caption.read_text(encoding='utf-8').strip()}"))
 
 # %% [markdown]
 # The evidence map: every comparison × window, coloured by certainty (this review's GRADE rating;
 # hatched: as a published review reported it).
 # %%
-maps = figure_files(figures_dir, "evidence_map.png")
+maps = figure_files(figures_dir, "evidence_map.*.png")
 if not maps:
-    print(f"No evidence map yet: {figures_dir.as_posix()}/evidence_map.png does not exist.")
+    print(f"No evidence map yet: {figures_dir.as_posix()}/evidence_map.*.png does not exist.")
 for path in maps:
     display(figure(path))
 # %% [markdown]

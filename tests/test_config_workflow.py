@@ -135,3 +135,26 @@ def test_numbers_in_config_overrides(tmp_path: Path) -> None:
     assert "field 'search.eutils.batch_size'" in bad.stderr
     assert "--config" in bad.stderr and "config/config.yaml" in bad.stderr
     assert not (workdir / "results").exists()
+
+
+def test_mcid_language_and_size_given_on_the_command_line_reach_the_figures(
+    tmp_path: Path,
+) -> None:
+    """Issue 14 (3): ``--config 'figures={mcid: {value: 15}}'`` failed on main ("'15' is not of
+    type 'number'"); the README's author commands must work end to end."""
+    workdir = copy_workflow(tmp_path)
+    bad = run_snakemake(workdir, "--config", "figures={mcid: {value: fifteen}}")
+    assert bad.returncode != 0
+    assert "field 'figures.mcid.value'" in bad.stderr and "--config" in bad.stderr
+    override = "figures={languages: [de], size: double, mcid: {value: 15}}"
+    result = run_snakemake(workdir, "draw_figures", "--config", override)
+    assert result.returncode == 0, result.stderr[-3000:]
+    figures = workdir / "reports/figures"
+    caption = (figures / "article_pain_by_window.caption.de.txt").read_text(encoding="utf-8")
+    assert "±15 Punkte" in caption
+    alt = (figures / "article_pain_by_window.alt.de.txt").read_text(encoding="utf-8")
+    assert "±15 Punkte" in alt
+    svg = (figures / "article_pain_by_window.de.svg").read_text(encoding="utf-8")
+    assert "±15" in svg  # the legend, as editable text
+    assert 'width="496.062992pt"' in svg  # 175 mm
+    assert not list(figures.glob("*.en.*"))

@@ -47,9 +47,11 @@ def figures(**over: Any) -> dict[str, Any]:
 
 
 def texts(fig: Figure) -> list[str]:
-    """Every piece of text drawn on a figure (tick labels and legends included)."""
+    """Every piece of text drawn on a figure (tick labels and legends included); lines wrapped to
+    the print width are joined again."""
     fig.canvas.draw()  # resolves tick labels
-    return [t.get_text() for t in fig.findobj(Text) if t.get_text()]
+    shown = [t.get_text() for t in fig.findobj(Text) if t.get_text()]
+    return [" ".join(t.replace("\u00a0", " ").split("\n")) for t in shown]
 
 
 def analysis(name: str) -> Any:
@@ -98,13 +100,19 @@ def test_numbers_follow_the_language() -> None:
     assert i18n.interval(-64.7, 55.0, "de") == "[−64,7; 55,0]"
     assert i18n.p_value(0.0004, "de") == "< 0,001"
     assert i18n.p_value(0.206, "en") == "0.21"
-    assert i18n.weeks(6.0, "de") == "6 Wo."
+    assert i18n.weeks(6.0, "de") == "6 Wochen" and i18n.weeks(1.0, "de") == "1 Woche"
+    assert i18n.integer(1200, "de") == "1200" and i18n.integer(12345, "de") == "12\u202f345"
+    assert i18n.integer(1200, "en") == "1,200"
+    assert i18n.tr("percent", "de", v="40") == "40\u202f%"
 
 
 def test_window_bounds_come_from_the_extraction_config() -> None:
     bounds = i18n.window_bounds(CONFIG["extraction"]["windows"], "en")
     assert bounds == {"immediate": "≤ 2 wk", "short": "> 2 to ≤ 13 wk",
                       "intermediate": "> 13 to < 52 wk", "long": "≥ 52 wk"}  # fmt: skip
+    german = i18n.window_bounds(CONFIG["extraction"]["windows"], "de")
+    assert german == {"immediate": "bis 2 Wochen", "short": "über 2 bis 13 Wochen",
+                      "intermediate": "über 13 bis unter 52 Wochen", "long": "ab 52 Wochen"}  # fmt: skip
 
 
 # --- inputs ----------------------------------------------------------------------------------
@@ -136,7 +144,7 @@ def test_missing_input_fails_naming_it(tmp_path: Path) -> None:
     broken = Inputs(tmp_path / "pooled.csv", DATA / "analyses", DATA / "prisma.json")
     with pytest.raises(InputError, match=r"pooled\.csv: file not found"):
         draw_figures(broken, figures(formats=["svg"]), SETTINGS["meta"], tmp_path / "out")
-    assert not (tmp_path / "out/article_pain_by_window.svg").exists()
+    assert not (tmp_path / "out/article_pain_by_window.en.svg").exists()
 
 
 def test_prisma_without_a_count_names_the_field() -> None:
@@ -150,7 +158,13 @@ def test_settings_are_checked() -> None:
     with pytest.raises(SpinereviewError, match="formats"):
         draw_figures(inputs(), figures(formats=["gif"]), SETTINGS["meta"], "unused")
     with pytest.raises(SpinereviewError, match="language"):
-        draw_figures(inputs(), figures(language="fr"), SETTINGS["meta"], "unused")
+        draw_figures(inputs(), figures(languages=["fr"]), SETTINGS["meta"], "unused")
+    with pytest.raises(SpinereviewError, match="languages must be a list"):
+        draw_figures(inputs(), figures(languages="de"), SETTINGS["meta"], "unused")
+    with pytest.raises(SpinereviewError, match="size 'a4'"):
+        draw_figures(inputs(), figures(size="a4"), SETTINGS["meta"], "unused")
+    with pytest.raises(SpinereviewError, match=r"mcid\.value"):
+        draw_figures(inputs(), figures(mcid={"value": "ten"}), SETTINGS["meta"], "unused")
 
 
 # --- what the figures show -------------------------------------------------------------------
@@ -220,8 +234,8 @@ def test_article_axis_follows_the_estimates_and_clips_wide_intervals() -> None:
 def test_article_labels_are_german_in_german() -> None:
     with figure_style():
         shown = texts(article.draw_article(panels("de"), SETTINGS["meta"], 10.0, "de"))
-    assert "k = 12, n = 1.200 · GRADE: moderat" in shown
-    assert "Diese Übersicht, vs. Placebo/Schein" in shown
+    assert "k = 12, n = 1200 · GRADE: moderat" in shown
+    assert "Diese Übersicht, gegen Placebo/Scheinbehandlung" in shown
     assert "k = 3 · Vertrauenswürdigkeit (GRADE, eigene Bewertung): niedrig" in shown
     assert "−6,0 [−9,0; −3,0]" in shown
 
@@ -253,7 +267,7 @@ def test_evidence_map_rows_colour_own_cells_by_grade_and_hatch_reviews() -> None
     assert own["short"] == evidence_map.Cell("−7.1\nk = 3", "low")
     assert rows[3].cells["immediate"].certainty == ""  # pooled but not rated: white, not a colour
     review_b = rows[2].cells["immediate"]
-    assert review_b.reported and review_b.certainty == "low" and review_b.text == "−8.0\nk = n.r."
+    assert review_b.reported and review_b.certainty == "low" and review_b.text == "−8.0\nk unknown"
     with figure_style():
         shown = texts(evidence_map.draw_map(rows, WINDOWS, "en"))
     assert "Evidence map: comparison × window, colour = certainty" in shown
@@ -264,7 +278,7 @@ def test_funnel_is_drawn_only_from_ten_studies(tmp_path: Path) -> None:
     written = draw_figures(inputs(), figures(formats=["svg"]), SETTINGS["meta"], tmp_path,
                            SETTINGS["windows"])  # fmt: skip
     drawn = sorted(p.name for p in (tmp_path / "funnel").glob("*.svg"))
-    assert drawn == ["funnel_syn_disability_funnel_short.svg"]
+    assert drawn == ["funnel_syn_disability_funnel_short.en.svg"]
     notes = (tmp_path / "funnel/notes.txt").read_text().splitlines()
     assert "syn_pain_epidural / short (k = 3): not drawn: k < 10" in notes
     index = json.loads((tmp_path / "funnel/index.json").read_text())
@@ -330,8 +344,11 @@ def test_written_files_are_exactly_what_snakemake_declares(tmp_path: Path) -> No
     written = draw_figures(inputs(), figures(formats=["svg", "png"]), SETTINGS["meta"], tmp_path,
                            SETTINGS["windows"])  # fmt: skip
     top = {p.name for p in written if p.parent == tmp_path}
-    declared = {f"{n}.{f}" for n in names.figure_names(SETTINGS["meta"]) for f in ("svg", "png")}
-    assert top == declared | {names.caption_name("en")}
+    declared = {names.figure_file(n, "en", f) for n in names.figure_names(SETTINGS["meta"])
+                for f in ("svg", "png")}  # fmt: skip
+    alt = {names.alt_name(n, "en") for n in names.figure_names(SETTINGS["meta"])}
+    assert top == declared | alt | {names.caption_name("en")}
+    assert top == {p.name for p in tmp_path.iterdir() if p.is_file()}
     assert sorted(p.name for p in tmp_path.iterdir() if p.is_dir()) == ["funnel", "rob"]
     assert not list(tmp_path.rglob("*.tmp"))
 
@@ -346,9 +363,9 @@ def test_two_clean_runs_give_identical_bytes(tmp_path: Path) -> None:
     assert {p.suffix for p in runs[0]} >= {".svg", ".png", ".pdf", ".txt", ".json"}
     for path, data in runs[0].items():
         assert data == runs[1][path], path
-    svg = runs[0][Path("prisma_flow.svg")]
+    svg = runs[0][Path("prisma_flow.en.svg")]
     assert b"<dc:date>" not in svg and b"Matplotlib v" not in svg
-    assert b"CreationDate" not in runs[0][Path("prisma_flow.pdf")]
+    assert b"CreationDate" not in runs[0][Path("prisma_flow.en.pdf")]
 
 
 def test_failed_save_leaves_no_file(tmp_path: Path) -> None:
@@ -367,7 +384,7 @@ def test_cli_subcommand(tmp_path: Path) -> None:
         "--meta-settings", json.dumps(SETTINGS["meta"]), "--out-dir", str(tmp_path),
     ])  # fmt: skip
     args.func(args)
-    assert (tmp_path / "prisma_flow.svg").is_file()
+    assert (tmp_path / "prisma_flow.en.svg").is_file()
     assert "not drawn" in (tmp_path / "rob/notes.txt").read_text()
     args.meta_settings = []
     with pytest.raises(SpinereviewError, match="--meta-settings must be a JSON dict"):
@@ -375,7 +392,7 @@ def test_cli_subcommand(tmp_path: Path) -> None:
 
 
 def test_stale_funnel_plots_of_an_earlier_run_are_removed(tmp_path: Path) -> None:
-    stale = tmp_path / "funnel/funnel_gone_short.svg"
+    stale = tmp_path / "funnel/funnel_gone_short.en.svg"
     stale.parent.mkdir()
     stale.write_text("<svg/>")
     shutil.copy(stale, tmp_path / "funnel/keep.me")

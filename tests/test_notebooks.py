@@ -72,7 +72,7 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     # One forest plot exists (shown), the others do not (reported missing), no audit (missing).
     figures = workdir / "reports/figures"
     figures.mkdir(parents=True)
-    (figures / f"forest_{FIGURED}.png").write_bytes(_png())
+    (figures / f"forest_{FIGURED}.en.png").write_bytes(_png())
     return workdir
 
 
@@ -169,9 +169,9 @@ def test_figures_are_shown_when_written_and_reported_missing_otherwise(rendered)
     assert len(pngs) == 1  # the one stand-in forest plot
     assert 'src="data:image/png;base64,' in html_text
     text = _outputs_text(nb)
-    assert f"reports/figures/forest_{FIGURED}.png` does not exist" not in text
-    assert "reports/figures/forest_pain_epidural_placebo.png` does not exist" in text
-    assert "prisma_flow.png` does not exist" in _outputs_text(
+    assert f"reports/figures/forest_{FIGURED}.en.png` does not exist" not in text
+    assert "reports/figures/forest_pain_epidural_placebo.en.png` does not exist" in text
+    assert "prisma_flow.en.png` does not exist" in _outputs_text(
         rendered["01-search-and-screening"][0]
     )
     article = _outputs_text(rendered["04-article-figures-and-references"][0])
@@ -261,17 +261,19 @@ def test_run_notebook_subcommand_is_registered() -> None:
 
 def test_rule_inputs_follow_the_rules_that_write_figures() -> None:
     outputs = [
-        "reports/figures/forest_a.png",
-        "reports/figures/prisma_flow.png",
-        "reports/figures/article_pain_by_window.png",
+        "reports/figures/forest_a.en.png",
+        "reports/figures/prisma_flow.en.png",
+        "reports/figures/article_pain_by_window.en.png",
         "reports/figures/article_pain_by_window.caption.en.txt",
-        "reports/figures/forest_{analysis}.png",  # a wildcard names no single file
+        "reports/figures/forest_{analysis}.en.png",  # a wildcard names no single file
         "reports/citations/audit.json",
         "results/meta/pooled.csv",
     ]
-    assert report_inputs("01-search-and-screening", outputs) == ["reports/figures/prisma_flow.png"]
+    assert report_inputs("01-search-and-screening", outputs) == [
+        "reports/figures/prisma_flow.en.png"
+    ]
     assert report_inputs("02-extraction-audit", outputs) == []
-    assert report_inputs("03-meta-analysis", outputs) == ["reports/figures/forest_a.png"]
+    assert report_inputs("03-meta-analysis", outputs) == ["reports/figures/forest_a.en.png"]
     assert "reports/citations/audit.json" in report_inputs(
         "04-article-figures-and-references", outputs
     )

@@ -230,8 +230,10 @@ def test_run_writes_figures_citations_report_and_notebooks(executed) -> None:
     assert proc.returncode == 0, proc.stderr[-3000:]
     reports = workdir / "reports"
     for name in ("article_pain_by_window", "prisma_flow"):
-        for fmt in ("svg", "png", "pdf"):
-            assert (reports / "figures" / f"{name}.{fmt}").stat().st_size > 0
+        for lang in ("de", "en"):  # one run writes both languages
+            for fmt in ("svg", "png", "pdf"):
+                assert (reports / "figures" / f"{name}.{lang}.{fmt}").stat().st_size > 0
+            assert (reports / "figures" / f"{name}.alt.{lang}.txt").stat().st_size > 0
     audit = json.loads((reports / "citations/audit.json").read_text())
     verdicts = {r["id"]: r["verdict"] for r in audit["references"]}
     assert verdicts == {
@@ -290,7 +292,7 @@ def test_snakemake_report_works_with_captions(executed, tmp_path: Path) -> None:
     report = run_snakemake(workdir, "--report", str(out))
     assert report.returncode == 0, report.stderr[-3000:]
     text = out.read_text(encoding="utf-8", errors="replace")
-    assert "prisma_flow.png" in text and "article_pain_by_window" in text
+    assert "prisma_flow.de.png" in text and "article_pain_by_window.en.svg" in text
 
 
 def test_bad_sheet_row_stops_the_run_naming_file_row_and_field(tmp_path: Path) -> None:

@@ -1,8 +1,12 @@
-# Stage 6: figures — forest plots, the article figure, funnel plots, PRISMA flow, risk of bias.
+# Stage 6: figures — forest plots, the article figure, funnel plots, PRISMA flow, risk of bias;
+# every figure once per language of figures.languages, with its alt text beside it.
 from spinereview.figures import names as fignames
 
 FIGURES_DIR = "reports/figures"
 FIGURE_NAMES = fignames.figure_names(config["meta"])
+FIGURE_LANGUAGES = fignames.languages_of(config["figures"])
+FIGURE_FORMATS = config["figures"]["formats"]
+FORESTS = [n for n in FIGURE_NAMES if n.startswith("forest_")]
 
 
 rule draw_figures:
@@ -20,11 +24,7 @@ rule draw_figures:
     output:
         forest=update(
             report(
-                expand(
-                    f"{FIGURES_DIR}/{{name}}.{{fmt}}",
-                    name=[n for n in FIGURE_NAMES if n.startswith("forest_")],
-                    fmt=config["figures"]["formats"],
-                ),
+                fignames.figure_paths(FIGURES_DIR, FORESTS, FIGURE_LANGUAGES, FIGURE_FORMATS),
                 caption="../report/forest.rst",
                 category="Figures",
                 subcategory="Forest plots",
@@ -32,9 +32,7 @@ rule draw_figures:
         ),
         article=update(
             report(
-                expand(
-                    f"{FIGURES_DIR}/article_pain_by_window.{{fmt}}", fmt=config["figures"]["formats"]
-                ),
+                fignames.figure_paths(FIGURES_DIR, [fignames.ARTICLE], FIGURE_LANGUAGES, FIGURE_FORMATS),
                 caption="../report/article.rst",
                 category="Figures",
                 subcategory="Article figure",
@@ -42,7 +40,7 @@ rule draw_figures:
         ),
         evidence_map=update(
             report(
-                expand(f"{FIGURES_DIR}/evidence_map.{{fmt}}", fmt=config["figures"]["formats"]),
+                fignames.figure_paths(FIGURES_DIR, [fignames.EVIDENCE_MAP], FIGURE_LANGUAGES, FIGURE_FORMATS),
                 caption="../report/evidence_map.rst",
                 category="Figures",
                 subcategory="Evidence map",
@@ -50,13 +48,20 @@ rule draw_figures:
         ),
         prisma=update(
             report(
-                expand(f"{FIGURES_DIR}/prisma_flow.{{fmt}}", fmt=config["figures"]["formats"]),
+                fignames.figure_paths(FIGURES_DIR, [fignames.PRISMA], FIGURE_LANGUAGES, FIGURE_FORMATS),
                 caption="../report/prisma.rst",
                 category="Figures",
                 subcategory="PRISMA 2020",
             )
         ),
-        caption=update(f"{FIGURES_DIR}/{fignames.caption_name(config['figures']['language'])}"),
+        caption=update([f"{FIGURES_DIR}/{fignames.caption_name(lang)}" for lang in FIGURE_LANGUAGES]),
+        alt=update(
+            [
+                f"{FIGURES_DIR}/{fignames.alt_name(name, lang)}"
+                for name in FIGURE_NAMES
+                for lang in FIGURE_LANGUAGES
+            ]
+        ),
         funnel=update(directory(f"{FIGURES_DIR}/{fignames.FUNNEL_DIR}")),
         rob=update(directory(f"{FIGURES_DIR}/{fignames.ROB_DIR}")),
     params:
@@ -65,7 +70,7 @@ rule draw_figures:
         windows=config_json(config["extraction"]["windows"], sort_keys=True),
         analyses_dir=lambda wildcards, input: os.path.dirname(input.analyses[0]),
         rob_sheet=ROB_SHEET,
-        out_dir=lambda wildcards, output: os.path.dirname(output.caption),
+        out_dir=lambda wildcards, output: os.path.dirname(output.caption[0]),
         cli=SPINEREVIEW,
     log:
         "logs/figures/draw_figures.log",

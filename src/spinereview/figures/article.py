@@ -12,6 +12,8 @@ it are clipped and end in an arrow, as in forest plots.
 from __future__ import annotations
 
 import math
+import re
+import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -26,21 +28,38 @@ from spinereview.errors import SpinereviewError
 from spinereview.figures import i18n, names
 from spinereview.figures.data import pooled_window
 from spinereview.figures.i18n import tr
-from spinereview.figures.style import BAND, GREY, PALETTE, new_figure
+from spinereview.figures.style import (
+    BAND,
+    BAND_EDGE,
+    BAND_HATCH,
+    BAND_HATCH_PATTERN,
+    GREY,
+    PALETTE,
+    new_figure,
+    print_width,
+)
 
 NAME = names.ARTICLE
+NBSP = "\u00a0"
 SCALE = "pain_0_100"
 LIMIT = 100.0  # a difference on a 0-100 scale cannot exceed 100
 #: Marker shapes for the published reviews, in order of first appearance (own cells are circles).
-REVIEW_MARKERS = ("s", "D", "^", "v", "P", "X", "h", "p")
+REVIEW_MARKERS = ("s", "D", "^", "v", "P", "X", "h", "p", "<", ">", "*", "d")
+#: Line styles of this review's own analyses (all circles), in config order.
+OWN_LINESTYLES = ("-", "--", "-.", ":")
 REVIEW_COLOUR = "#303030"
 #: An interval wider than this many MCIDs does not set the axis (it is clipped instead).
 WIDE = 4.0
 #: Prediction intervals are drawn from this k on (with 2 studies a PI says nothing).
 PI_MIN_K = 3
-# Row heights in y units (one unit = ROW_INCH inches).
-ROW_INCH = 0.19
-HEADER, SUBHEADER, MARK, DETAIL, GAP = 1.25, 1.0, 1.0, 0.55, 0.45
+# Text sizes (points; none below style.MIN_PT) and vertical spacing (inches).
+TEXT_PT, HEADER_PT, TITLE_PT = 7.0, 8.0, 9.0
+LINE_SPACING = 1.25
+CHAR_EM, CHAR_EM_BOLD = (
+    0.56,
+    0.66,
+)  # generous average glyph widths of DejaVu Sans (em), for wrapping
+BAR_IN, GAP_IN = 0.15, 0.12
 
 
 @dataclass(frozen=True)
@@ -82,8 +101,7 @@ def _comparators(spec: Mapping[str, Any], lang: str) -> str:
 def _number_label(value: int | None, lang: str) -> str:
     if value is None:
         return tr("article.not_reported", lang)
-    text = f"{value:,}"
-    return text.replace(",", ".") if lang == "de" else text
+    return i18n.integer(value, lang)
 
 
 def review_label(row: Mapping[str, str], lang: str) -> tuple[str, str]:
@@ -217,34 +235,121 @@ def _marks(panels: Sequence[Panel]) -> list[Mark]:
     return [m for p in panels for _, marks in p.windows for m in marks]
 
 
-def _styles(panels: Sequence[Panel], meta: Mapping[str, Any]) -> dict[str, tuple[str, str]]:
-    """key → (marker, colour): reviews get shapes in order of appearance, analyses colours."""
-    styles: dict[str, tuple[str, str]] = {}
+@dataclass(frozen=True)
+class SeriesStyle:
+    """How one series is drawn: a marker shape and a line style tell series apart without colour."""
+
+    marker: str
+    linestyle: str
+    colour: str
+
+
+def series_styles(panels: Sequence[Panel], meta: Mapping[str, Any]) -> dict[str, SeriesStyle]:
+    """key → style, every (marker, line style) pair unique: this review's cells are circles with a
+    line style per analysis (solid, dashed, dash-dot, dotted) and their own colour; each published
+    review has its own marker shape on a solid line."""
+    styles: dict[str, SeriesStyle] = {}
     for j, spec in enumerate(pain_analyses(meta)):
-        styles[spec["id"]] = ("o", PALETTE[j % len(PALETTE)])
-    shapes = iter(REVIEW_MARKERS * 4)
+        dash = OWN_LINESTYLES[j % len(OWN_LINESTYLES)]
+        styles[spec["id"]] = SeriesStyle("o", dash, PALETTE[j % len(PALETTE)])
+    shapes = iter(REVIEW_MARKERS)
     for mark in _marks(panels):
         if mark.kind == "review" and mark.key not in styles:
-            styles[mark.key] = (next(shapes), REVIEW_COLOUR)
+            shape = next(shapes, None)
+            if shape is None:
+                raise SpinereviewError(
+                    f"the article figure tells at most {len(REVIEW_MARKERS)} published reviews "
+                    "apart by their marker shape; show fewer (estimates.csv in_figure)"
+                )
+            styles[mark.key] = SeriesStyle(shape, "-", REVIEW_COLOUR)
     return styles
 
 
-def _layout(panels: Sequence[Panel]) -> tuple[list[tuple[str, float, Any]], float]:
-    """(what, y, item) from the top, y growing downwards, and the total height in row units."""
-    items: list[tuple[str, float, Any]] = []
+@dataclass(frozen=True)
+class Geometry:
+    """The print layout of one size preset (inches and points)."""
+
+    width: float
+    stacked: bool  # labels above their interval (one column) or beside it (two columns)
+    label_x: float  # figure fraction where labels start
+    ax_x: tuple[float, float]  # figure fraction of the plotting area
+    values_x: float  # figure fraction where the numbers end (right-aligned)
+    legend_cols: int
+
+    def chars(self, share: float, size: float = TEXT_PT, bold: bool = False) -> int:
+        """How many characters of ``size`` fit in ``share`` of the width (for wrapping)."""
+        em = CHAR_EM_BOLD if bold else CHAR_EM
+        return max(8, int(share * self.width * 72 / (em * size)))
+
+
+def geometry(size: str) -> Geometry:
+    """Column: labels stacked over the intervals; double: labels in a column at the left."""
+    width = print_width(size)
+    if size == "column":
+        return Geometry(width, True, 0.03, (0.05, 0.62), 0.995, 1)
+    return Geometry(width, False, 0.015, (0.45, 0.765), 0.995, 2)
+
+
+#: Spaces a line must not break at: "k = 3", "10 Punkte", "52 Wochen", "±10 points".
+_KEEP = re.compile(r"(?<=\S) (?==)|(?<==) (?=\S)|(?<=\d) (?=(?:Punkte|Wochen|Woche|points|wk)\b)")
+
+
+def _wrap(text: str, chars: int) -> list[str]:
+    """``text`` in lines of at most ``chars``, never breaking "k = 3" or a number from its unit
+    (those spaces become no-break spaces, as Duden asks)."""
+    protected = _KEEP.sub(NBSP, text)
+    return textwrap.wrap(protected, chars, break_on_hyphens=False) or [""]
+
+
+def _line(size: float = TEXT_PT) -> float:
+    """Inches per text line of ``size`` points."""
+    return size * LINE_SPACING / 72
+
+
+@dataclass(frozen=True)
+class Placed:
+    """One thing to draw at height ``y`` (inches from the top of the plotting area)."""
+
+    what: str  # header | window | mark
+    y: float
+    item: Any
+    lines: tuple[str, ...] = ()
+    detail: tuple[str, ...] = ()
+
+
+def _layout(
+    panels: Sequence[Panel], geo: Geometry, lang: str, bounds: Any
+) -> tuple[list[Placed], float]:
+    """Where every header, window name and mark goes (y downwards, inches) and the total height."""
+    label_share = (1 - 2 * geo.label_x) if geo.stacked else (geo.ax_x[0] - geo.label_x - 0.03)
+    items: list[Placed] = []
     y = 0.0
     for p_index, panel in enumerate(panels):
-        if p_index:
-            y += GAP
-        y += HEADER
-        items.append(("header", y, panel))
+        y += GAP_IN if p_index else 0.04
+        title = tuple(_wrap(panel.title, geo.chars(label_share, HEADER_PT, bold=True)))
+        y += len(title) * _line(HEADER_PT)
+        items.append(Placed("header", y - _line(HEADER_PT) * len(title) / 2, panel, title))
         for window, marks in panel.windows:
-            y += SUBHEADER
-            items.append(("window", y, window))
+            text = i18n.window_label(window, lang, bounds) if window else ""
+            y += _line() + 0.03
+            items.append(Placed("window", y - _line() / 2, window, (text,)))
             for mark in marks:
-                y += MARK + (DETAIL if mark.detail else 0.0)
-                items.append(("mark", y - (DETAIL / 2 if mark.detail else 0.0), mark))
-    return items, y + 0.6
+                lines = tuple(_wrap(mark.label, geo.chars(label_share - 0.02)))
+                detail = (
+                    tuple(_wrap(mark.detail, geo.chars(label_share - 0.02))) if mark.detail else ()
+                )
+                text_h = (len(lines) + len(detail)) * _line()
+                if mark.kind == "empty":
+                    y += _line() + 0.02
+                    items.append(Placed("mark", y - _line() / 2, mark, lines))
+                elif geo.stacked:
+                    y += text_h + BAR_IN
+                    items.append(Placed("mark", y - BAR_IN / 2, mark, lines, detail))
+                else:
+                    block = max(text_h, BAR_IN) + 0.04
+                    y += block
+                    items.append(Placed("mark", y - block / 2, mark, lines, detail))
+    return items, y + 0.08
 
 
 def draw_article(
@@ -253,8 +358,10 @@ def draw_article(
     mcid: float,
     lang: str,
     bounds: Mapping[str, str] | None = None,
+    size: str = "double",
 ) -> Figure:
-    """Draw the panels (see module docstring); ``bounds`` adds each window's weeks to its name."""
+    """Draw the panels (see module docstring) at the print width of ``size`` (column or double);
+    ``bounds`` adds each window's weeks to its name. No text is smaller than 7 pt."""
     if not panels:
         panels = [
             Panel(
@@ -263,122 +370,194 @@ def draw_article(
                 (("", (Mark("empty", tr("article.no_data", lang)),)),),
             )
         ]
-    items, height = _layout(panels)
-    top_in, bottom_in = 0.45, 1.5
-    fig_h = height * ROW_INCH + top_in + bottom_in
-    fig = new_figure(7.4, fig_h)
-    ax = fig.add_axes((0.47, bottom_in / fig_h, 0.32, height * ROW_INCH / fig_h))
+    geo = geometry(size)
+    items, height = _layout(panels, geo, lang, bounds)
+    styles = series_styles(panels, meta)
+    title = _wrap(tr("article.title", lang), geo.chars(1 - 2 * geo.label_x, TITLE_PT, bold=True))
+    hints = _hints(geo, lang)
+    top_in = 0.1 + len(title) * _line(TITLE_PT) + len(hints) * _line() + 0.06
+    legend, legend_h = _legend(panels, styles, mcid, lang, geo)
+    xlabel = _wrap(tr("article.xlabel", lang), geo.chars(geo.ax_x[1] - geo.ax_x[0] + 0.1))
+    axis_h = 0.3 + len(xlabel) * _line()  # ticks, tick labels, padding and the label
+    bottom_in = axis_h + 0.12 + legend_h
+    fig_h = height + top_in + bottom_in
+    fig = new_figure(geo.width, fig_h)
+    ax = fig.add_axes((geo.ax_x[0], bottom_in / fig_h, geo.ax_x[1] - geo.ax_x[0], height / fig_h))
     limit = axis_limit(panels, mcid)
     ax.set_xlim(-limit, limit)
     ax.set_ylim(height, 0)
-    ax.axvspan(-mcid, mcid, color=BAND, zorder=0, lw=0)
+    _band(ax, mcid)
     ax.axvline(0.0, color=GREY, lw=0.7, zorder=1)
     ax.set_yticks([])
     ax.spines["left"].set_visible(False)
-    styles = _styles(panels, meta)
     label_at = blended_transform_factory(fig.transFigure, ax.transData)
-    value_at = blended_transform_factory(ax.transAxes, ax.transData)
-    for what, y, item in items:
-        if what == "header":
-            ax.text(0.015, y - 0.1, item.title, transform=label_at, ha="left", va="center",
-                    weight="bold", size=8.5)  # fmt: skip
-        elif what == "window":
-            text = i18n.window_label(item, lang, bounds) if item else ""
-            ax.text(0.03, y - 0.1, text, transform=label_at, ha="left", va="center",
-                    style="italic", size=7.5, color=GREY)  # fmt: skip
-        else:
-            _draw_mark(ax, y, item, styles, limit, lang, label_at, value_at)
-    _furniture(fig, ax, panels, styles, mcid, lang)
+    for placed in items:
+        _draw_placed(ax, placed, styles, limit, lang, geo, label_at)
+    _furniture(fig, ax, geo, lang, title, hints, xlabel, legend, axis_h)
     return fig
 
 
-def _draw_mark(
+def _band(ax: Axes, mcid: float) -> None:
+    """The ±MCID band: a tint, a hatch and dotted edges, so that it survives greyscale print."""
+    ax.axvspan(-mcid, mcid, facecolor=BAND, edgecolor=BAND_HATCH, hatch=BAND_HATCH_PATTERN,
+               lw=0, zorder=0)  # fmt: skip
+    for x in (-mcid, mcid):
+        ax.axvline(x, color=BAND_EDGE, lw=0.7, ls=(0, (2, 1.5)), zorder=1)
+
+
+def _draw_placed(
     ax: Axes,
-    y: float,
-    mark: Mark,
-    styles: Mapping[str, tuple[str, str]],
+    placed: Placed,
+    styles: Mapping[str, SeriesStyle],
     limit: float,
     lang: str,
+    geo: Geometry,
     label_at: Any,
-    value_at: Any,
 ) -> None:
-    """One line: label at the left, interval and point, the numbers at the right."""
-    if mark.kind == "empty":
-        ax.text(0.05, y, mark.label, transform=label_at, ha="left", va="center", size=7,
-                style="italic", color=GREY)  # fmt: skip
+    y, line = placed.y, _line()
+    white = {"facecolor": "white", "edgecolor": "none", "pad": 0.3} if geo.stacked else None
+    if placed.what == "header":
+        ax.text(geo.label_x, y, "\n".join(placed.lines), transform=label_at, ha="left",
+                va="center", weight="bold", size=HEADER_PT, linespacing=LINE_SPACING,
+                bbox=white)  # fmt: skip
         return
-    marker, colour = styles[mark.key]
-    if mark.detail:
-        ax.text(0.05, y - 0.27, mark.label, transform=label_at, ha="left", va="center", size=7)
-        ax.text(0.05, y + 0.33, mark.detail, transform=label_at, ha="left", va="center",
-                size=6, color=GREY)  # fmt: skip
-    else:
-        ax.text(0.05, y, mark.label, transform=label_at, ha="left", va="center", size=7)
+    if placed.what == "window":
+        ax.text(geo.label_x + 0.015, y, placed.lines[0], transform=label_at, ha="left",
+                va="center", style="italic", size=TEXT_PT, color=GREY, bbox=white)  # fmt: skip
+        return
+    mark: Mark = placed.item
+    x = geo.label_x + 0.035
+    if mark.kind == "empty":
+        ax.text(x, y, mark.label, transform=label_at, ha="left", va="center", size=TEXT_PT,
+                style="italic", color=GREY, bbox=white)  # fmt: skip
+        return
+    n_text = len(placed.lines) + len(placed.detail)
+    # stacked: the text block ends just above the interval's row; beside: centred on it
+    text_top = y - BAR_IN / 2 - n_text * line if geo.stacked else y - n_text * line / 2
+    ax.text(x, text_top, "\n".join(placed.lines), transform=label_at, ha="left", va="top",
+            size=TEXT_PT, linespacing=LINE_SPACING, bbox=white)  # fmt: skip
+    if placed.detail:
+        ax.text(x, text_top + len(placed.lines) * line, "\n".join(placed.detail),
+                transform=label_at, ha="left", va="top", size=TEXT_PT, color=GREY,
+                linespacing=LINE_SPACING, bbox=white)  # fmt: skip
+    style = styles[mark.key]
     if mark.pi_low is not None and mark.pi_high is not None:
-        _bar(ax, y, mark.pi_low, mark.pi_high, colour, 0.8, limit)
-    _bar(ax, y, mark.ci_low, mark.ci_high, colour, 1.8 if mark.kind == "own" else 1.2, limit)
+        _bar(ax, y, mark.pi_low, mark.pi_high, style, 0.8, limit)
+    _bar(ax, y, mark.ci_low, mark.ci_high, style, 1.8 if mark.kind == "own" else 1.2, limit)
     if mark.estimate is not None:
-        face = "white" if mark.kind == "own" and mark.k == 1 else colour
-        ax.plot([mark.estimate], [y], marker=marker, ms=5.5 if marker == "o" else 5, mfc=face,
-                mec=colour, mew=1.2, lw=0, zorder=4)  # fmt: skip
+        face = "white" if mark.kind == "own" and mark.k == 1 else style.colour
+        ax.plot([mark.estimate], [y], marker=style.marker, ms=5.5 if style.marker == "o" else 5,
+                mfc=face, mec=style.colour, mew=1.2, lw=0, zorder=4)  # fmt: skip
     values = f"{i18n.num(mark.estimate, lang)} {i18n.interval(mark.ci_low, mark.ci_high, lang)}"
-    ax.text(1.03, y, values, transform=value_at, ha="left", va="center", size=7)
+    ax.text(geo.values_x, y, values, transform=label_at, ha="right", va="center", size=TEXT_PT)
 
 
 def _bar(
-    ax: Axes, y: float, low: float | None, high: float | None, colour: str, lw: float, limit: float
+    ax: Axes,
+    y: float,
+    low: float | None,
+    high: float | None,
+    style: SeriesStyle,
+    lw: float,
+    limit: float,
 ) -> None:
-    """A horizontal interval; an arrow head marks an end cut off at the axis."""
+    """A horizontal interval in the series' line style; an arrow head marks an end cut off at
+    the axis."""
     if low is None or high is None:
         return
     lo, hi = max(low, -limit), min(high, limit)
-    ax.plot([lo, hi], [y, y], color=colour, lw=lw, solid_capstyle="butt", zorder=3)
+    ax.plot([lo, hi], [y, y], color=style.colour, lw=lw, ls=style.linestyle,
+            solid_capstyle="butt", dash_capstyle="butt", zorder=3)  # fmt: skip
     for value, clipped, marker in ((lo, low < -limit, "<"), (hi, high > limit, ">")):
         if clipped:
-            ax.plot([value], [y], marker=marker, ms=4, color=colour, lw=0, zorder=3, clip_on=False)
+            ax.plot([value], [y], marker=marker, ms=4, color=style.colour, lw=0, zorder=3,
+                    clip_on=False)  # fmt: skip
+
+
+def _hints(geo: Geometry, lang: str) -> list[tuple[str, str]]:
+    """The direction hints above the plot, wrapped to half its width: [(left, right), ...]."""
+    half = geo.chars((geo.ax_x[1] - geo.ax_x[0]) / 2 - 0.01)
+    left = _wrap("← " + tr("article.better", lang), half)
+    right = _wrap(tr("article.worse", lang) + " →", half)
+    rows = max(len(left), len(right))
+    left += [""] * (rows - len(left))
+    right += [""] * (rows - len(right))
+    return list(zip(left, right, strict=True))
+
+
+def _legend(
+    panels: Sequence[Panel],
+    styles: Mapping[str, SeriesStyle],
+    mcid: float,
+    lang: str,
+    geo: Geometry,
+) -> tuple[list[Any], float]:
+    """The legend's handles (labels wrapped to the column) and its height in inches."""
+    marks = _marks(panels)
+    own = next((s for k, s in styles.items() if s.marker == "o"), SeriesStyle("o", "-", PALETTE[0]))
+    entries: list[tuple[str, Any]] = [
+        ("article.legend_own", dict(color=own.colour, marker="o", lw=1.8, ls="-")),
+        ("article.legend_review", dict(color=REVIEW_COLOUR, marker="s", lw=1.2)),
+    ]
+    if any(m.kind == "own" and m.k == 1 for m in marks):
+        entries.append(("article.single", dict(color=own.colour, marker="o", mfc="white", lw=0)))
+    if any(m.pi_low is not None for m in marks):
+        entries.append(("article.pi", dict(color="black", lw=0.8)))
+    limit = axis_limit(panels, mcid)
+    if any(m.ci_low is not None and (m.ci_low < -limit or (m.ci_high or 0) > limit) for m in marks):
+        entries.append(("article.clipped", dict(color="black", marker=">", lw=1.2)))
+    entries.append(("article.band", None))
+    if any(m.flagged for m in marks):
+        entries.append(("article.flagged", dict(lw=0)))
+    share = (1 - 2 * geo.label_x) / geo.legend_cols - 0.12
+    handles, heights = [], []
+    for key, spec in entries:
+        label = tr(key, lang, k=PI_MIN_K, mcid=i18n.plain(mcid, lang))
+        lines = _wrap(label, geo.chars(share))
+        heights.append(len(lines))
+        if spec is None:
+            handles.append(Patch(facecolor=BAND, edgecolor=BAND_HATCH, hatch=BAND_HATCH_PATTERN,
+                                 lw=0, label="\n".join(lines)))  # fmt: skip
+        else:
+            handles.append(Line2D([], [], label="\n".join(lines), **spec))
+    rows = [max(heights[i : i + geo.legend_cols]) for i in range(0, len(heights), geo.legend_cols)]
+    if geo.legend_cols > 1:  # matplotlib fills columns first: rows pair entries i and i + half
+        half = math.ceil(len(heights) / 2)
+        rows = [max(heights[i], heights[i + half] if i + half < len(heights) else 0)
+                for i in range(half)]  # fmt: skip
+    height = sum(r * _line() for r in rows) + len(rows) * 0.5 * TEXT_PT / 72 + 0.06
+    return handles, height
 
 
 def _furniture(
     fig: Figure,
     ax: Axes,
-    panels: Sequence[Panel],
-    styles: Mapping[str, tuple[str, str]],
-    mcid: float,
+    geo: Geometry,
     lang: str,
+    title: Sequence[str],
+    hints: Sequence[tuple[str, str]],
+    xlabel: Sequence[str],
+    legend: Sequence[Any],
+    axis_h: float,
 ) -> None:
-    """Title, x label, direction hints and the legend below the plot."""
+    """Title, x label, direction hints, the values' heading and the legend below the plot."""
+    fig_h = fig.get_figheight()
     ax.xaxis.set_major_formatter(lambda v, _: i18n.num(v, lang, 0))
-    ax.set_xlabel(tr("article.xlabel", lang), size=7.5)
-    for x, text, ha in ((0.0, "← " + tr("article.better", lang), "left"),
-                        (1.0, tr("article.worse", lang) + " →", "right")):  # fmt: skip
-        ax.text(x, 1.0, text, transform=ax.transAxes, ha=ha, va="bottom", size=6.5, color=GREY)
-    ax.text(1.03, 1.0, tr("article.values", lang), transform=ax.transAxes, ha="left",
-            va="bottom", size=6.5, color=GREY)  # fmt: skip
-    fig.text(0.015, 1 - 0.12 / fig.get_figheight(), tr("article.title", lang), ha="left",
-             va="top", size=10.5, weight="bold")  # fmt: skip
-    marks = _marks(panels)
-    handles: list[Any] = [
-        Line2D([], [], color=PALETTE[0], marker="o", lw=1.8, label=tr("article.legend_own", lang)),
-        Line2D([], [], color=REVIEW_COLOUR, marker="s", lw=1.2, label=tr("article.legend_review", lang)),
-    ]  # fmt: skip
-    if any(m.kind == "own" and m.k == 1 for m in marks):
-        handles.append(Line2D([], [], color=PALETTE[0], marker="o", mfc="white", lw=0,
-                              label=tr("article.single", lang)))  # fmt: skip
-    if any(m.pi_low is not None for m in marks):
-        handles.append(
-            Line2D([], [], color="black", lw=0.8, label=tr("article.pi", lang, k=PI_MIN_K))
-        )
-    limit = ax.get_xlim()[1]
-    if any(m.ci_low is not None and (m.ci_low < -limit or (m.ci_high or 0) > limit) for m in marks):
-        handles.append(
-            Line2D([], [], color="black", marker=">", lw=1.2, label=tr("article.clipped", lang))
-        )
-    handles.append(Patch(facecolor=BAND, edgecolor="none",
-                         label=tr("article.band", lang, mcid=i18n.plain(mcid, lang))))  # fmt: skip
-    if any(m.flagged for m in marks):
-        handles.append(Line2D([], [], lw=0, label=tr("article.flagged", lang)))
-    fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.01, 0.005), ncol=2,
-               frameon=False, fontsize=6.5, handlelength=2.0, columnspacing=1.2)  # fmt: skip
+    ax.tick_params(labelsize=TEXT_PT)
+    ax.set_xlabel("\n".join(xlabel), size=TEXT_PT, linespacing=LINE_SPACING)
+    above = "\n".join(left for left, _ in hints), "\n".join(right for _, right in hints)
+    for x, text, ha in ((0.0, above[0], "left"), (1.0, above[1], "right")):
+        ax.text(x, 1.0, text, transform=ax.transAxes, ha=ha, va="bottom", size=TEXT_PT,
+                color=GREY, linespacing=LINE_SPACING)  # fmt: skip
+    values_at = blended_transform_factory(fig.transFigure, ax.transAxes)
+    ax.text(geo.values_x, 1.0, tr("article.values", lang), transform=values_at, ha="right",
+            va="bottom", size=TEXT_PT, color=GREY)  # fmt: skip
+    fig.text(geo.label_x, 1 - 0.08 / fig_h, "\n".join(title), ha="left", va="top",
+             size=TITLE_PT, weight="bold", linespacing=LINE_SPACING)  # fmt: skip
+    bottom = ax.get_position().y0 - (axis_h + 0.08) / fig_h
+    fig.legend(handles=legend, loc="upper left", bbox_to_anchor=(geo.label_x, bottom),
+               ncol=geo.legend_cols, frameon=False, fontsize=TEXT_PT, handlelength=2.4,
+               columnspacing=1.0, borderaxespad=0.0, borderpad=0.0)  # fmt: skip
 
 
 def caption(

@@ -8,6 +8,7 @@ review reported (hatched, as it is not this review's rating). A cell without dat
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +18,7 @@ from matplotlib.patches import Patch, Rectangle
 
 from spinereview.figures import i18n, names
 from spinereview.figures.i18n import tr
-from spinereview.figures.style import GREY, LIGHT, new_figure
+from spinereview.figures.style import GREY, LIGHT, SIZES, new_figure
 
 NAME = names.EVIDENCE_MAP
 #: GRADE colours (as the report's shading); ``None`` = no certainty (no data or not reported).
@@ -29,6 +30,8 @@ COLOURS = {
     "low_to_moderate": "#fee08b",
 }
 NO_RATING = "#ffffff"
+#: Row labels wrap to the column left of the grid (figure fraction 0.025-0.52 at 7 pt).
+LABEL_CHARS = int(0.49 * SIZES["double"] * 72 / (0.56 * 7))
 
 
 @dataclass(frozen=True)
@@ -73,7 +76,7 @@ def build_rows(
         for r in reviews:
             if r["in_figure"] != "true" or r["article_class"] != cls["id"]:
                 continue
-            k = f"k = {r['k'] or tr('article.not_reported', lang)}"
+            k = f"k = {r['k']}" if r["k"] else tr("map.k_unknown", lang)
             certainty = r["certainty"] if r["certainty"] != "not_reported" else ""
             cell = Cell(f"{i18n.num(float(r['estimate']), lang)}\n{k}", certainty, reported=True)
             rows.append(MapRow(r[f"label_{lang}"], title, {r["window"]: cell}))
@@ -87,7 +90,7 @@ def draw_map(rows: Sequence[MapRow], windows: Sequence[str], lang: str) -> Figur
         if row.group not in groups:
             groups.append(row.group)
     lines = len(rows) + len(groups)
-    fig = new_figure(7.4, 1.5 + 0.36 * lines)
+    fig = new_figure(SIZES["double"], 1.6 + 0.36 * lines)
     height = 0.36 * lines / fig.get_figheight()
     ax = fig.add_axes((0.53, 1 - 0.55 / fig.get_figheight() - height, 0.46, height))
     ax.set_xlim(0, len(windows))
@@ -101,14 +104,14 @@ def draw_map(rows: Sequence[MapRow], windows: Sequence[str], lang: str) -> Figur
                 size=7.5)  # fmt: skip
         y += 1
         for row in (r for r in rows if r.group == group):
-            ax.text(
-                0.025, y + 0.5, row.label, transform=_left(ax), ha="left", va="center", size=6.5
-            )
+            label = "\n".join(textwrap.wrap(row.label, LABEL_CHARS, break_on_hyphens=False))
+            ax.text(0.025, y + 0.5, label, transform=_left(ax), ha="left", va="center", size=7,
+                    linespacing=1.15)  # fmt: skip
             for j, window in enumerate(windows):
                 _cell(ax, j, y, row.cells.get(window), lang)
             y += 1
     fig.text(0.015, 1 - 0.12 / fig.get_figheight(), tr("map.title", lang), ha="left", va="top",
-             size=10.5, weight="bold")  # fmt: skip
+             size=9, weight="bold")  # fmt: skip
     _legend(fig, lang)
     return fig
 
@@ -127,7 +130,7 @@ def _cell(ax: Any, x: int, y: int, cell: Cell | None, lang: str) -> None:
     colour = COLOURS.get(cell.certainty, NO_RATING)
     ax.add_patch(Rectangle((x + 0.03, y + 0.06), 0.94, 0.88, facecolor=colour, edgecolor=GREY,
                            lw=0.5, hatch="////" if cell.reported else None))  # fmt: skip
-    ax.text(x + 0.5, y + 0.5, cell.text, ha="center", va="center", size=6.3, linespacing=1.1,
+    ax.text(x + 0.5, y + 0.5, cell.text, ha="center", va="center", size=7, linespacing=1.1,
             bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.6, "alpha": 0.85}
             if cell.reported else None)  # fmt: skip
 
@@ -146,5 +149,5 @@ def _legend(fig: Figure, lang: str) -> None:
         Patch(facecolor=LIGHT, edgecolor="none", alpha=0.5, label=tr("map.no_data", lang)),
     ]  # fmt: skip
     fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.01, 0.005), ncol=4,
-               frameon=False, fontsize=6.5, title=tr("map.legend", lang), title_fontsize=6.5,
+               frameon=False, fontsize=7, title=tr("map.legend", lang), title_fontsize=7,
                alignment="left")  # fmt: skip

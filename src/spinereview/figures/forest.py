@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -15,13 +16,15 @@ from matplotlib.transforms import Transform, blended_transform_factory
 from spinereview.figures import i18n
 from spinereview.figures.data import Analysis, StudyRow, WindowResult
 from spinereview.figures.i18n import tr
-from spinereview.figures.style import GREY, PALETTE, new_figure
+from spinereview.figures.style import GREY, PALETTE, SIZES, new_figure
 
-WIDTH = 8.6  # inches
+WIDTH = SIZES["double"]  # inches: two journal columns
 ROW = 0.19  # inches per table row
-TOP, BOTTOM = 0.55, 1.05  # inches above the first row (title, column heads) and below the last
+TOP, AXIS = 0.55, 0.72  # inches above the first row (title, column heads); axis below the last
+NOTE_LINE = 7 * 1.35 / 72  # inches per footnote line (7 pt)
+NOTE_CHARS = int(0.97 * WIDTH * 72 / (0.56 * 7))  # footnote characters per line
 PLOT_X = (0.455, 0.765)  # figure fraction of the plotting area
-COLS = {"study": 0.012, "time": 0.205, "n": 0.325, "weight": 0.425, "effect": 0.992}
+COLS = {"study": 0.012, "time": 0.195, "n": 0.34, "weight": 0.435, "effect": 0.992}
 LOG_SCALES = ("log_rr", "log_or")
 BOUNDS = {"pain_0_100": 100.0, "disability_0_100": 100.0, "responder_rd_pp": 100.0}
 
@@ -86,10 +89,11 @@ def interval_text(low: float | None, high: float | None, scale: str, lang: str) 
 def draw_forest(analysis: Analysis, lang: str, bounds: Mapping[str, str] | None = None) -> Figure:
     """The forest plot of ``analysis`` with labels in ``lang``."""
     rows = build_rows(analysis)
-    height = TOP + BOTTOM + ROW * (len(rows) + 1)
+    bottom = AXIS + NOTE_LINE * len(_footnotes(analysis, lang)) + 0.1
+    height = TOP + bottom + ROW * (len(rows) + 1)
     fig = new_figure(WIDTH, height)
     ax = fig.add_axes(
-        (PLOT_X[0], BOTTOM / height, PLOT_X[1] - PLOT_X[0], ROW * (len(rows) + 1) / height)
+        (PLOT_X[0], bottom / height, PLOT_X[1] - PLOT_X[0], ROW * (len(rows) + 1) / height)
     )
     ax.set_ylim(len(rows) - 0.5, -1.5)
     ax.set_xlim(*x_limits(analysis))
@@ -267,7 +271,7 @@ def _axes_furniture(fig: Figure, ax: Axes, analysis: Analysis, lang: str, height
             color=GREY,
         )
     title = analysis.title.get(lang) or analysis.id
-    fig.text(COLS["study"], 1 - 0.12 / height, title, ha="left", va="top", size=10, weight="bold")
+    fig.text(COLS["study"], 1 - 0.12 / height, title, ha="left", va="top", size=9, weight="bold")
     notes = _footnotes(analysis, lang)
     fig.text(
         COLS["study"],
@@ -275,7 +279,7 @@ def _axes_furniture(fig: Figure, ax: Axes, analysis: Analysis, lang: str, height
         "\n".join(notes),
         ha="left",
         va="bottom",
-        size=6.5,
+        size=7,
         color=GREY,
         linespacing=1.35,
     )
@@ -293,4 +297,4 @@ def _footnotes(analysis: Analysis, lang: str) -> list[str]:
         notes.append(tr("footnote.uncertain", lang))
     if any(s.n_is_randomised for s in studies):
         notes.append(tr("footnote.randomised", lang))
-    return notes
+    return [line for note in notes for line in textwrap.wrap(note, NOTE_CHARS)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 
 import numpy as np
@@ -12,7 +13,7 @@ from matplotlib.patches import Patch
 from spinereview.figures import i18n
 from spinereview.figures.data import Analysis, StudyRow, WindowResult
 from spinereview.figures.i18n import tr
-from spinereview.figures.style import GREY, PALETTE, new_figure
+from spinereview.figures.style import GREY, PALETTE, SIZES, new_figure
 
 # Below 10 studies a funnel plot cannot show asymmetry reliably (Sterne et al. 2011, BMJ
 # 343:d4002); the same threshold gates Egger's test in the meta stage.
@@ -46,8 +47,8 @@ def draw_funnel(
     studies: Sequence[StudyRow], estimate: float, scale: str, lang: str, title: str
 ) -> Figure:
     """Effect against standard error, shaded where a study alone would be significant."""
-    fig = new_figure(5.2, 4.4)
-    ax = fig.add_axes((0.13, 0.27, 0.82, 0.63))
+    fig = new_figure(SIZES["column"], 3.9)
+    ax = fig.add_axes((0.17, 0.33, 0.78, 0.54))
     se = np.array([s.se for s in studies])
     yi = np.array([s.yi for s in studies])
     se_max = float(se.max()) * 1.1
@@ -70,7 +71,8 @@ def draw_funnel(
     ax.set_ylabel(tr("funnel.ylabel", lang))
     ax.xaxis.set_major_formatter(lambda v, _: i18n.num(v, lang, 0))
     ax.yaxis.set_major_formatter(lambda v, _: i18n.num(v, lang, 1))
-    fig.text(0.13, 0.975, title, ha="left", va="top", size=9, weight="bold")
+    title = "\n".join(textwrap.wrap(title, 40, break_on_hyphens=False))
+    fig.text(0.03, 0.985, title, ha="left", va="top", size=8, weight="bold")
     handles = [Patch(facecolor="white", edgecolor=GREY, label=tr("funnel.p_gt10", lang))]
     handles += [Patch(facecolor=colour, label=tr(key, lang)) for _, colour, key in CONTOURS]
     handles += [
@@ -79,5 +81,5 @@ def draw_funnel(
         ),
         Line2D([], [], color=PALETTE[1], lw=1.0, label=tr("funnel.pooled", lang)),
     ]
-    fig.legend(handles=handles, loc="lower center", ncol=3, frameon=False, fontsize=7)
+    fig.legend(handles=handles, loc="lower center", ncol=2, frameon=False, fontsize=7)
     return fig

@@ -1,4 +1,11 @@
-"""The one translation table (de/en) for every figure label, and number formatting per language."""
+"""The one translation table (de/en) for every figure label, alt text and caption, and number
+formatting per language.
+
+German follows Duden house style: "95-%-Konfidenzintervall" (hyphens in compounds with a symbol),
+an en dash for ranges ("0–100"), a decimal comma, a narrow no-break space between a number and
+"%" ("12 %"), thousands grouped by a narrow no-break space from five digits on ("12 345"), and no
+abbreviation a patient would not know ("Wochen", not "Wo.").
+"""
 
 from __future__ import annotations
 
@@ -10,6 +17,7 @@ from spinereview.errors import SpinereviewError
 
 LANGUAGES = ("de", "en")
 MINUS = "\u2212"
+NNBSP = "\u202f"  # narrow no-break space: "12 %", "12 345"
 
 # key -> {language: text}; ``{name}`` fields are filled by ``tr``.
 TABLE: dict[str, dict[str, str]] = {
@@ -18,14 +26,15 @@ TABLE: dict[str, dict[str, str]] = {
     "window.short": {"de": "Kurzfristig", "en": "Short term"},
     "window.intermediate": {"de": "Mittelfristig", "en": "Intermediate term"},
     "window.long": {"de": "Langfristig", "en": "Long term"},
-    "window.le": {"de": "≤ {n} Wo.", "en": "≤ {n} wk"},
-    "window.lt": {"de": "< {n} Wo.", "en": "< {n} wk"},
-    "window.range_le": {"de": "> {a} bis ≤ {b} Wo.", "en": "> {a} to ≤ {b} wk"},
-    "window.range_lt": {"de": "> {a} bis < {b} Wo.", "en": "> {a} to < {b} wk"},
-    "window.from_gt": {"de": "> {n} Wo.", "en": "> {n} wk"},
-    "window.from_ge": {"de": "≥ {n} Wo.", "en": "≥ {n} wk"},
-    "weeks": {"de": "{n} Wo.", "en": "{n} wk"},
-    "percent": {"de": "{v} %", "en": "{v}%"},
+    "window.le": {"de": "bis {n} Wochen", "en": "≤ {n} wk"},
+    "window.lt": {"de": "unter {n} Wochen", "en": "< {n} wk"},
+    "window.range_le": {"de": "über {a} bis {b} Wochen", "en": "> {a} to ≤ {b} wk"},
+    "window.range_lt": {"de": "über {a} bis unter {b} Wochen", "en": "> {a} to < {b} wk"},
+    "window.from_gt": {"de": "über {n} Wochen", "en": "> {n} wk"},
+    "window.from_ge": {"de": "ab {n} Wochen", "en": "≥ {n} wk"},
+    "weeks": {"de": "{n} Wochen", "en": "{n} wk"},
+    "week": {"de": "{n} Woche", "en": "{n} wk"},
+    "percent": {"de": "{v}\u202f%", "en": "{v}%"},
     # scales (x axis of forest plots)
     "scale.pain_0_100": {
         "de": "Mittlere Differenz Schmerz (0–100)",
@@ -39,8 +48,11 @@ TABLE: dict[str, dict[str, str]] = {
         "de": "Risikodifferenz Nicht-Ansprechen (Prozentpunkte)",
         "en": "Risk difference, non-response (percentage points)",
     },
-    "scale.log_rr": {"de": "Risikoverhältnis (log. Skala)", "en": "Risk ratio (log scale)"},
-    "scale.log_or": {"de": "Odds Ratio (log. Skala)", "en": "Odds ratio (log scale)"},
+    "scale.log_rr": {
+        "de": "Risikoverhältnis (logarithmische Skala)",
+        "en": "Risk ratio (log scale)",
+    },
+    "scale.log_or": {"de": "Odds Ratio (logarithmische Skala)", "en": "Odds ratio (log scale)"},
     "measure.pain_0_100": {"de": "MD", "en": "MD"},
     "measure.disability_0_100": {"de": "MD", "en": "MD"},
     "measure.responder_rd_pp": {"de": "RD", "en": "RD"},
@@ -53,18 +65,18 @@ TABLE: dict[str, dict[str, str]] = {
     "col.timepoint": {"de": "Zeitpunkt", "en": "Time point"},
     "col.n": {"de": "n", "en": "n"},
     "col.weight": {"de": "Gewicht", "en": "Weight"},
-    "col.effect": {"de": "{measure} [95 %-KI]", "en": "{measure} [95% CI]"},
+    "col.effect": {"de": "{measure} [95-%-KI]", "en": "{measure} [95% CI]"},
     "pooled": {"de": "Gepoolt (k = {k}, n = {n})", "en": "Pooled (k = {k}, n = {n})"},
     "pi": {"de": "Prädiktionsintervall", "en": "Prediction interval"},
     "k1": {"de": "k = 1: keine Zusammenfassung", "en": "k = 1: no pooling"},
     "k0": {"de": "keine poolbaren Daten", "en": "no poolable data"},
     "heterogeneity": {
-        "de": "Heterogenität: τ² = {tau2}; I² = {i2} %; Q = {q} (df = {df}), p = {p}",
+        "de": "Heterogenität: τ² = {tau2}; I² = {i2}\u202f%; Q = {q} (df = {df}), p = {p}",
         "en": "Heterogeneity: τ² = {tau2}; I² = {i2}%; Q = {q} (df = {df}), p = {p}",
     },
     "model": {
-        "de": "Zufallseffekte ({method}, {test}); Fehlerbalken 95 %-KI; "
-        "Raute: gepoolter Effekt; dünne Linie: 95 %-Prädiktionsintervall",
+        "de": "Zufallseffekte ({method}, {test}); Fehlerbalken: 95-%-Konfidenzintervall (KI); "
+        "Raute: gepoolter Effekt; dünne Linie: 95-%-Prädiktionsintervall",
         "en": "Random effects ({method}, {test}); bars 95% CI; "
         "diamond: pooled effect; thin line: 95% prediction interval",
     },
@@ -89,7 +101,7 @@ TABLE: dict[str, dict[str, str]] = {
         "de": "Unterschied im Schmerz (0–100 Punkte), Infiltration minus Kontrolle",
         "en": "Difference in pain (0–100 points), injection minus control",
     },
-    "article.values": {"de": "Differenz [95 %-KI]", "en": "Difference [95% CI]"},
+    "article.values": {"de": "Differenz [95-%-KI]", "en": "Difference [95% CI]"},
     "article.better": {"de": "besser mit Infiltration", "en": "better with injection"},
     "article.worse": {"de": "besser mit Kontrolle", "en": "better with control"},
     "article.band": {
@@ -97,11 +109,11 @@ TABLE: dict[str, dict[str, str]] = {
         "en": "clinically important threshold (±{mcid} points, between-group, judgement)",
     },
     "article.own": {
-        "de": "Diese Übersicht, vs. {comparator} · k = {k}",
+        "de": "Diese Übersicht, gegen {comparator} · k = {k}",
         "en": "This review, vs {comparator} · k = {k}",
     },
     "article.own_short": {
-        "de": "Diese Übersicht, vs. {comparator}",
+        "de": "Diese Übersicht, gegen {comparator}",
         "en": "This review, vs {comparator}",
     },
     "article.own_detail": {
@@ -109,18 +121,18 @@ TABLE: dict[str, dict[str, str]] = {
         "en": "k = {k} · certainty (GRADE, this review's rating): {level}",
     },
     "article.or": {"de": " oder ", "en": " or "},
-    "article.not_reported": {"de": "n. b.", "en": "n.r."},
+    "article.not_reported": {"de": "nicht berichtet", "en": "not reported"},
     "article.k_n_not_reported": {"de": "k, n nicht berichtet", "en": "k, n not reported"},
     "article.legend_own": {
-        "de": "Diese Übersicht: gepoolter Effekt, 95 %-KI",
+        "de": "Diese Übersicht: gepoolter Effekt, 95-%-Konfidenzintervall (KI)",
         "en": "This review: pooled effect, 95% CI",
     },
     "article.legend_review": {
-        "de": "Publizierte Übersicht (eigene Form je Review), 95 %-KI",
+        "de": "Publizierte Übersicht (eigene Form je Review), 95-%-KI",
         "en": "Published review (one shape per review), 95% CI",
     },
     "article.pi": {
-        "de": "95 %-Prädiktionsintervall (ab k = {k})",
+        "de": "95-%-Prädiktionsintervall (ab k = {k})",
         "en": "95% prediction interval (from k = {k})",
     },
     "article.single": {"de": "k = 1: Einzelstudie", "en": "k = 1: single study"},
@@ -149,7 +161,8 @@ TABLE: dict[str, dict[str, str]] = {
     "map.no_rating": {"de": "nicht bewertet/berichtet", "en": "not rated/reported"},
     "map.reported": {"de": "publizierte Übersicht", "en": "published review"},
     "map.no_data": {"de": "keine Daten", "en": "no data"},
-    "comparator.placebo_sham": {"de": "Placebo/Schein", "en": "placebo/sham"},
+    "map.k_unknown": {"de": "k unbekannt", "en": "k unknown"},
+    "comparator.placebo_sham": {"de": "Placebo/Scheinbehandlung", "en": "placebo/sham"},
     "comparator.local_anaesthetic": {"de": "Lokalanästhetikum", "en": "local anaesthetic"},
     "certainty.high": {"de": "hoch", "en": "high"},
     "certainty.moderate": {"de": "moderat", "en": "moderate"},
@@ -164,8 +177,8 @@ TABLE: dict[str, dict[str, str]] = {
     "article.caption": {
         "de": "Unterschied im Schmerz (Skala 0–100; negativ = weniger Schmerz mit Infiltration) je "
         "Injektionsart und Nachbeobachtungszeitraum ({windows}). Kreise: gepoolter Effekt dieser "
-        "Übersicht (Zufallseffekte, {methods}) mit 95 %-Konfidenzintervall, k = Zahl der Studien; "
-        "hohle Kreise (k = 1): Einzelstudie, nicht gepoolt; dünne Linie: 95 %-Prädiktionsintervall "
+        "Übersicht (Zufallseffekte, {methods}) mit 95-%-Konfidenzintervall, k = Zahl der Studien; "
+        "hohle Kreise (k = 1): Einzelstudie, nicht gepoolt; dünne Linie: 95-%-Prädiktionsintervall "
         "(ab k = {pi_k}). Andere Formen: gepoolte Schätzer publizierter Übersichten, harmonisiert auf "
         "dieselbe Skala und dasselbe Vorzeichen (VAS 0–10 cm × 10), mit der Zahl der Studien (k), "
         "der Teilnehmenden (n) und der Vertrauenswürdigkeit, wie das Review sie berichtet; ≈: das "
@@ -186,6 +199,119 @@ TABLE: dict[str, dict[str, str]] = {
         "The axis is set by the estimates; wider intervals end in an arrow. Shaded band: ±{mcid} "
         "points. Kind of threshold: {kind}.",
     },
+    # alt texts (first paragraph of <name>.alt.<lang>.txt) and plain-language captions (second)
+    "alt.ci": {
+        "de": "{est} (95-%-Konfidenzintervall {low} bis {high})",
+        "en": "{est} (95% confidence interval {low} to {high})",
+    },
+    "alt.studies": {"de": "{k} Studien", "en": "{k} studies"},
+    "alt.study": {"de": "1 Studie", "en": "1 study"},
+    "alt.article": {
+        "de": "Diagramm „{title}“. Es zeigt den Unterschied im Schmerz auf einer Skala von 0 bis "
+        "100 Punkten zwischen Infiltration und Kontrollbehandlung, getrennt nach Injektionsart und "
+        "Zeit seit der Infiltration. Negative Werte bedeuten weniger Schmerz mit Infiltration. Ein "
+        "schraffiertes Band markiert ±{mcid} Punkte, die Schwelle für einen klinisch relevanten "
+        "Unterschied. {panels}",
+        "en": "Chart “{title}”. It shows the difference in pain on a scale from 0 to 100 points "
+        "between injection and control treatment, by injection type and time since the injection. "
+        "Negative values mean less pain with the injection. A hatched band marks ±{mcid} points, the "
+        "threshold for a clinically important difference. {panels}",
+    },
+    "alt.article_caption": {
+        "de": "Je weiter links ein Punkt liegt, desto stärker linderte die Infiltration den Schmerz "
+        "im Vergleich mit der Kontrollbehandlung; die Linie zeigt, wie unsicher das Ergebnis ist. "
+        "Im schraffierten Band (±{mcid} Punkte) ist ein Unterschied so klein, dass Patientinnen und "
+        "Patienten ihn kaum bemerken. Bei {inside} von {shown} gezeigten Ergebnissen liegt der "
+        "geschätzte Unterschied in diesem Band, bei {beyond} außerhalb zugunsten der Infiltration.",
+        "en": "The further left a point lies, the more the injection relieved pain compared with "
+        "the control treatment; the line shows how uncertain the result is. Within the hatched band "
+        "(±{mcid} points) a difference is so small that patients hardly notice it. For {inside} of "
+        "{shown} results shown the estimated difference lies within this band, for {beyond} beyond "
+        "it in favour of the injection.",
+    },
+    "alt.forest": {
+        "de": "Forest-Plot „{title}“: Ergebnisse der einzelnen Studien und der gepoolte Effekt je "
+        "Zeitraum; Maß: {scale}. {windows}",
+        "en": "Forest plot “{title}”: the individual studies' results and the pooled effect per "
+        "window; measure: {scale}. {windows}",
+    },
+    "alt.forest_pooled": {
+        "de": "{window}: {studies}, gepoolter Effekt {ci}",
+        "en": "{window}: {studies}, pooled effect {ci}",
+    },
+    "alt.forest_single": {
+        "de": "{window}: 1 Studie, {ci}, nicht gepoolt",
+        "en": "{window}: 1 study, {ci}, not pooled",
+    },
+    "alt.no_data": {"de": "{window}: keine Daten", "en": "{window}: no data"},
+    "alt.forest_caption": {
+        "de": "Jede Zeile ist eine Studie: Das Quadrat zeigt ihr Ergebnis, die Linie die "
+        "Unsicherheit (95-%-Konfidenzintervall); je größer das Quadrat, desto mehr Gewicht hat die "
+        "Studie. Die Raute fasst die Studien eines Zeitraums zusammen. Werte links der Linie „kein "
+        "Unterschied“ sprechen für die Infiltration.",
+        "en": "Each row is one study: the square shows its result, the line its uncertainty (95% "
+        "confidence interval); the bigger the square, the more weight the study has. The diamond "
+        "combines the studies of one window. Values left of the line of no difference favour the "
+        "injection.",
+    },
+    "alt.prisma": {
+        "de": "PRISMA-2020-Flussdiagramm der Studienauswahl: {db} Datensätze aus Datenbanken und "
+        "{other} aus anderen Quellen gefunden; {duplicates} Duplikate entfernt; {screened} "
+        "Datensätze gesichtet, {records_excluded} ausgeschlossen; {assessed} Berichte auf Eignung "
+        "geprüft, {reports_excluded} ausgeschlossen; eingeschlossen: {studies} Studien in {reports} "
+        "Berichten.",
+        "en": "PRISMA 2020 flow diagram of study selection: {db} records found in databases and "
+        "{other} from other sources; {duplicates} duplicates removed; {screened} records screened, "
+        "{records_excluded} excluded; {assessed} reports assessed for eligibility, "
+        "{reports_excluded} excluded; included: {studies} studies in {reports} reports.",
+    },
+    "alt.prisma_caption": {
+        "de": "Das Diagramm zeigt Schritt für Schritt, wie aus allen gefundenen Veröffentlichungen "
+        "die Studien ausgewählt wurden, die in diese Übersicht eingehen, und wie viele bei jedem "
+        "Schritt aus welchem Grund ausschieden.",
+        "en": "The diagram shows step by step how the studies in this review were chosen from all "
+        "publications found, and how many were left out at each step and why.",
+    },
+    "alt.map": {
+        "de": "Evidenzkarte: {rows} Vergleiche in {n_windows} Zeiträumen ({windows}); {filled} "
+        "Felder mit Daten, {empty} ohne. Vertrauenswürdigkeit der Felder mit Daten: {levels}.",
+        "en": "Evidence map: {rows} comparisons in {n_windows} windows ({windows}); {filled} cells "
+        "with data, {empty} without. Certainty of the cells with data: {levels}.",
+    },
+    "alt.map_caption": {
+        "de": "Jede Zeile ist ein Vergleich, jede Spalte ein Zeitraum nach der Infiltration. Die "
+        "Farbe zeigt, wie vertrauenswürdig das Ergebnis ist; graue Felder haben keine Daten; "
+        "schraffierte Felder zeigen die Bewertung, die eine publizierte Übersicht selbst angibt.",
+        "en": "Each row is one comparison, each column a window after the injection. The colour "
+        "shows how certain the result is; grey cells have no data; hatched cells show the rating a "
+        "published review gives itself.",
+    },
+    "alt.funnel": {
+        "de": "Trichterdiagramm „{title}“: {k} Studien, Effekt gegen Standardfehler; gepoolter "
+        "Effekt {est}.",
+        "en": "Funnel plot “{title}”: {k} studies, effect against standard error; pooled effect "
+        "{est}.",
+    },
+    "alt.funnel_caption": {
+        "de": "Jeder Kreis ist eine Studie; kleine, ungenaue Studien liegen unten. Ist der Trichter "
+        "ungleichmäßig gefüllt, fehlen womöglich kleine Studien mit ungünstigem Ergebnis.",
+        "en": "Each circle is one study; small, imprecise studies lie at the bottom. An unevenly "
+        "filled funnel may mean that small studies with unfavourable results are missing.",
+    },
+    "alt.rob": {
+        "de": "Ampeldiagramm zum Verzerrungsrisiko (RoB 2) für {n} Studien in fünf Bereichen und "
+        "gesamt. Gesamturteil: {overall}.",
+        "en": "Traffic-light plot of the risk of bias (RoB 2) for {n} studies in five domains and "
+        "overall. Overall judgement: {overall}.",
+    },
+    "alt.rob_caption": {
+        "de": "Für jede Studie zeigt eine Farbe mit Symbol, wie groß das Risiko ist, dass ihr "
+        "Ergebnis verzerrt ist: + niedrig, − einige Bedenken, × hoch, ? keine Angabe.",
+        "en": "For each study a colour with a symbol shows how likely its result is to be biased: "
+        "+ low, − some concerns, × high, ? no information.",
+    },
+    "alt.count": {"de": "{label} {n}", "en": "{label} {n}"},
+    "alt.none": {"de": "keine", "en": "none"},
     # funnel plot
     "funnel.ylabel": {"de": "Standardfehler", "en": "Standard error"},
     "funnel.p_gt10": {"de": "p > 0,10", "en": "p > 0.10"},
@@ -343,8 +469,15 @@ def interval(low: float | None, high: float | None, lang: str, digits: int = 1) 
 
 
 def weeks(value: float, lang: str) -> str:
-    """A follow-up time in weeks, whole numbers without decimals."""
-    return tr("weeks", lang, n=plain(value, lang))
+    """A follow-up time in weeks, whole numbers without decimals ("1 Woche", "6 Wochen")."""
+    return tr("week" if float(value) == 1.0 else "weeks", lang, n=plain(value, lang))
+
+
+def integer(value: int, lang: str) -> str:
+    """A count: "1,316" (en); German groups thousands from five digits on ("1316", "12 345")."""
+    if lang == "de":
+        return f"{value:,}".replace(",", NNBSP) if abs(value) >= 10000 else str(value)
+    return f"{value:,}"
 
 
 def window_label(window: str, lang: str, bounds: Mapping[str, str] | None = None) -> str:

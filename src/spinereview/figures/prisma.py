@@ -16,18 +16,18 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
 from spinereview.errors import InputError
 from spinereview.figures import names
 from spinereview.figures.i18n import tr, tr_or
-from spinereview.figures.style import PALETTE, new_figure
+from spinereview.figures.style import PALETTE, SIZES, new_figure
 
 NAME = names.PRISMA
-WIDTH = 9.6  # inches
+WIDTH = SIZES["double"]  # inches: two journal columns
 FONT = 7.0  # points
 LINE = FONT * 1.32 / 72  # inches per text line
 PAD = 0.07  # inches inside a box
 GAP = 0.24  # inches between rows of boxes
 STAGE_W = 0.32  # width of the stage bars on the left
-BOX_W = 2.1
-# x of the four box columns: databases main/side, other methods main/side
-X = (0.5, 0.5 + BOX_W + 0.18, 0.5 + 2 * BOX_W + 0.42, 0.5 + 3 * BOX_W + 0.6)
+# x of the four box columns: databases main/side, other methods main/side (gaps 0.14, 0.22, 0.14)
+BOX_W = (WIDTH - 0.5 - 0.5 - 0.04) / 4
+X = (0.5, 0.5 + BOX_W + 0.14, 0.5 + 2 * BOX_W + 0.36, 0.5 + 3 * BOX_W + 0.5)
 CHAR_W = 0.55 * FONT / 72  # a generous average glyph width of DejaVu Sans, for wrapping
 NBSP = "\u00a0"  # keeps "(n = 12)" on one line
 HEADER_H = 0.42
@@ -233,10 +233,13 @@ def _headers(ax: Axes, height: float, lang: str) -> None:
                 boxstyle="round,pad=0,rounding_size=0.06",
             )
         )
+        chars = int((x1 - x0 - 2 * PAD) / (0.62 * STAGE_FONT / 72))
         ax.text(
             (x0 + x1) / 2,
             y + (HEADER_H - 0.08) / 2,
-            tr(key, lang),
+            "\n".join(textwrap.wrap(tr(key, lang), chars)),
+            multialignment="center",
+            linespacing=1.2,
             ha="center",
             va="center",
             color="white",

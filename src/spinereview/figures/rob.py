@@ -18,7 +18,7 @@ from matplotlib.lines import Line2D
 
 from spinereview.errors import InputError
 from spinereview.figures.i18n import tr
-from spinereview.figures.style import new_figure
+from spinereview.figures.style import SIZES, new_figure
 
 NAME = "rob_traffic_light"
 DOMAINS = ("D1", "D2", "D3", "D4", "D5", "overall")
@@ -82,7 +82,7 @@ def read_rob_sheet(path: str | Path) -> list[RobRow]:
 def draw_rob(rows: Sequence[RobRow], lang: str) -> Figure:
     """Traffic-light plot: one row per study, one column per domain and the overall judgement."""
     height = 1.85 + 0.24 * len(rows)  # 0.7 in above the grid (title, domain heads), 1.15 below
-    fig = new_figure(6.4, height)
+    fig = new_figure(SIZES["double"], height)
     ax = fig.add_axes((0.22, 1.15 / height, 0.5, 0.24 * len(rows) / height))
     ax.set_xlim(-0.5, len(DOMAINS) - 0.5)
     ax.set_ylim(len(rows) - 0.5, -0.5)
@@ -101,10 +101,10 @@ def draw_rob(rows: Sequence[RobRow], lang: str) -> Figure:
     for spine in ax.spines.values():
         spine.set_visible(False)
     fig.text(
-        0.02, 1 - 0.08 / height, tr("rob.title", lang), ha="left", va="top", size=10, weight="bold"
+        0.02, 1 - 0.08 / height, tr("rob.title", lang), ha="left", va="top", size=9, weight="bold"
     )
     domains = "\n".join(tr(f"rob.{d}", lang) for d in DOMAINS[:-1])
-    fig.text(0.02, 0.08 / height, domains, ha="left", va="bottom", size=6.5, linespacing=1.3)
+    fig.text(0.02, 0.08 / height, domains, ha="left", va="bottom", size=7, linespacing=1.3)
     handles = [
         Line2D(
             [],

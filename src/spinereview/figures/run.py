@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from spinereview.errors import SpinereviewError
-from spinereview.figures import article, evidence_map, funnel, i18n, names, prisma, rob
+from spinereview.figures import alt, article, evidence_map, funnel, i18n, names, prisma, rob
 from spinereview.figures.data import (
     Analysis,
     analysis_files,
@@ -19,7 +19,7 @@ from spinereview.figures.data import (
     read_randomised,
 )
 from spinereview.figures.forest import draw_forest
-from spinereview.figures.style import FORMATS, figure_style, save_figure
+from spinereview.figures.style import FORMATS, figure_style, print_width, save_figure
 from spinereview.io import read_table, write_json_atomic, write_text_atomic
 
 log = logging.getLogger("spinereview.figures")
@@ -44,25 +44,41 @@ class Inputs:
 class Settings:
     """The config's figures block, checked."""
 
-    language: str
+    languages: tuple[str, ...]
     formats: tuple[str, ...]
     dpi: int
     mcid: Mapping[str, Any]
+    size: str = "double"  # the article figure's print width (style.SIZES); the others are fixed
 
 
 def check_settings(figures: Mapping[str, Any]) -> Settings:
     """Validate the figures block (the config schema checks it too; the CLI may be called alone)."""
-    for key in ("language", "formats", "dpi", "mcid"):
+    for key in ("languages", "formats", "dpi", "mcid"):
         if key not in figures:
             raise SpinereviewError(f"figure settings: missing key {key!r}")
     formats = tuple(figures["formats"])
     unknown = [f for f in formats if f not in FORMATS]
     if unknown or not formats:
         raise SpinereviewError(f"figure settings: formats must be some of {', '.join(FORMATS)}")
+    languages = figures["languages"]
+    if isinstance(languages, str) or not languages or len(set(languages)) != len(languages):
+        raise SpinereviewError("figure settings: languages must be a list of distinct languages")
     mcid = figures["mcid"]
-    if not isinstance(mcid, Mapping) or not float(mcid.get("value", 0)) > 0:
+    try:
+        value = float(mcid.get("value", 0)) if isinstance(mcid, Mapping) else 0.0
+    except (TypeError, ValueError):
+        value = 0.0
+    if not value > 0:
         raise SpinereviewError("figure settings: mcid.value must be a positive number")
-    return Settings(i18n.check_language(figures["language"]), formats, int(figures["dpi"]), mcid)
+    size = str(figures.get("size", "double"))
+    print_width(size)
+    return Settings(
+        tuple(i18n.check_language(lang) for lang in languages),
+        formats,
+        int(figures["dpi"]),
+        {**mcid, "value": value},
+        size,
+    )
 
 
 def draw_figures(
@@ -72,34 +88,61 @@ def draw_figures(
     out_dir: str | Path,
     windows: Sequence[Mapping[str, Any]] | None = None,
 ) -> list[Path]:
-    """Draw every figure; return the files written (figures, caption, notes)."""
+    """Draw every figure in every configured language; return the files written (figures, alt
+    texts, captions, notes). Figure files of an earlier run that this run did not write (another
+    language, a removed analysis, names without a language) are removed."""
     settings = check_settings(figures)
     out = Path(out_dir)
-    lang = settings.language
-    bounds = i18n.window_bounds(windows, lang) if windows else {}
     ids = [a["id"] for a in meta.get("analyses", [])]
     randomised = read_randomised(inputs.included)
     analyses = [load_analysis(p, randomised) for p in analysis_files(inputs.analyses_dir, ids)]
-    written: list[Path] = []
-    for analysis in analyses:
-        with figure_style():
-            fig = draw_forest(analysis, lang, bounds)
-            written += _save(fig, out, names.forest_name(analysis.id), settings)
     window_ids = [w["id"] for w in windows] if windows else _analysis_windows(meta)
-    written += _article(inputs, figures, settings, meta, out, bounds, window_ids)
     prisma_counts = read_json(inputs.prisma)
     prisma.check_prisma(prisma_counts, inputs.prisma)
-    with figure_style():
-        written += _save(prisma.draw_prisma(prisma_counts, lang), out, prisma.NAME, settings)
+    written: list[Path] = []
+    for lang in settings.languages:
+        bounds = i18n.window_bounds(windows, lang) if windows else {}
+        for analysis in analyses:
+            with figure_style():
+                fig = draw_forest(analysis, lang, bounds)
+                name = names.forest_name(analysis.id)
+                written += _save(fig, out, name, lang, settings)
+            written += _alt(out, name, lang, alt.forest(analysis, lang, bounds))
+        written += _article(inputs, figures, settings, meta, out, bounds, window_ids, lang)
+        with figure_style():
+            fig = prisma.draw_prisma(prisma_counts, lang)
+            written += _save(fig, out, prisma.NAME, lang, settings)
+        written += _alt(out, prisma.NAME, lang, alt.prisma(prisma_counts, lang))
     written += _funnels(analyses, settings, out / FUNNEL_DIR)
     written += _rob(inputs.rob_sheet, settings, out / ROB_DIR)
+    _prune_stale(out, written)
     return written
 
 
-def _save(fig: Any, out: Path, name: str, settings: Settings) -> list[Path]:
-    files = save_figure(fig, out, name, settings.formats, settings.dpi)
-    log.info("%s: %s", name, ", ".join(p.name for p in files))
+def _save(fig: Any, out: Path, name: str, lang: str, settings: Settings) -> list[Path]:
+    files = save_figure(fig, out, f"{name}.{lang}", settings.formats, settings.dpi)
+    log.info("%s (%s): %s", name, lang, ", ".join(p.name for p in files))
     return files
+
+
+def _alt(out: Path, name: str, lang: str, text: str) -> list[Path]:
+    """Write the figure's alt text and plain-language caption beside it."""
+    path = out / names.alt_name(name, lang)
+    write_text_atomic(path, text.rstrip("\n") + "\n")
+    return [path]
+
+
+def _prune_stale(out: Path, keep: Sequence[Path]) -> None:
+    """Remove figure files, alt texts and captions in ``out`` that this run did not write."""
+    prefixes = ("forest_", f"{names.ARTICLE}.", f"{names.EVIDENCE_MAP}.", f"{names.PRISMA}.")
+    kept = {p.resolve() for p in keep}
+    if not out.is_dir():
+        return
+    for path in sorted(out.iterdir()):
+        stale = path.is_file() and path.resolve() not in kept and path.name.startswith(prefixes)
+        if stale and path.suffix.lstrip(".") in (*FORMATS, "txt"):
+            log.info("removed %s (not written by this run)", path.name)
+            path.unlink()
 
 
 def _analysis_windows(meta: Mapping[str, Any]) -> list[str]:
@@ -142,8 +185,8 @@ def _article(
     out: Path,
     bounds: Mapping[str, str],
     windows: Sequence[str],
+    lang: str,
 ) -> list[Path]:
-    lang = settings.language
     classes = figures.get("article", {}).get("classes", [])
     reviews = read_reviews(inputs.reviews)
     certainty = read_certainty(inputs.findings)
@@ -152,11 +195,14 @@ def _article(
     )
     mcid = float(settings.mcid["value"])
     with figure_style():
-        fig = article.draw_article(panels, meta, mcid, lang, bounds)
-        files = _save(fig, out, article.NAME, settings)
+        fig = article.draw_article(panels, meta, mcid, lang, bounds, settings.size)
+        files = _save(fig, out, article.NAME, lang, settings)
+    files += _alt(out, article.NAME, lang, alt.article(panels, windows, mcid, lang, bounds))
+    rows = evidence_map.build_rows(meta, classes, read_findings(inputs.findings), reviews, lang)
     with figure_style():
-        rows = evidence_map.build_rows(meta, classes, read_findings(inputs.findings), reviews, lang)
-        files += _save(evidence_map.draw_map(rows, windows, lang), out, evidence_map.NAME, settings)
+        fig = evidence_map.draw_map(rows, windows, lang)
+        files += _save(fig, out, evidence_map.NAME, lang, settings)
+    files += _alt(out, evidence_map.NAME, lang, alt.evidence_map(rows, windows, lang))
     left_out = sum(r["kind"] == "estimate" and r["in_figure"] != "true" for r in reviews)
     caption_path = out / names.caption_name(lang)
     text = article.caption(panels, meta, windows, settings.mcid, lang, bounds, left_out)
@@ -165,30 +211,34 @@ def _article(
 
 
 def _prune(folder: Path, keep: Sequence[Path], prefix: str) -> None:
-    """Remove figures of an earlier run that this run did not draw (same prefix only)."""
+    """Remove figures and alt texts of an earlier run that this run did not write (same prefix)."""
     if folder.is_dir():
+        kept = {p.resolve() for p in keep}
         for path in sorted(folder.glob(f"{prefix}*")):
-            if path not in keep and path.suffix.lstrip(".") in FORMATS:
+            if path.resolve() not in kept and path.suffix.lstrip(".") in (*FORMATS, "txt"):
                 path.unlink()
 
 
 def _funnels(analyses: Sequence[Analysis], settings: Settings, folder: Path) -> list[Path]:
-    """A funnel plot per analysis × window with k ≥ 10; notes.txt and index.json say which."""
-    lang, written, lines, index = settings.language, [], [], []
+    """A funnel plot per analysis × window with k ≥ 10 in every language; notes.txt (in the
+    reader's language) and index.json say which."""
+    written: list[Path] = []
+    note_lang = names.reader_language(settings.languages)
+    lines, index = [], []
     for analysis in analyses:
         for window in analysis.windows:
-            lines.append(funnel.note_line(analysis, window, lang))
+            lines.append(funnel.note_line(analysis, window, note_lang))
             files: list[Path] = []
-            if funnel.drawable(window):
-                name = analysis.title.get(lang) or analysis.id
-                title = f"{name} – {i18n.window_label(window.window, lang)}"
+            name = funnel.funnel_name(analysis.id, window.window)
+            for lang in settings.languages if funnel.drawable(window) else ():
+                label = analysis.title.get(lang) or analysis.id
+                title = f"{label} – {i18n.window_label(window.window, lang)}"
                 with figure_style():
                     fig = funnel.draw_funnel(
                         window.studies, window.estimate or 0.0, analysis.scale, lang, title
                     )
-                    files = _save(
-                        fig, folder, funnel.funnel_name(analysis.id, window.window), settings
-                    )
+                    files += _save(fig, folder, name, lang, settings)
+                files += _alt(folder, name, lang, alt.funnel(analysis, window, lang))
             index.append(
                 {
                     "analysis": analysis.id,
@@ -205,16 +255,20 @@ def _funnels(analyses: Sequence[Analysis], settings: Settings, folder: Path) -> 
 
 
 def _rob(sheet: Path | None, settings: Settings, folder: Path) -> list[Path]:
-    """The traffic-light plot when the sheet exists; otherwise only a note."""
-    lang = settings.language
+    """The traffic-light plot in every language when the sheet exists; otherwise only a note."""
+    note_lang = names.reader_language(settings.languages)
     if sheet is None or not sheet.is_file():
         shown = str(sheet) if sheet is not None else "risk_of_bias.csv"
         _prune(folder, [], rob.NAME)
-        note = i18n.tr("rob.no_sheet", lang, path=shown)
+        note = i18n.tr("rob.no_sheet", note_lang, path=shown)
         return _notes(folder, [note], {"drawn": False, "files": [], "note": note})
     rows = rob.read_rob_sheet(sheet)
-    with figure_style():
-        files = _save(rob.draw_rob(rows, lang), folder, rob.NAME, settings)
+    files: list[Path] = []
+    for lang in settings.languages:
+        with figure_style():
+            files += _save(rob.draw_rob(rows, lang), folder, rob.NAME, lang, settings)
+        files += _alt(folder, rob.NAME, lang, alt.rob(rows, lang))
+    _prune(folder, files, rob.NAME)
     line = f"{rob.NAME}: {len(rows)} rows from {sheet}"
     index = {"drawn": True, "files": [p.name for p in files], "note": "", "rows": len(rows)}
     return [*files, *_notes(folder, [line], index)]

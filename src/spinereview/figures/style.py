@@ -1,4 +1,5 @@
-"""Deterministic figure style: Agg-only rendering, the bundled DejaVu Sans, fixed metadata."""
+"""Deterministic, print-ready figure style: Agg-only rendering, the bundled DejaVu Sans named in
+editable SVG text, fixed metadata, the journal's column widths and a 7 pt minimum for text."""
 
 from __future__ import annotations
 
@@ -21,26 +22,34 @@ FONT_FAMILY = "DejaVu Sans"
 FORMATS = ("svg", "png", "pdf")
 CREATOR = "spinereview figures"
 
+MM = 1 / 25.4  # inches per millimetre
+#: Print widths (inches): one column of the journal (85 mm) and two columns (175 mm).
+SIZES: dict[str, float] = {"column": 85 * MM, "double": 175 * MM}
+#: No text smaller than this at print size (points).
+MIN_PT = 7.0
+
 # Everything that could vary between machines or runs is pinned: the font (matplotlib's bundled
-# copy, checked below), glyphs drawn as paths in SVG (no viewer font substitution, and the bytes
-# depend only on the font file), a fixed salt for SVG ids and a fixed root id, TrueType (not
-# Type 3) fonts in PDF, and no style sheet or user matplotlibrc (rc_context starts from defaults).
+# copy, checked below), SVG text kept as <text> in that named font (the layout desk edits it; the
+# bytes depend only on the strings and positions), a fixed salt for SVG ids and a fixed root id,
+# TrueType (not Type 3) fonts in PDF, and no style sheet or user matplotlibrc (rc_context starts
+# from defaults). Every font size below is at least MIN_PT: figures are drawn at print size.
 RC: dict[str, Any] = {
     "font.family": "sans-serif",
     "font.sans-serif": [FONT_FAMILY],
-    "font.size": 8.0,
+    "font.size": 7.5,
     "axes.titlesize": 9.0,
-    "axes.labelsize": 8.0,
-    "xtick.labelsize": 7.5,
-    "ytick.labelsize": 7.5,
-    "legend.fontsize": 7.5,
+    "axes.labelsize": 7.5,
+    "xtick.labelsize": 7.0,
+    "ytick.labelsize": 7.0,
+    "legend.fontsize": 7.0,
+    "legend.title_fontsize": 7.0,
     "axes.unicode_minus": True,
     "axes.spines.top": False,
     "axes.spines.right": False,
     "axes.linewidth": 0.7,
     "lines.linewidth": 1.0,
     "text.usetex": False,
-    "svg.fonttype": "path",
+    "svg.fonttype": "none",
     "svg.hashsalt": "spinereview",
     "svg.id": "spinereview-figure",
     "svg.image_inline": True,
@@ -51,6 +60,7 @@ RC: dict[str, Any] = {
     "savefig.edgecolor": "white",
     "savefig.transparent": False,
     "figure.facecolor": "white",
+    "hatch.linewidth": 0.5,
 }
 
 # Per-format metadata: no dates, a fixed creator, matplotlib's version left out of the files.
@@ -64,7 +74,10 @@ METADATA: dict[str, dict[str, Any]] = {
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
 GREY = "#6b6b6b"
 LIGHT = "#d9d9d9"
-BAND = "#e8eef7"
+BAND = "#dbe5f3"  # the MCID band: a tint that stays lighter than the data but not white in grey
+BAND_HATCH = "#9fb2cc"  # its hatching and
+BAND_HATCH_PATTERN = "////"
+BAND_EDGE = "#6f86a6"  # its dashed edges, so that the band survives greyscale print
 
 
 def check_font() -> Path:
@@ -93,6 +106,13 @@ def figure_style() -> Iterator[None]:
         matplotlib.rcParams.update(RC)
         check_font()
         yield
+
+
+def print_width(size: str) -> float:
+    """The width in inches of the size preset ``size`` (column or double)."""
+    if size not in SIZES:
+        raise SpinereviewError(f"figure size {size!r} is not one of {', '.join(SIZES)}")
+    return SIZES[size]
 
 
 def new_figure(width: float, height: float) -> Figure:

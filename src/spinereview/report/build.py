@@ -6,10 +6,11 @@ import re
 from pathlib import Path
 
 from spinereview.extraction.run import read_effects
+from spinereview.figures import names
 from spinereview.io import write_text_atomic
 from spinereview.report import content as c
 from spinereview.report.findings import summary_of_findings
-from spinereview.report.html import figure, page
+from spinereview.report.html import page
 from spinereview.report.screening import agreement_section
 
 TITLE = "Spinal injections for chronic back pain — evidence review (spinereview)"
@@ -33,8 +34,9 @@ def build_report(inp: c.ReportInputs) -> str:
         (
             "article-figure",
             "The article figure",
-            figure(
-                inp.figures_dir / "article_pain_by_window.png",
+            c.reader_figure(
+                inp,
+                names.ARTICLE,
                 "Effect on pain by window: published reviews and this review's pooled cells",
                 _caption(inp),
             ),
@@ -42,8 +44,9 @@ def build_report(inp: c.ReportInputs) -> str:
         (
             "evidence-map",
             "Evidence map",
-            figure(
-                inp.figures_dir / "evidence_map.png",
+            c.reader_figure(
+                inp,
+                names.EVIDENCE_MAP,
                 "Evidence map: comparison by window, coloured by certainty",
                 "Every configured comparison and every drawn published-review estimate by follow-up "
                 "window: the estimate and k in each cell, this review's GRADE certainty as its colour "
@@ -91,8 +94,8 @@ def _bounds(windows: list[dict]) -> dict[str, str]:
 
 
 def _caption(inp: c.ReportInputs) -> str:
-    language = inp.config["figures"]["language"]
-    path = inp.figures_dir / f"article_pain_by_window.caption.{language}.txt"
+    language = names.reader_language(names.languages_of(inp.config["figures"]))
+    path = inp.figures_dir / names.caption_name(language)
     return path.read_text(encoding="utf-8").strip() if path.exists() else ""
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from spinereview.figures import names
 from spinereview.meta.bounds import parse_bound
 from spinereview.report.html import Cell, esc, figure, link, num, pmid_link, table
 from spinereview.report.verdict import verdict
@@ -111,8 +112,16 @@ def prisma_section(inp: ReportInputs) -> str:
         f"{prisma['included']['reports']} reports. The counts are computed by the pipeline and "
         "checked to add up (results/screening/prisma.json).</p>"
     )
-    fig = figure(inp.figures_dir / "prisma_flow.png", "PRISMA 2020 flow diagram")
+    fig = reader_figure(inp, names.PRISMA, "PRISMA 2020 flow diagram")
     return head + fig + table(rows, [("column", "column"), ("box", "box"), ("count", "count")])
+
+
+def reader_figure(inp: ReportInputs, name: str, fallback_alt: str, caption: str = "") -> str:
+    """Figure ``name`` in the reader's language, with the alt text written beside it."""
+    path = names.reader_figure(inp.figures_dir, name, inp.config["figures"])
+    lang = names.reader_language(names.languages_of(inp.config["figures"]))
+    alt, _ = names.read_alt(inp.figures_dir, name, lang)
+    return figure(path, alt or fallback_alt, caption)
 
 
 def included_section(inp: ReportInputs) -> str:
@@ -238,7 +247,7 @@ def _analysis_block(
         f'<h3 id="{esc(analysis_anchor(aid))}">{esc(_title(analysis))}</h3>',
         f'<p class="note">{esc(_title(analysis, "de"))} — method {esc(doc["settings"]["method"])}, '
         f"test {esc(doc['settings']['test'])}, scale {esc(analysis['scale'])}.</p>",
-        figure(inp.figures_dir / f"forest_{aid}.png", f"Forest plot {aid}"),
+        reader_figure(inp, names.forest_name(aid), f"Forest plot {aid}"),
     ]
     for window, runs in doc["windows"].items():
         main = runs["main"]
