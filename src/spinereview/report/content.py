@@ -10,7 +10,18 @@ from pathlib import Path
 from typing import Any
 
 from spinereview.meta.bounds import parse_bound
-from spinereview.report.html import Cell, esc, figure, link, num, pmid_link, table
+from spinereview.report.html import (
+    Cell,
+    esc,
+    figure,
+    in_language,
+    link,
+    machine_columns,
+    num,
+    pmid_link,
+    source_link,
+    table,
+)
 from spinereview.report.verdict import verdict
 
 
@@ -31,6 +42,8 @@ class ReportInputs:
     citations_dir: Path
     findings: Path | None = None  # results/evidence/summary_of_findings.csv
     agreement: Path | None = None  # results/screening/agreement.json
+    other_sources: Path | None = None  # data/screening/other_sources.csv
+    overrides: Path | None = None  # data/screening/overrides.csv
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
@@ -93,6 +106,9 @@ PRISMA_ORDER = (
 )
 
 
+PRISMA_COLUMNS = {"databases": "databases (PubMed)", "other_methods": "other methods"}
+
+
 def prisma_section(inp: ReportInputs) -> str:
     prisma = json.loads(inp.prisma.read_text(encoding="utf-8"))
     rows = []
@@ -104,14 +120,21 @@ def prisma_section(inp: ReportInputs) -> str:
                 if isinstance(value, dict)
                 else value
             )
-            rows.append({"column": column, "box": key, "count": shown})
+            rows.append(
+                {
+                    "column": PRISMA_COLUMNS[column],
+                    "box": key.replace("_", " "),
+                    "count": shown,
+                }
+            )
     head = (
         f"<p>Included: <strong>{prisma['included']['studies']} studies</strong> in "
         f"{prisma['included']['reports']} reports. The counts are computed by the pipeline and "
         "checked to add up (results/screening/prisma.json).</p>"
     )
     fig = figure(inp.figures_dir / "prisma_flow.png", "PRISMA 2020 flow diagram")
-    return head + fig + table(rows, [("column", "column"), ("box", "box"), ("count", "count")])
+    columns = [("records from", "column"), ("PRISMA 2020 box", "box"), ("count", "count")]
+    return head + fig + table(rows, columns)
 
 
 def included_section(inp: ReportInputs) -> str:
@@ -216,8 +239,9 @@ def _analysis_block(
     doc = json.loads((inp.meta_dir / "analyses" / f"{aid}.json").read_text(encoding="utf-8"))
     parts = [
         f'<h3 id="{esc(analysis_anchor(aid))}">{esc(_title(analysis))}</h3>',
-        f'<p class="note">{esc(_title(analysis, "de"))} — method {esc(doc["settings"]["method"])}, '
-        f"test {esc(doc['settings']['test'])}, scale {esc(analysis['scale'])}.</p>",
+        f'<p class="note">German title: {in_language(_title(analysis, "de"), "de")} — τ² estimator '
+        f"{esc(doc['settings']['method'])}, test {esc(doc['settings']['test'])}, "
+        f"scale {esc(analysis['scale'])}.</p>",
         figure(inp.figures_dir / f"forest_{aid}.png", f"Forest plot {aid}"),
     ]
     for window, runs in doc["windows"].items():
@@ -260,9 +284,16 @@ def _analysis_block(
     for name in ("loo", "subgroups", "bias"):
         rows = [r for r in tables[name] if r["analysis"] == aid]
         if rows:
-            cols = [(c, c) for c in rows[0] if c != "analysis"]
-            parts.append(f"<h4>{esc(name)}</h4>" + table(rows, cols))
+            cols = machine_columns([c for c in rows[0] if c != "analysis"])
+            parts.append(f"<h4>{esc(TABLE_NAMES[name])}</h4>" + table(rows, cols))
     return "\n".join(parts)
+
+
+TABLE_NAMES = {
+    "loo": "Leave-one-out",
+    "subgroups": "Subgroups",
+    "bias": "Small-study effects and reporting bias",
+}
 
 
 def _heterogeneity(pooled: Mapping[str, Any]) -> str:
@@ -307,8 +338,7 @@ def sensitivity_section(inp: ReportInputs) -> str:
         pairs.append(pair)
     est = read_csv(inp.meta_dir / "estimators.csv")
     numeric = ("estimate", "ci_low", "ci_high", "pi_low", "pi_high", "tau2")
-    est_columns = [(c, c) for c in ("analysis", "window", "method", "test", "k")]
-    est_columns += [(c, _number_cell(c)) for c in numeric]
+    est_columns = machine_columns(["analysis", "window", "method", "test", "k", *numeric])
     extra = [
         c for run in present for c in (f"k without {labels[run]}", f"without {labels[run]} rows")
     ]
@@ -376,7 +406,13 @@ def _review_columns() -> list[tuple[str, Cell | str]]:
         ("certainty", lambda r: esc(f"{r['certainty']} {r['certainty_system']}".strip())),
         ("status", lambda r: esc(r["status"]) + _note(r["status_reason"])),
         ("figure", figure_cell),
-        ("source", lambda r: link(r["source_url"], "page") + _note(r["locator"])),
+        (
+            "source",
+            lambda r: (
+                source_link(r["source_url"], f"source of row {r['review_row']}")
+                + _note(r["locator"])
+            ),
+        ),
     ]
 
 
@@ -419,7 +455,14 @@ def sheet_section(inp: ReportInputs, effects: Sequence[Mapping[str, Any]]) -> st
             ("se", lambda e: num(e["se"])),
             ("conversions", "conversions"),
             ("uncertain", "uncertain"),
-            ("source", lambda e: link(e["source_url"], "page") + " " + esc(e["locator"])),
+            (
+                "source",
+                lambda e: (
+                    source_link(e["source_url"], f"source of {e['row_id']}")
+                    + " "
+                    + esc(e["locator"])
+                ),
+            ),
         ],
     )
 
