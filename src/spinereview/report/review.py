@@ -222,7 +222,7 @@ def eligibility_section(facts: Facts) -> str:
          f"{_list(sc['drug']['eligible'])} drug (any arm with a corticosteroid keeps the trial)"),
         ("Comparator", f"{_list(sc['comparator']['eligible'])}"),
         ("Outcomes", f"{_list(outcomes)}; windows: "
-         + ", ".join(f"{w} ({label})" for w, label in windows.items())),
+         + ", ".join(windows.values())),
         ("Study design", "randomised trials: publication types "
          + ", ".join(sc["publication_type"]["include"])
          + "; excluded types: " + ", ".join(sc["publication_type"]["exclude"])),
