@@ -447,3 +447,14 @@ def test_figures_follow_the_report_language(results: Path, tmp_path: Path) -> No
     out = language_figure(dataclasses.replace(base, config=config, figures_dir=figures),
                           "article_pain_by_window", caption=True)  # fmt: skip
     assert "<figure><img" in out and "English caption" in out and "exists only" not in out
+
+
+def test_other_source_cell_names_the_source_or_shows_the_gap() -> None:
+    from spinereview.report.review import other_source_cell
+
+    gap = '<span class="gap">source not recorded</span>'
+    assert other_source_cell({"method": "not recorded", "found_in": ""}) == gap
+    assert other_source_cell({"method": "", "found_in": "Staal 2009"}) == gap
+    assert "which one not recorded" in other_source_cell({"method": "review reference list"})
+    cell = other_source_cell({"method": "review reference list", "found_in": "Staal 2009 <ref>"})
+    assert cell == "review reference list: Staal 2009 &lt;ref&gt;"

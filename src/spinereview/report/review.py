@@ -240,6 +240,18 @@ def eligibility_section(facts: Facts) -> str:
     )
 
 
+def other_source_cell(r: Mapping[str, str]) -> str:
+    """How a record identified by other methods was found (columns ``method`` and ``found_in`` of
+    data/screening/other_sources.csv); anything not recorded is shown as a gap, never guessed."""
+    method = (r.get("method") or "").strip()
+    if not method or method in ("not recorded", "not_recorded"):
+        return f'<span class="gap">{SOURCE_NOT_RECORDED}</span>'
+    detail = (r.get("found_in") or "").strip()
+    if not detail:  # a method without the review, registry or journal it names is a gap too
+        return esc(_words(method)) + ': <span class="gap">which one not recorded</span>'
+    return esc(_words(method)) + f": {esc(detail)}"
+
+
 def sources_section(facts: Facts, other_sources: Sequence[Mapping[str, str]]) -> str:
     """Information sources with dates: the PubMed snapshot and the other methods, each named."""
     m = facts.manifest
@@ -253,23 +265,16 @@ def sources_section(facts: Facts, other_sources: Sequence[Mapping[str, str]]) ->
             "study": r["study_id"],
             "doi": r.get("doi", ""),
             "method": r.get("method", ""),
-            "source": r.get("source", ""),
+            "found_in": r.get("found_in", ""),
         }
         for r in other_sources
     ]
 
-    def source(r: Mapping[str, str]) -> str:
-        method = r["method"].strip()
-        if not method or method in ("not recorded", "not_recorded"):
-            return f'<span class="gap">{SOURCE_NOT_RECORDED}</span>'
-        detail = r["source"].strip()
-        return esc(_words(method)) + (f": {esc(detail)}" if detail else "")
-
-    gaps = sum(1 for r in rows if "gap" in source(r))
+    gaps = sum(1 for r in rows if "gap" in other_source_cell(r))
     warn = (
         f'<p class="warn">{gaps} of {len(rows)} records identified by other methods have no '
         "recorded source (<code>data/screening/other_sources.csv</code>, columns "
-        "<code>method</code> and <code>source</code>): which review's reference list, registry "
+        "<code>method</code> and <code>found_in</code>): which review's reference list, registry "
         "or hand search found them is not known to this repository, so it is shown as a gap, not "
         "guessed.</p>"
         if gaps
@@ -287,7 +292,7 @@ def sources_section(facts: Facts, other_sources: Sequence[Mapping[str, str]]) ->
         + warn
         + table(
             rows,
-            [("study", "study"), ("DOI", "doi"), ("how it was identified", source)],
+            [("study", "study"), ("DOI", "doi"), ("how it was identified", other_source_cell)],
         )
     )
 
