@@ -11,11 +11,13 @@ from typing import Any
 from spinereview.extraction.run import read_effects
 from spinereview.io import write_text_atomic
 from spinereview.report import content as c
+from spinereview.report import figure_files
 from spinereview.report import review as rv
 from spinereview.report.checklist import State, items, missing_anchors, to_html, to_markdown
 from spinereview.report.coverage import coverage
+from spinereview.report.figure_files import figure_file  # noqa: F401  (re-exported)
 from spinereview.report.findings import summary_of_findings
-from spinereview.report.html import figure, page
+from spinereview.report.html import page
 from spinereview.report.provenance import provenance, provenance_block
 from spinereview.report.screening import agreement_section
 
@@ -34,37 +36,11 @@ ALT = {
 }
 
 
-def figure_file(figures_dir: Path, name: str, lang: str, ext: str = "png") -> Path:
-    """The file of figure ``name`` in language ``lang``: ``<name>.<lang>.<ext>``, the figure stage's
-    naming; a run from before that naming has only ``<name>.<ext>`` (in ``figures.language``)."""
-    return figures_dir / f"{name}.{lang}.{ext}"
-
-
-def report_language(config: Mapping[str, Any]) -> str:
-    """Language of the report's figures, captions and alt texts (config report.language)."""
-    return str((config.get("report") or {}).get("language") or "en")
-
-
 def language_figure(inp: c.ReportInputs, name: str, caption: bool = False) -> str:
-    """A figure in the report's language; falls back to the unlabelled file (in figures.language)
-    with its language marked, never silently mislabelled."""
-    want = report_language(inp.config)
-    path, lang = figure_file(inp.figures_dir, name, want), want
-    if not path.exists():
-        path, lang = inp.figures_dir / f"{name}.png", inp.config["figures"]["language"]
-    alt_file = inp.figures_dir / f"{name}.alt.{lang}.txt"
-    alt = alt_file.read_text(encoding="utf-8").strip() if alt_file.exists() else ALT[name][lang]
-    text = ""
-    if caption:
-        cap = inp.figures_dir / f"{name}.caption.{lang}.txt"
-        text = cap.read_text(encoding="utf-8").strip() if cap.exists() else ""
-    note = ""
-    if lang != want:
-        note = (
-            f'<p class="note">This figure exists only in the language of figures.language '
-            f"({lang}), not in report.language ({want}).</p>"
-        )
-    return figure(path, alt, text, lang=lang if lang != "en" else None) + note
+    """An article figure or the evidence map in the report's language (see figure_files)."""
+    return figure_files.language_figure(
+        inp.config, inp.figures_dir, name, ALT[name], caption=caption
+    )
 
 
 def _fragment(html_text: str) -> str:

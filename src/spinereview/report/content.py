@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from spinereview.meta.bounds import parse_bound
+from spinereview.report.figure_files import language_figure
 from spinereview.report.html import (
     Cell,
     esc,
-    figure,
     in_language,
     link,
     machine_columns,
@@ -132,7 +132,8 @@ def prisma_section(inp: ReportInputs) -> str:
         f"{prisma['included']['reports']} reports. The counts are computed by the pipeline and "
         "checked to add up (results/screening/prisma.json).</p>"
     )
-    fig = figure(inp.figures_dir / "prisma_flow.png", "PRISMA 2020 flow diagram")
+    alt = {"en": "PRISMA 2020 flow diagram", "de": "PRISMA-2020-Flussdiagramm"}
+    fig = language_figure(inp.config, inp.figures_dir, "prisma_flow", alt)
     columns = [("records from", "column"), ("PRISMA 2020 box", "box"), ("count", "count")]
     return head + fig + table(rows, columns)
 
@@ -242,7 +243,15 @@ def _analysis_block(
         f'<p class="note">German title: {in_language(_title(analysis, "de"), "de")} — τ² estimator '
         f"{esc(doc['settings']['method'])}, test {esc(doc['settings']['test'])}, "
         f"scale {esc(analysis['scale'])}.</p>",
-        figure(inp.figures_dir / f"forest_{aid}.png", f"Forest plot {aid}"),
+        language_figure(
+            inp.config,
+            inp.figures_dir,
+            f"forest_{aid}",
+            {
+                "en": f"Forest plot: {_title(analysis)}",
+                "de": f"Forest-Plot: {_title(analysis, 'de')}",
+            },
+        ),
     ]
     for window, runs in doc["windows"].items():
         main = runs["main"]
