@@ -458,3 +458,23 @@ def test_other_source_cell_names_the_source_or_shows_the_gap() -> None:
     assert "which one not recorded" in other_source_cell({"method": "review reference list"})
     cell = other_source_cell({"method": "review reference list", "found_in": "Staal 2009 <ref>"})
     assert cell == "review reference list: Staal 2009 &lt;ref&gt;"
+
+
+@pytest.mark.parametrize(
+    ("report", "field"),
+    [
+        ({"language": "fr"}, "report.language"),
+        ({"extraction": {"mode": "triple"}}, "report.extraction.mode"),
+        ({"funding": 3}, "report.funding"),
+        ({"sponsor": "x"}, "report"),
+    ],
+)
+def test_report_config_fields_are_checked_at_load(report: dict, field: str) -> None:
+    from spinereview.config import check_config
+    from spinereview.errors import InputError
+
+    config = load_config(ROOT / "config/config.yaml")
+    assert config["report"]["registration"] is None  # shipped empty: the team fills it in
+    with pytest.raises(InputError) as info:
+        check_config({**config, "report": report}, source="cfg.yaml")
+    assert info.value.field == field
