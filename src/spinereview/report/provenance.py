@@ -18,8 +18,8 @@ from spinereview.report.html import esc
 
 #: Distributions whose versions are printed (the ones that shape the numbers, figures and files).
 PACKAGES = (
-    "spinereview", "numpy", "scipy", "pandas", "pyarrow", "matplotlib", "snakemake", "lxml",
-    "jsonschema", "pyyaml", "nbconvert", "jupytext",
+    "spinereview", "numpy", "scipy", "pandas", "pyarrow", "matplotlib", "snakemake", "biopython",
+    "defusedxml", "jsonschema", "pyyaml", "jupytext", "nbclient", "nbconvert",
 )  # fmt: skip
 NOT_GIT = "not a git checkout"
 
