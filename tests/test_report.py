@@ -230,6 +230,10 @@ def test_pipeline_writes_the_prisma_checklist_and_every_anchor_exists(results: P
     for text in (md, page):
         for anchor in re.findall(r"report\.html#([\w-]+)", text):
             assert anchor in ids, anchor
+        notebooks = set(re.findall(r"notebooks/[\w-]+\.html", text))
+        assert len(notebooks) == 3
+        for notebook in notebooks:  # paths relative to reports/, as the checklist sits there
+            assert (results / "reports" / notebook).exists(), notebook
     rows = [line.split(" | ") for line in md.splitlines() if re.match(r"\| \d", line)]
     assert [r[0].strip("| ") for r in rows] == PRISMA_ITEMS + [str(i) for i in range(1, 13)]
     for r in rows:
