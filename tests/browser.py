@@ -41,3 +41,33 @@ def dump_dom(html_file: Path, profile: Path, width: int = 1400) -> str:
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr[-2000:]
     return proc.stdout
+
+
+def print_pdf(html_file: Path, pdf: Path, profile: Path) -> Path:
+    """Print a local HTML file to PDF as Chromium's print dialog would (print CSS, A4 from @page)."""
+    proc = subprocess.run(
+        [find_chromium(), *FLAGS, f"--user-data-dir={profile}", "--no-pdf-header-footer",
+         f"--print-to-pdf={pdf}", html_file.as_uri()],
+        capture_output=True, text=True, timeout=180, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0 and pdf.exists(), proc.stderr[-2000:]
+    return pdf
+
+
+def pdf_text(pdf: Path) -> str:
+    """The text of a PDF (poppler's pdftotext; installed from Debian when allowed, else skip/fail).
+    pdftotext drops characters that lie outside the page, so clipped text is missing here too."""
+    path = shutil.which("pdftotext")
+    if path is None and os.geteuid() == 0 and shutil.which("apt-get"):
+        subprocess.run(
+            ["apt-get", "install", "-y", "-q", "poppler-utils"], capture_output=True, check=False
+        )
+        path = shutil.which("pdftotext")
+    if path is None:
+        message = "pdftotext is not installed (Debian package 'poppler-utils')"
+        if REQUIRED:
+            pytest.fail(message)
+        pytest.skip(message)
+    proc = subprocess.run([path, str(pdf), "-"], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return proc.stdout

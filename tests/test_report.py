@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
+import html
 import json
 import re
 from pathlib import Path
 
 import pytest
-from browser import dump_dom
+from browser import dump_dom, pdf_text, print_pdf
 from workflow_copy import copy_workflow, run_snakemake
 
 from spinereview.config import load_config
@@ -51,6 +53,9 @@ def inputs(work: Path) -> ReportInputs:
         reviews=work / "results/reviews/estimates.csv", figures_dir=work / "reports/figures",
         citations_dir=work / "reports/citations",
         findings=work / "results/evidence/summary_of_findings.csv",
+        agreement=work / "results/screening/agreement.json",
+        other_sources=work / "data/screening/other_sources.csv",
+        overrides=work / "data/screening/overrides.csv",
     )  # fmt: skip
 
 
@@ -278,3 +283,284 @@ def test_summary_of_findings_flags_a_conclusion_that_depends_on_the_method(tmp_p
     assert "REML/z: favours injection; DL/knha, REML/knha: uncertain" in html_text
     assert "t distribution with 1 degree of freedom" in html_text
     assert "negative = less disability with the injection" in html_text
+
+
+# --- issue 14: PRISMA 2020 completeness, provenance, a report that prints and reads ---------------
+
+PRISMA_ITEMS = [
+    "1", "2", "3", "4", "5", "6", "7", "8", "9", "10a", "10b", "11", "12", "13a", "13b", "13c",
+    "13d", "13e", "13f", "14", "15", "16a", "16b", "17", "18", "19", "20a", "20b", "20c", "20d",
+    "21", "22", "23a", "23b", "23c", "23d", "24a", "24b", "24c", "25", "26", "27",
+]  # fmt: skip
+
+
+def _with_report(work: Path, **report: object) -> ReportInputs:
+    inp = inputs(work)
+    config = {**inp.config, "report": {**inp.config.get("report", {}), **report}}
+    return dataclasses.replace(inp, config=config)
+
+
+def test_pipeline_writes_the_prisma_checklist_and_every_anchor_exists(results: Path) -> None:
+    from spinereview.report.checklist import STATUSES
+
+    html_text = (results / "reports/report.html").read_text(encoding="utf-8")
+    ids = set(re.findall(r'\sid="([^"]+)"', html_text))
+    md = (results / "reports/prisma_checklist.md").read_text(encoding="utf-8")
+    page = (results / "reports/prisma_checklist.html").read_text(encoding="utf-8")
+    for text in (md, page):
+        for anchor in re.findall(r"report\.html#([\w-]+)", text):
+            assert anchor in ids, anchor
+        notebooks = set(re.findall(r"notebooks/[\w-]+\.html", text))
+        assert len(notebooks) == 3
+        for notebook in notebooks:  # paths relative to reports/, as the checklist sits there
+            assert (results / "reports" / notebook).exists(), notebook
+    rows = [line.split(" | ") for line in md.splitlines() if re.match(r"\| \d", line)]
+    assert [r[0].strip("| ") for r in rows] == PRISMA_ITEMS + [str(i) for i in range(1, 13)]
+    for r in rows:
+        status, reason = r[4], r[5].rstrip(" |")
+        assert status in STATUSES and reason.strip(), r
+    assert "| missing | " in md  # registration etc. are empty in the shipped config
+
+
+def test_checklist_items_carry_reasons_and_user_statements_are_never_invented(
+    results: Path,
+) -> None:
+    from spinereview.report.build import build
+    from spinereview.report.checklist import MISSING, PRESENT, Item
+
+    html_text, entries = build(inputs(results))
+    by = {(i.checklist, i.number): i for i in entries}
+    assert all(i.reason.strip() for i in entries)
+    assert by[("PRISMA 2020", "24a")].status == MISSING
+    declarations = re.search(r'<section id="declarations">.*?</section>', html_text, re.S).group(0)
+    assert declarations.count('<span class="gap">not stated</span>') == 4
+    filled = _with_report(
+        results, registration="PROSPERO CRD42099000001", funding="none", competing_interests="none",
+        extraction={"extractors": ["A. Reviewer"], "mode": "single", "verification": "none"},
+    )  # fmt: skip
+    html2, entries2 = build(filled)
+    by2 = {(i.checklist, i.number): i for i in entries2}
+    assert "PROSPERO CRD42099000001" in html2 and "A. Reviewer" in html2
+    assert "single extraction (one person)" in html2
+    assert "extracted by one person" in html2  # the limitation follows the config
+    for number in ("24a", "25", "26", "9"):
+        assert by2[("PRISMA 2020", number)].status == PRESENT, number
+    with pytest.raises(ValueError, match="needs a reason"):
+        Item("PRISMA 2020", "99", "x", "x", (), MISSING, " ")
+
+
+def test_report_has_every_prisma_section(results: Path) -> None:
+    html_text = build_report(inputs(results))
+    for anchor in ("abstract", "rationale", "objectives", "eligibility", "information-sources",
+                   "selection", "data-collection", "excluded", "coverage", "limitations",
+                   "declarations", "provenance", "rows-not-pooled"):  # fmt: skip
+        assert f'id="{anchor}"' in html_text, anchor
+    with open(results / "results/screening/decisions.csv", encoding="utf-8", newline="") as fh:
+        excluded = [r for r in csv.DictReader(fh) if r["decision"] == "excluded"]
+    section = re.search(r'<section id="excluded">.*?</section>', html_text, re.S).group(0)
+    assert section.count("<tr>") == len(excluded) + 1
+    manifest = json.loads((results / "data/pubmed/snapshot/manifest.json").read_text())
+    assert f"dated {manifest['retrieval_date']}" in html_text
+    abstract = re.search(r'<section id="abstract">.*?</section>', html_text, re.S).group(0)
+    prisma = json.loads((results / "results/screening/prisma.json").read_text())
+    assert f"{prisma['included']['studies']} studies in {prisma['included']['reports']}" in abstract
+
+
+def test_provenance_header_names_commit_config_snapshot_and_versions(
+    results: Path, tmp_path: Path
+) -> None:
+    import subprocess
+
+    from spinereview.report.provenance import NOT_GIT, config_hash, git_commit
+
+    inp = inputs(results)
+    html_text = (results / "reports/report.html").read_text(encoding="utf-8")
+    header = re.search(r'<section class="prov" id="provenance".*?</section>', html_text, re.S)
+    assert header and html_text.index("<h1>") < header.start() < html_text.index("<nav")
+    text = header.group(0)
+    assert NOT_GIT in text  # the tmp copy is no git checkout
+    assert "2026-11-27" in text
+    for name in ("python", "pandas", "numpy", "matplotlib", "snakemake"):
+        assert re.search(rf"\b{name} \d", text), name
+    # the rule's effective config hashes the same as the config file it came from
+    assert config_hash(inp.config) in text
+    assert config_hash({"b": 1, "a": [1, 2]}) == config_hash({"a": [1, 2], "b": 1})
+    git = [
+        "git",
+        "-c",
+        "user.name=t",
+        "-c",
+        "user.email=t@example.org",
+        "-c",
+        "commit.gpgsign=false",
+    ]
+    subprocess.run([*git, "init", "-q", str(tmp_path)], check=True)
+    (tmp_path / "f").write_text("x")
+    subprocess.run([*git, "-C", str(tmp_path), "add", "f"], check=True)
+    subprocess.run([*git, "-C", str(tmp_path), "commit", "-qm", "m"], check=True)
+    head = subprocess.run(["git", "-C", str(tmp_path), "rev-parse", "HEAD"], capture_output=True,
+                          text=True, check=True).stdout.strip()  # fmt: skip
+    assert git_commit(tmp_path) == head
+    (tmp_path / "f").write_text("y")
+    assert git_commit(tmp_path) == head + " + uncommitted changes to tracked files"
+    assert git_commit(tmp_path / "f") == NOT_GIT or git_commit(tmp_path.parent) == NOT_GIT
+
+
+def test_report_counts_contributing_studies_and_explains_the_rest(results: Path) -> None:
+    from spinereview.extraction.run import read_effects
+
+    html_text = build_report(inputs(results))
+    with open(results / "results/meta/pooled.csv", encoding="utf-8", newline="") as fh:
+        pooled = [r for r in csv.DictReader(fh) if r["run"] == "main" and r["studies"]]
+    contributing = {s for r in pooled for s in r["studies"].split("; ")}
+    with open(results / "results/screening/included.csv", encoding="utf-8", newline="") as fh:
+        included = [r["study_id"] for r in csv.DictReader(fh)]
+    assert contributing <= set(included)
+    n, total = len(contributing), len(included)
+    assert f"{n} of {total} included studies contribute to a pooled cell" in html_text
+    section = re.search(r'<section id="coverage">.*?</section>', html_text, re.S).group(0)
+    for study in set(included) - contributing:
+        assert f"<td>{study}</td>" in section, study
+    # every eligible, poolable row that represents its window is pooled or listed with a reason
+    pooled_rows = {x for r in pooled for x in r["row_ids"].split("; ")}
+    rows = read_effects(results / "results/extraction/effects.parquet").to_pylist()
+    ready = {e["row_id"] for e in rows if e["included"] and e["poolable"] and e["selected"]}
+    listed = set(re.findall(r"<tr><td>(E\d+)</td>", section))
+    assert ready - pooled_rows == listed
+    e029 = re.search(r"<tr><td>E029</td>.*?</tr>", section).group(0)
+    assert "no configured analysis of facet_intraarticular vs placebo_sham" in e029
+
+
+def test_other_methods_without_a_recorded_source_show_a_visible_gap(results: Path) -> None:
+    html_text = build_report(inputs(results))
+    with open(results / "data/screening/other_sources.csv", encoding="utf-8", newline="") as fh:
+        unrecorded = [r for r in csv.DictReader(fh) if r["method"] == "not recorded"]
+    section = re.search(r'<section id="information-sources">.*?</section>', html_text, re.S)
+    assert section.group(0).count('<span class="gap">source not recorded</span>') == len(unrecorded)
+
+
+def test_report_markup_reads_well(results: Path) -> None:
+    html_text = build_report(inputs(results))
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html_text
+    assert html_text.count("<h1") == 1
+    assert html_text.count('lang="en"') == 1  # the page's; English blocks need no mark
+    analyses = load_config(results / "config/config.yaml")["meta"]["analyses"]
+    for a in analyses:  # every German title is marked German
+        assert f'<span lang="de">{html.escape(a["title"]["de"])}</span>' in html_text
+    links = re.findall(r'<a href="([^"]*)">([^<]*)</a>', html_text)
+    texts: dict[str, set[str]] = {}
+    for href, text in links:
+        assert text.strip().lower() not in {"page", "here", "link", "source", "more"}, text
+        texts.setdefault(text, set()).add(href)
+    assert {t: h for t, h in texts.items() if len(h) > 1} == {}  # one text, one target
+
+
+def test_column_headers_are_human_with_machine_names_as_titles(results: Path) -> None:
+    html_text = build_report(inputs(results))
+    headers = re.findall(r"<th(?: title=\"([^\"]*)\")?[^>]*>([^<]*)</th>", html_text)
+    assert headers
+    for _title, label in headers:
+        assert not re.fullmatch(r"[a-z0-9]+(_[a-z0-9]+)+", label), label
+    assert '<th title="qm_p">p (test of moderators)</th>' in html_text
+    assert '<th title="tau2">τ²</th>' in html_text
+
+
+CANARY = (
+    '<div class="scroll"><table style="width:2400px"><thead><tr>'
+    + "".join(f"<th>wide column {i}</th>" for i in range(12))
+    + "<th>CANARYLAST</th></tr></thead><tbody><tr>"
+    + "".join(f"<td>{'several words of text ' * 3}</td>" for i in range(12))
+    + "<td>canary cell</td></tr></tbody></table></div>"
+)
+
+
+def _flat(text: str) -> str:
+    """Text without tags and white space (a PDF breaks lines anywhere)."""
+    return re.sub(r"\s+", "", html.unescape(re.sub(r"<[^>]+>", "", text))).replace("\u00ad", "")
+
+
+def _printed(html_text: str, tmp_path: Path, name: str) -> str:
+    page = tmp_path / f"{name}.html"
+    page.write_text(html_text, encoding="utf-8")
+    text = pdf_text(print_pdf(page, tmp_path / f"{name}.pdf", tmp_path / "profile"))
+    return re.sub(r"\s+", "", text).replace("\u00ad", "")
+
+
+def test_report_prints_every_table_whole(results: Path, tmp_path: Path) -> None:
+    """Printed to PDF in Chromium, every table's last column (header and first row) is on the page.
+
+    pdftotext drops text outside the page, so a clipped column is missing from the text. A canary
+    table 2,400 px wide shows the check works: without the print CSS its last column is lost."""
+    html_text = build_report(inputs(results)).replace("</body>", CANARY + "</body>")
+    flat = _printed(html_text, tmp_path, "report")
+    tables = re.findall(r"<table.*?</table>", html_text, re.S)
+    assert len(tables) >= 20
+    for t in tables:
+        heads = re.findall(r"<th[^>]*>(.*?)</th>", t, re.S)
+        assert _flat(heads[-1]) in flat, (heads[-1], t[:200])
+        first = re.search(r"<tbody><tr>(.*?)</tr>", t, re.S)
+        cells = re.findall(r"<td[^>]*>(.*?)</td>", first.group(1), re.S) if first else []
+        if len(cells) == len(heads) and 0 < len(_flat(cells[-1])) <= 20:  # one line
+            assert _flat(cells[-1]) in flat, (cells[-1], t[:200])
+    start = html_text.index("@media print")
+    unprinted = html_text[:start] + html_text[html_text.index("\n}\n", start) + 3 :]
+    assert "CANARYLAST" not in _printed(unprinted, tmp_path, "without-print-css")
+
+
+def test_figures_follow_the_report_language(results: Path, tmp_path: Path) -> None:
+    from spinereview.report.build import figure_file, language_figure
+
+    figures = tmp_path / "figures"
+    figures.mkdir()
+    png = next((results / "reports/figures").glob("*.png")).read_bytes()
+    assert figure_file(figures, "article_pain_by_window", "de") == (
+        figures / "article_pain_by_window.de.png"
+    )
+    (figures / "article_pain_by_window.de.png").write_bytes(png)
+    (figures / "article_pain_by_window.alt.de.txt").write_text("Deutscher Alternativtext\n\nKurz.")
+    base = inputs(results)
+    for lang in ("de", "en"):  # only German drawn: German shown, marked, with a note in English
+        config = {**base.config, "figures": {**base.config["figures"], "languages": ["de"]},
+                  "report": {"language": lang}}  # fmt: skip
+        out = language_figure(dataclasses.replace(base, config=config, figures_dir=figures),
+                              "article_pain_by_window")  # fmt: skip
+        assert '<figure lang="de">' in out and "Deutscher Alternativtext" in out
+        assert ("drawn only in de" in out) == (lang == "en")
+    (figures / "article_pain_by_window.en.png").write_bytes(png)
+    (figures / "article_pain_by_window.caption.en.txt").write_text("English caption")
+    config = {**base.config, "figures": {**base.config["figures"], "languages": ["de", "en"]},
+              "report": {"language": "en"}}  # fmt: skip
+    out = language_figure(dataclasses.replace(base, config=config, figures_dir=figures),
+                          "article_pain_by_window", caption=True)  # fmt: skip
+    assert "<figure><img" in out and "English caption" in out and "drawn only" not in out
+
+
+def test_other_source_cell_names_the_source_or_shows_the_gap() -> None:
+    from spinereview.report.review import other_source_cell
+
+    gap = '<span class="gap">source not recorded</span>'
+    assert other_source_cell({"method": "not recorded", "found_in": ""}) == gap
+    assert other_source_cell({"method": "", "found_in": "Staal 2009"}) == gap
+    assert "which one not recorded" in other_source_cell({"method": "review reference list"})
+    cell = other_source_cell({"method": "review reference list", "found_in": "Staal 2009 <ref>"})
+    assert cell == "review reference list: Staal 2009 &lt;ref&gt;"
+
+
+@pytest.mark.parametrize(
+    ("report", "field"),
+    [
+        ({"language": "fr"}, "report.language"),
+        ({"extraction": {"mode": "triple"}}, "report.extraction.mode"),
+        ({"funding": 3}, "report.funding"),
+        ({"sponsor": "x"}, "report"),
+    ],
+)
+def test_report_config_fields_are_checked_at_load(report: dict, field: str) -> None:
+    from spinereview.config import check_config
+    from spinereview.errors import InputError
+
+    config = load_config(ROOT / "config/config.yaml")
+    assert config["report"]["registration"] is None  # shipped empty: the team fills it in
+    with pytest.raises(InputError) as info:
+        check_config({**config, "report": report}, source="cfg.yaml")
+    assert info.value.field == field

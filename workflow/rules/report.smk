@@ -1,4 +1,5 @@
-# Stage 7: the self-contained HTML report (every number linked to its analysis, study and sheet row).
+# Stage 7: the self-contained HTML report (every number linked to its analysis, study and sheet row)
+# and the PRISMA 2020 checklist mapping every item to the section that answers it.
 
 
 rule write_report:
@@ -15,8 +16,12 @@ rule write_report:
         figures=rules.draw_figures.output,
         citations=rules.write_citations.output,
         audit=rules.audit_references.output,
+        other_sources="data/screening/other_sources.csv",
+        overrides="data/screening/overrides.csv",
     output:
-        update("reports/report.html"),
+        html=update("reports/report.html"),
+        checklist_md=update("reports/prisma_checklist.md"),
+        checklist_html=update("reports/prisma_checklist.html"),
     params:
         config=config_json(config, sort_keys=True, ensure_ascii=False),
         manifest=f"{SNAPSHOT}/manifest.json",
@@ -34,4 +39,7 @@ rule write_report:
         " --decisions {input.decisions:q} --effects {input.effects:q} --meta-dir {params.meta_dir:q}"
         " --agreement {input.agreement:q}"
         " --reviews {input.reviews:q} --findings {input.findings:q} --figures-dir {params.figures_dir:q}"
-        " --citations-dir {params.citations_dir:q} --out {output:q} 2> {log:q} || {{ rc=$?; cat {log:q} >&2; exit $rc; }}"
+        " --citations-dir {params.citations_dir:q} --other-sources {input.other_sources:q}"
+        " --overrides {input.overrides:q} --out {output.html:q}"
+        " --checklist-md {output.checklist_md:q} --checklist-html {output.checklist_html:q}"
+        " 2> {log:q} || {{ rc=$?; cat {log:q} >&2; exit $rc; }}"

@@ -30,8 +30,12 @@ def _run(args: argparse.Namespace) -> None:
         citations_dir=Path(args.citations_dir),
         findings=Path(args.findings) if args.findings else None,
         agreement=Path(args.agreement) if args.agreement else None,
+        other_sources=Path(args.other_sources) if args.other_sources else None,
+        overrides=Path(args.overrides) if args.overrides else None,
     )
-    write_report(inputs, Path(args.out))
+    md = Path(args.checklist_md) if args.checklist_md else None
+    html = Path(args.checklist_html) if args.checklist_html else None
+    write_report(inputs, Path(args.out), md, html)
     log.info("report -> %s", args.out)
 
 
@@ -52,5 +56,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--agreement", default="results/screening/agreement.json")
     p.add_argument("--figures-dir", default="reports/figures")
     p.add_argument("--citations-dir", default="reports/citations")
+    p.add_argument("--other-sources", default="data/screening/other_sources.csv")
+    p.add_argument("--overrides", default="data/screening/overrides.csv")
     p.add_argument("--out", default="reports/report.html")
+    p.add_argument("--checklist-md", default="reports/prisma_checklist.md")
+    p.add_argument("--checklist-html", default="reports/prisma_checklist.html")
     p.set_defaults(func=_run)

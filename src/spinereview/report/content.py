@@ -9,9 +9,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from spinereview.figures import names
 from spinereview.meta.bounds import parse_bound
-from spinereview.report.html import Cell, esc, figure, link, num, pmid_link, table
+from spinereview.report.figure_files import language_figure
+from spinereview.report.html import (
+    Cell,
+    esc,
+    in_language,
+    link,
+    machine_columns,
+    num,
+    pmid_link,
+    source_link,
+    table,
+)
 from spinereview.report.verdict import verdict
 from spinereview.rounding import DASH, SIGN_WORDS, effect_decimals, number
 
@@ -33,6 +43,8 @@ class ReportInputs:
     citations_dir: Path
     findings: Path | None = None  # results/evidence/summary_of_findings.csv
     agreement: Path | None = None  # results/screening/agreement.json
+    other_sources: Path | None = None  # data/screening/other_sources.csv
+    overrides: Path | None = None  # data/screening/overrides.csv
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
@@ -95,6 +107,9 @@ PRISMA_ORDER = (
 )
 
 
+PRISMA_COLUMNS = {"databases": "databases (PubMed)", "other_methods": "other methods"}
+
+
 def prisma_section(inp: ReportInputs) -> str:
     prisma = json.loads(inp.prisma.read_text(encoding="utf-8"))
     rows = []
@@ -106,22 +121,22 @@ def prisma_section(inp: ReportInputs) -> str:
                 if isinstance(value, dict)
                 else value
             )
-            rows.append({"column": column, "box": key, "count": shown})
+            rows.append(
+                {
+                    "column": PRISMA_COLUMNS[column],
+                    "box": key.replace("_", " "),
+                    "count": shown,
+                }
+            )
     head = (
         f"<p>Included: <strong>{prisma['included']['studies']} studies</strong> in "
         f"{prisma['included']['reports']} reports. The counts are computed by the pipeline and "
         "checked to add up (results/screening/prisma.json).</p>"
     )
-    fig = reader_figure(inp, names.PRISMA, "PRISMA 2020 flow diagram")
-    return head + fig + table(rows, [("column", "column"), ("box", "box"), ("count", "count")])
-
-
-def reader_figure(inp: ReportInputs, name: str, fallback_alt: str, caption: str = "") -> str:
-    """Figure ``name`` in the reader's language, with the alt text written beside it."""
-    path = names.reader_figure(inp.figures_dir, name, inp.config["figures"])
-    lang = names.reader_language(names.languages_of(inp.config["figures"]))
-    alt, _ = names.read_alt(inp.figures_dir, name, lang)
-    return figure(path, alt or fallback_alt, caption)
+    alt = {"en": "PRISMA 2020 flow diagram", "de": "PRISMA-2020-Flussdiagramm"}
+    fig = language_figure(inp.config, inp.figures_dir, "prisma_flow", alt)
+    columns = [("records from", "column"), ("PRISMA 2020 box", "box"), ("count", "count")]
+    return head + fig + table(rows, columns)
 
 
 def included_section(inp: ReportInputs) -> str:
@@ -245,9 +260,18 @@ def _analysis_block(
     doc = json.loads((inp.meta_dir / "analyses" / f"{aid}.json").read_text(encoding="utf-8"))
     parts = [
         f'<h3 id="{esc(analysis_anchor(aid))}">{esc(_title(analysis))}</h3>',
-        f'<p class="note">{esc(_title(analysis, "de"))} — method {esc(doc["settings"]["method"])}, '
-        f"test {esc(doc['settings']['test'])}, scale {esc(analysis['scale'])}.</p>",
-        reader_figure(inp, names.forest_name(aid), f"Forest plot {aid}"),
+        f'<p class="note">German title: {in_language(_title(analysis, "de"), "de")} — τ² estimator '
+        f"{esc(doc['settings']['method'])}, test {esc(doc['settings']['test'])}, "
+        f"scale {esc(analysis['scale'])}.</p>",
+        language_figure(
+            inp.config,
+            inp.figures_dir,
+            f"forest_{aid}",
+            {
+                "en": f"Forest plot: {_title(analysis)}",
+                "de": f"Forest-Plot: {_title(analysis, 'de')}",
+            },
+        ),
     ]
     for window, runs in doc["windows"].items():
         main = runs["main"]
@@ -280,8 +304,8 @@ def _analysis_block(
     for name in ("loo", "subgroups", "bias"):
         rows = [r for r in tables[name] if r["analysis"] == aid]
         if rows:
-            cols = [(c, c) for c in rows[0] if c != "analysis"]
-            parts.append(f"<h4>{esc(name)}</h4>" + table(rows, cols))
+            cols = machine_columns([c for c in rows[0] if c != "analysis"])
+            parts.append(f"<h4>{esc(TABLE_NAMES[name])}</h4>" + table(rows, cols))
     return "\n".join(parts)
 
 
@@ -306,6 +330,13 @@ def run_notes(runs: Mapping[str, Any]) -> list[str]:
         if notes:
             out.append(f"{label} (k = {pooled.get('k', 0)}): " + "; ".join(notes))
     return out
+
+
+TABLE_NAMES = {
+    "loo": "Leave-one-out",
+    "subgroups": "Subgroups",
+    "bias": "Small-study effects and reporting bias",
+}
 
 
 def _heterogeneity(pooled: Mapping[str, Any]) -> str:
@@ -352,17 +383,8 @@ def sensitivity_section(inp: ReportInputs) -> str:
             pair[f"without {labels[run]} rows"] = _interval(alt)
         pairs.append(pair)
     est = read_csv(inp.meta_dir / "estimators.csv")
-    est_columns = [(c, c) for c in ("analysis", "window", "method", "test", "k")]
-    est_columns += [
-        ("estimate (95% CI)", _estimator_effect),
-        ("95% PI", lambda r: f"{r['pi_low']} to {r['pi_high']}" if r["pi_low"] else DASH),
-        ("τ²", lambda r: r["tau2"] or DASH),
-        ("I² %", lambda r: r["i2"] or DASH),
-        (
-            "CI excludes 0",
-            lambda r: {"True": "yes", "False": "no"}.get(r.get("excludes_null", ""), ""),
-        ),
-    ]
+    numeric = ("estimate", "ci_low", "ci_high", "pi_low", "pi_high", "tau2")
+    est_columns = machine_columns(["analysis", "window", "method", "test", "k", *numeric])
     extra = [
         c for run in present for c in (f"k without {labels[run]}", f"without {labels[run]} rows")
     ]
@@ -436,7 +458,13 @@ def _review_columns() -> list[tuple[str, Cell | str]]:
         ("certainty", lambda r: esc(f"{r['certainty']} {r['certainty_system']}".strip())),
         ("status", lambda r: esc(r["status"]) + _note(r["status_reason"])),
         ("figure", figure_cell),
-        ("source", lambda r: link(r["source_url"], "page") + _note(r["locator"])),
+        (
+            "source",
+            lambda r: (
+                source_link(r["source_url"], f"source of row {r['review_row']}")
+                + _note(r["locator"])
+            ),
+        ),
     ]
 
 
@@ -479,7 +507,14 @@ def sheet_section(inp: ReportInputs, effects: Sequence[Mapping[str, Any]]) -> st
             ("se", lambda e: num(e["se"])),
             ("conversions", "conversions"),
             ("uncertain", "uncertain"),
-            ("source", lambda e: link(e["source_url"], "page") + " " + esc(e["locator"])),
+            (
+                "source",
+                lambda e: (
+                    source_link(e["source_url"], f"source of {e['row_id']}")
+                    + " "
+                    + esc(e["locator"])
+                ),
+            ),
         ],
     )
 
