@@ -13,9 +13,10 @@
 #
 # **What the readers of the article see, and whether its references hold.** This notebook shows the
 # article figure in every language the figures rule drew (`reports/figures/article*.png`) with its
-# alt text and captions, the pooled numbers they are drawn from, the threshold of clinical importance (MCID) drawn on them with its kind and
-# source, and the audit of the article's own references (`reports/citations/audit.json`). It draws
-# nothing and computes nothing: a missing file is reported as missing.
+# alt text and captions, the pooled numbers they are drawn from, the threshold of clinical importance
+# (MCID) drawn on them with its kind and source, and the audit of the article's own references
+# (`reports/citations/audit.json`). It draws nothing and computes nothing: a missing file is
+# reported as missing.
 #
 # What to look at:
 #
