@@ -270,3 +270,14 @@ def test_every_config_key_is_commented() -> None:
         index = next(i for i, line in enumerate(lines) if line.strip().startswith(f"{key}:"))
         above = lines[index - 1].strip()
         assert above.startswith("#"), f"config key {key!r} has no comment above it"
+
+
+def test_yaml_nested_too_deeply_names_file_and_line(tmp_path: Path) -> None:
+    """Before: a RecursionError traceback from PyYAML (bad-input corpus, size_yaml_nesting_bomb)."""
+    text = CONFIG.read_text(encoding="utf-8")
+    path = tmp_path / "config.yaml"
+    path.write_text(text + "deep: " + "[" * 100_000 + "]" * 100_000 + "\n", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        load_config(path)
+    assert info.value.line == text.count("\n") + 1
+    assert "invalid YAML: lists or mappings nested too deeply" in str(info.value)

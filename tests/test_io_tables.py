@@ -46,3 +46,19 @@ def test_a_sheet_separated_by_semicolons_or_tabs_says_so(
         load_sheet(path, STUDIES)
     assert f"the header is separated by {name}: save the file as comma-separated" in str(info.value)
     assert info.value.field == "row_id"
+
+
+def test_a_note_longer_than_128_kib_reads(tmp_path: Path) -> None:
+    """Before: csv's default field limit raised "_csv.Error: field larger than field limit" (traceback)."""
+    path = tmp_path / "effects.csv"
+    note = "Difference in change" + " 0123456789" * 19000
+    path.write_text(first_rows(1).replace("Difference in change", note), encoding="utf-8")
+    rows = load_sheet(path, STUDIES)
+    assert len(rows[0].note) > 200_000
+
+
+def test_a_folder_instead_of_a_sheet_names_it(tmp_path: Path) -> None:
+    """Before: an IsADirectoryError traceback (e.g. --config 'extraction={sheet: data/extraction}')."""
+    with pytest.raises(InputError) as info:
+        load_sheet(tmp_path, STUDIES)
+    assert str(info.value) == f"{tmp_path}: is a folder, not a file: name the CSV file itself"

@@ -85,15 +85,26 @@ def load_yaml_lines(path: str | Path) -> tuple[Any, dict[KeyPath, int]]:
     """
     path = Path(path)
     text = _read(path)
+    lines: dict[KeyPath, int] = {}
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
+        if node is not None:
+            _record_lines(path, node, (), lines)
     except yaml.YAMLError as exc:
         raise _yaml_error(path, exc) from None
-    lines: dict[KeyPath, int] = {}
-    if node is not None:
-        _record_lines(path, node, (), lines)
+    except RecursionError:  # PyYAML recurses once per level of nesting
+        raise _nesting_error(path, text) from None
     return data, lines
+
+
+def _nesting_error(path: Path, text: str) -> InputError:
+    """A value nested deeper than the parser can follow; the line is the first with many brackets."""
+    line = next(
+        (n for n, row in enumerate(text.splitlines(), 1) if row.count("[") + row.count("{") > 100),
+        None,
+    )
+    return InputError(path, "invalid YAML: lists or mappings nested too deeply", line=line)
 
 
 def _record_lines(path: Path, node: yaml.Node, at: KeyPath, lines: dict[KeyPath, int]) -> None:

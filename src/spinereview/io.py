@@ -82,6 +82,10 @@ def write_json_atomic(target: str | Path, data: Any) -> None:
     write_text_atomic(target, json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
 
 
+#: The largest CSV cell read_table accepts (csv's default limit is 128 KiB).
+_CELL_LIMIT = 16 << 20
+
+
 def read_table(path: str | Path, required: Sequence[str]) -> list[dict[str, str]]:
     """Read a UTF-8 CSV whose header has the ``required`` columns.
 
@@ -92,6 +96,9 @@ def read_table(path: str | Path, required: Sequence[str]) -> list[dict[str, str]
     from spinereview.errors import InputError
 
     path = Path(path)
+    if csv.field_size_limit() < _CELL_LIMIT:  # the default, 128 KiB, is less than a long note
+        csv.field_size_limit(_CELL_LIMIT)
+    reader = None
     try:
         with open(path, encoding="utf-8-sig", newline="") as fh:
             reader = csv.DictReader(fh)
@@ -110,6 +117,11 @@ def read_table(path: str | Path, required: Sequence[str]) -> list[dict[str, str]
             rows = list(reader)
     except FileNotFoundError:
         raise InputError(path, "file not found") from None
+    except IsADirectoryError:
+        raise InputError(path, "is a folder, not a file: name the CSV file itself") from None
+    except csv.Error as exc:
+        line = reader.line_num if reader is not None else None
+        raise InputError(path, f"not a readable CSV table: {exc}", line=line) from None
     except UnicodeDecodeError as exc:
         line = path.read_bytes()[: exc.start].count(b"\n") + 1
         raise InputError(
