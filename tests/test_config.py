@@ -36,7 +36,8 @@ def test_shipped_config_is_valid(config: dict[str, Any]) -> None:
             "search.queries.0.id",
             "does not match",
         ),
-        (lambda c: c.update(unknown_key=1), "<top level>", "Additional properties"),
+        (lambda c: c.update(unknown_key=1), "unknown_key", "Additional properties"),
+        (lambda c: c["figures"].update(dpii=300), "figures.dpii", "'dpii' was unexpected"),
         (
             lambda c: c["search"]["queries"].append(dict(c["search"]["queries"][0])),
             "search.queries.2.id",
@@ -281,3 +282,14 @@ def test_yaml_nested_too_deeply_names_file_and_line(tmp_path: Path) -> None:
         load_config(path)
     assert info.value.line == text.count("\n") + 1
     assert "invalid YAML: lists or mappings nested too deeply" in str(info.value)
+
+
+def test_an_unknown_key_names_its_line(tmp_path: Path) -> None:
+    """Before: "field '<top level>'" and no line (bad-input corpus, config_unknown_top_key)."""
+    text = CONFIG.read_text(encoding="utf-8")
+    path = tmp_path / "config.yaml"
+    path.write_text(text + "typo_section: {a: 1}\n", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        load_config(path)
+    assert info.value.field == "typo_section"
+    assert info.value.line == text.count("\n") + 1

@@ -141,9 +141,24 @@ def validate(instance: Any, schema_path: str | Path, *, source: str | Path) -> N
     )
     if errors:
         err = errors[0]
-        key = ".".join(str(p) for p in err.absolute_path) or "<top level>"
+        at = [*err.absolute_path, *_unexpected_key(err)]
+        key = ".".join(str(p) for p in at) or "<top level>"
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         raise InputError(source, f"{err.message}{more}", field=key)
+
+
+def _unexpected_key(err: jsonschema.ValidationError) -> list[str]:
+    """For an unknown key, that key (so the error names it and its line), else nothing."""
+    if err.validator != "additionalProperties" or not isinstance(err.instance, Mapping):
+        return []
+    known = err.schema.get("properties", {}) if isinstance(err.schema, Mapping) else {}
+    patterns = err.schema.get("patternProperties", {}) if isinstance(err.schema, Mapping) else {}
+    extra = sorted(
+        str(k)
+        for k in err.instance
+        if k not in known and not any(re.search(p, str(k)) for p in patterns)
+    )
+    return extra[:1]
 
 
 def _key_path(field: str) -> KeyPath:
