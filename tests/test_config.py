@@ -293,3 +293,20 @@ def test_an_unknown_key_names_its_line(tmp_path: Path) -> None:
         load_config(path)
     assert info.value.field == "typo_section"
     assert info.value.line == text.count("\n") + 1
+
+
+def test_a_config_not_in_utf8_names_line_byte_and_the_fix(tmp_path: Path) -> None:
+    """Before: "not UTF-8 text (byte 14)" — an offset, no line (bad-input corpus, enc_*_config)."""
+    text = CONFIG.read_text(encoding="utf-8")
+    path = tmp_path / "config.yaml"
+    path.write_bytes(text.encode("cp1252", errors="replace"))
+    first = next(n for n, line in enumerate(text.splitlines(), 1) if not line.isascii())
+    with pytest.raises(InputError) as info:
+        load_config(path)
+    assert info.value.line == first
+    assert "not UTF-8 text (byte 0x" in str(info.value) and "save the file as UTF-8" in str(
+        info.value
+    )
+    path.write_bytes(text.encode("utf-16"))
+    with pytest.raises(InputError, match="UTF-16 text; save the file as UTF-8"):
+        load_config(path)

@@ -62,3 +62,10 @@ def test_a_folder_instead_of_a_sheet_names_it(tmp_path: Path) -> None:
     with pytest.raises(InputError) as info:
         load_sheet(tmp_path, STUDIES)
     assert str(info.value) == f"{tmp_path}: is a folder, not a file: name the CSV file itself"
+
+
+def test_a_utf16_sheet_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "effects.csv"
+    path.write_bytes(first_rows(1).encode("utf-16"))
+    with pytest.raises(InputError, match="UTF-16 text; save the file as UTF-8"):
+        load_sheet(path, STUDIES)

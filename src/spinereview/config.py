@@ -18,6 +18,7 @@ import jsonschema
 import yaml
 
 from spinereview.errors import InputError
+from spinereview.io import not_utf8
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCHEMA_DIR = REPO_ROOT / "workflow" / "schemas"
@@ -54,7 +55,7 @@ def _read(path: Path) -> str:
     except FileNotFoundError:
         raise InputError(path, "file not found") from None
     except UnicodeDecodeError as exc:
-        raise InputError(path, f"not UTF-8 text (byte {exc.start})") from None
+        raise not_utf8(path, exc) from None
 
 
 def _yaml_error(path: Path, exc: yaml.YAMLError) -> InputError:
