@@ -36,7 +36,8 @@ def test_shipped_config_is_valid(config: dict[str, Any]) -> None:
             "search.queries.0.id",
             "does not match",
         ),
-        (lambda c: c.update(unknown_key=1), "<top level>", "Additional properties"),
+        (lambda c: c.update(unknown_key=1), "unknown_key", "Additional properties"),
+        (lambda c: c["figures"].update(dpii=300), "figures.dpii", "'dpii' was unexpected"),
         (
             lambda c: c["search"]["queries"].append(dict(c["search"]["queries"][0])),
             "search.queries.2.id",
@@ -270,3 +271,42 @@ def test_every_config_key_is_commented() -> None:
         index = next(i for i, line in enumerate(lines) if line.strip().startswith(f"{key}:"))
         above = lines[index - 1].strip()
         assert above.startswith("#"), f"config key {key!r} has no comment above it"
+
+
+def test_yaml_nested_too_deeply_names_file_and_line(tmp_path: Path) -> None:
+    """Before: a RecursionError traceback from PyYAML (bad-input corpus, size_yaml_nesting_bomb)."""
+    text = CONFIG.read_text(encoding="utf-8")
+    path = tmp_path / "config.yaml"
+    path.write_text(text + "deep: " + "[" * 100_000 + "]" * 100_000 + "\n", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        load_config(path)
+    assert info.value.line == text.count("\n") + 1
+    assert "invalid YAML: lists or mappings nested too deeply" in str(info.value)
+
+
+def test_an_unknown_key_names_its_line(tmp_path: Path) -> None:
+    """Before: "field '<top level>'" and no line (bad-input corpus, config_unknown_top_key)."""
+    text = CONFIG.read_text(encoding="utf-8")
+    path = tmp_path / "config.yaml"
+    path.write_text(text + "typo_section: {a: 1}\n", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        load_config(path)
+    assert info.value.field == "typo_section"
+    assert info.value.line == text.count("\n") + 1
+
+
+def test_a_config_not_in_utf8_names_line_byte_and_the_fix(tmp_path: Path) -> None:
+    """Before: "not UTF-8 text (byte 14)" — an offset, no line (bad-input corpus, enc_*_config)."""
+    text = CONFIG.read_text(encoding="utf-8")
+    path = tmp_path / "config.yaml"
+    path.write_bytes(text.encode("cp1252", errors="replace"))
+    first = next(n for n, line in enumerate(text.splitlines(), 1) if not line.isascii())
+    with pytest.raises(InputError) as info:
+        load_config(path)
+    assert info.value.line == first
+    assert "not UTF-8 text (byte 0x" in str(info.value) and "save the file as UTF-8" in str(
+        info.value
+    )
+    path.write_bytes(text.encode("utf-16"))
+    with pytest.raises(InputError, match="UTF-16 text; save the file as UTF-8"):
+        load_config(path)

@@ -76,3 +76,26 @@ def test_an_error_names_the_file_line_a_text_editor_shows(tmp_path: Path) -> Non
     assert info.value.row == 2  # the data row, for code
     assert f"{path}, line 3, field 'row_id'" in str(info.value)
     assert path.read_text(encoding="utf-8").splitlines()[2].startswith("X002")
+
+
+def test_a_note_longer_than_128_kib_reads(tmp_path: Path) -> None:
+    """Before: csv's default field limit raised "_csv.Error: field larger than field limit" (traceback)."""
+    path = tmp_path / "effects.csv"
+    note = "Difference in change" + " 0123456789" * 19000
+    path.write_text(first_rows(1).replace("Difference in change", note), encoding="utf-8")
+    rows = load_sheet(path, STUDIES)
+    assert len(rows[0].note) > 200_000
+
+
+def test_a_folder_instead_of_a_sheet_names_it(tmp_path: Path) -> None:
+    """Before: an IsADirectoryError traceback (e.g. --config 'extraction={sheet: data/extraction}')."""
+    with pytest.raises(InputError) as info:
+        load_sheet(tmp_path, STUDIES)
+    assert str(info.value) == f"{tmp_path}: is a folder, not a file: name the CSV file itself"
+
+
+def test_a_utf16_sheet_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "effects.csv"
+    path.write_bytes(first_rows(1).encode("utf-16"))
+    with pytest.raises(InputError, match="UTF-16 text; save the file as UTF-8"):
+        load_sheet(path, STUDIES)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -321,3 +322,43 @@ def test_stated_durations_by_number(abstract: str, duration: str) -> None:
 def test_german_spine_abbreviations_give_the_region() -> None:
     row = screen_text("Epidurale Steroidinjektion versus Placebo bei Radikulopathie der HWS")
     assert verdict(row) == ("excluded", "region")
+
+
+# --- long text: the negation check is linear in the sentence (bad-input corpus, size_title_128kib) ---
+
+
+def test_negation_with_the_sentences_cues_found_once_gives_the_same_answer() -> None:
+    from spinereview.screening.context import discounted
+
+    rules = PROTOCOL.context
+    sentences = [
+        "Patients without disc herniation, radiculitis, or facet joint pain received a steroid",
+        "with or without steroid injection, no prior surgery, history of epidural injections",
+        "no difference between steroid and saline; patients who needed opioids were excluded",
+        "Keine vorherige Injektion, ohne radikuläre Schmerzen, mit oder ohne Steroid",
+    ]
+    for sentence in sentences:
+        cues = list(rules.local_cues.finditer(sentence))
+        starts = [m.start() for m in re.finditer(r"(?<!\w)\w", sentence)]  # hits start words
+        for offset in starts:
+            assert discounted(sentence, offset, rules, cues) == discounted(
+                sentence, offset, rules
+            ), (sentence, offset)
+
+
+def test_a_cue_further_than_its_reach_does_not_discount() -> None:
+    from spinereview.screening.context import _REACH, discounted
+
+    rules = PROTOCOL.context
+    near = "without radicular pain"
+    assert discounted(near, near.index("radicular"), rules)
+    far = "without " + "x" * _REACH + " radicular pain"
+    assert not discounted(far, far.index("radicular"), rules)
+
+
+def test_a_title_over_128_kib_is_screened() -> None:
+    """Before: each hit searched every cue before it anew, quadratic in the title (hours)."""
+    title = "Lumbar epidural steroid injection" + " lumbar disc" * 11000
+    row = screen_text(title)
+    assert len(title) > 128 * 1024
+    assert row["decision"] in ("included", "excluded", "awaiting_classification")

@@ -15,6 +15,7 @@ from Bio import Entrez
 
 from spinereview.config import REPO_ROOT, load_config
 from spinereview.errors import InputError
+from spinereview.io import sha256_file
 from spinereview.pubmed import snapshot_build
 from spinereview.pubmed.snapshot import Manifest, iter_pmids, verify_snapshot
 from spinereview.pubmed.snapshot_build import (
@@ -486,3 +487,40 @@ def test_manifest_validation_names_the_key():
     data["queries"][0]["pmids"].reverse()
     with pytest.raises(InputError, match="sorted numerically"):
         Manifest.from_json(data)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            '<PMID Version="1">2053000</PMID>',
+            '<PMID Version="1">343479</PMID>',
+            "line 62: PMID 343479 occurs more than once (first at line 12)",
+        ),
+        ('<PMID Version="1">343479</PMID>', "", "line 12, field 'PMID': PubmedArticle has no PMID"),
+        (
+            '<PMID Version="1">343479</PMID>',
+            '<PMID Version="1">34347X</PMID>',
+            "line 12, field 'PMID': PMID '34347X' is not a number",
+        ),
+        (
+            "<PubmedArticleSet>",
+            "<html>",
+            "line 10: root element is <html>, expected <PubmedArticleSet>",
+        ),
+    ],
+    ids=["duplicate", "missing", "not_a_number", "wrong_root"],
+)
+def test_verify_names_the_line_of_a_bad_article(tmp_path, queries, old, new, message):
+    """Before: no line ("PubmedArticle number 1 has no valid PMID", "PMID 343479 occurs more than
+    once"), and a wrong root passed verification (bad-input corpus, xml_*)."""
+    shutil.copytree(SNAPSHOT, tmp_path / "snapshot")
+    path = tmp_path / "snapshot" / "epidural.xml"
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+    manifest = tmp_path / "snapshot" / "manifest.json"
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    data["queries"][0]["sha256"] = sha256_file(path)
+    manifest.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        verify_snapshot(tmp_path / "snapshot", queries)
+    assert str(info.value) == f"{path}, {message}"

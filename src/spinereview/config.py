@@ -18,6 +18,7 @@ import jsonschema
 import yaml
 
 from spinereview.errors import InputError
+from spinereview.io import not_utf8
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCHEMA_DIR = REPO_ROOT / "workflow" / "schemas"
@@ -54,7 +55,7 @@ def _read(path: Path) -> str:
     except FileNotFoundError:
         raise InputError(path, "file not found") from None
     except UnicodeDecodeError as exc:
-        raise InputError(path, f"not UTF-8 text (byte {exc.start})") from None
+        raise not_utf8(path, exc) from None
 
 
 def _yaml_error(path: Path, exc: yaml.YAMLError) -> InputError:
@@ -85,15 +86,26 @@ def load_yaml_lines(path: str | Path) -> tuple[Any, dict[KeyPath, int]]:
     """
     path = Path(path)
     text = _read(path)
+    lines: dict[KeyPath, int] = {}
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
+        if node is not None:
+            _record_lines(path, node, (), lines)
     except yaml.YAMLError as exc:
         raise _yaml_error(path, exc) from None
-    lines: dict[KeyPath, int] = {}
-    if node is not None:
-        _record_lines(path, node, (), lines)
+    except RecursionError:  # PyYAML recurses once per level of nesting
+        raise _nesting_error(path, text) from None
     return data, lines
+
+
+def _nesting_error(path: Path, text: str) -> InputError:
+    """A value nested deeper than the parser can follow; the line is the first with many brackets."""
+    line = next(
+        (n for n, row in enumerate(text.splitlines(), 1) if row.count("[") + row.count("{") > 100),
+        None,
+    )
+    return InputError(path, "invalid YAML: lists or mappings nested too deeply", line=line)
 
 
 def _record_lines(path: Path, node: yaml.Node, at: KeyPath, lines: dict[KeyPath, int]) -> None:
@@ -130,9 +142,24 @@ def validate(instance: Any, schema_path: str | Path, *, source: str | Path) -> N
     )
     if errors:
         err = errors[0]
-        key = ".".join(str(p) for p in err.absolute_path) or "<top level>"
+        at = [*err.absolute_path, *_unexpected_key(err)]
+        key = ".".join(str(p) for p in at) or "<top level>"
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         raise InputError(source, f"{err.message}{more}", field=key)
+
+
+def _unexpected_key(err: jsonschema.ValidationError) -> list[str]:
+    """For an unknown key, that key (so the error names it and its line), else nothing."""
+    if err.validator != "additionalProperties" or not isinstance(err.instance, Mapping):
+        return []
+    known = err.schema.get("properties", {}) if isinstance(err.schema, Mapping) else {}
+    patterns = err.schema.get("patternProperties", {}) if isinstance(err.schema, Mapping) else {}
+    extra = sorted(
+        str(k)
+        for k in err.instance
+        if k not in known and not any(re.search(p, str(k)) for p in patterns)
+    )
+    return extra[:1]
 
 
 def _key_path(field: str) -> KeyPath:

@@ -102,6 +102,25 @@ def write_json_atomic(target: str | Path, data: Any) -> None:
     write_text_atomic(target, json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
 
 
+def not_utf8(path: Path, exc: UnicodeDecodeError, how: str = "") -> Exception:
+    """The InputError for a file that is not UTF-8: its line, the byte, and the fix."""
+    from spinereview.errors import InputError
+
+    data = path.read_bytes()
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        found, line = "UTF-16 text", None
+    else:
+        found, line = (
+            f"not UTF-8 text (byte 0x{data[exc.start]:02x})",
+            data[: exc.start].count(b"\n") + 1,
+        )
+    return InputError(path, f"{found}; save the file as UTF-8{' ' + how if how else ''}", line=line)
+
+
+#: The largest CSV cell read_table accepts (csv's default limit is 128 KiB).
+_CELL_LIMIT = 16 << 20
+
+
 def read_table(path: str | Path, required: Sequence[str]) -> list[dict[str, str]]:
     """Read a UTF-8 CSV whose header has the ``required`` columns.
 
@@ -112,6 +131,9 @@ def read_table(path: str | Path, required: Sequence[str]) -> list[dict[str, str]
     from spinereview.errors import InputError
 
     path = Path(path)
+    if csv.field_size_limit() < _CELL_LIMIT:  # the default, 128 KiB, is less than a long note
+        csv.field_size_limit(_CELL_LIMIT)
+    reader = None
     try:
         with open(path, encoding="utf-8-sig", newline="") as fh:
             reader = csv.DictReader(fh)
@@ -130,14 +152,13 @@ def read_table(path: str | Path, required: Sequence[str]) -> list[dict[str, str]
             rows = list(reader)
     except FileNotFoundError:
         raise InputError(path, "file not found") from None
+    except IsADirectoryError:
+        raise InputError(path, "is a folder, not a file: name the CSV file itself") from None
+    except csv.Error as exc:
+        line = reader.line_num if reader is not None else None
+        raise InputError(path, f"not a readable CSV table: {exc}", line=line) from None
     except UnicodeDecodeError as exc:
-        line = path.read_bytes()[: exc.start].count(b"\n") + 1
-        raise InputError(
-            path,
-            f"not UTF-8 text (byte 0x{exc.object[exc.start]:02x}); save the file as UTF-8 "
-            "(e.g. 'CSV UTF-8' in a spreadsheet program)",
-            line=line,
-        ) from None
+        raise not_utf8(path, exc, "(e.g. 'CSV UTF-8' in a spreadsheet program)") from None
     for number, row in enumerate(rows, start=1):
         if None in row:
             raise InputError(path, "more values than header columns", row=number)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from spinereview.errors import InputError
 from spinereview.extraction.arm_statistics import load_arm_statistics
 from spinereview.extraction.fill import Recovery, sd_donors
 from spinereview.extraction.harmonise import (
@@ -22,6 +24,8 @@ from spinereview.extraction.sheet import load_sheet
 from spinereview.io import atomic_path, read_table
 from spinereview.schemas import validate_rows
 from spinereview.screening.sources import load_curated
+
+log = logging.getLogger(__name__)
 
 _F, _S, _B, _I = pa.float64(), pa.string(), pa.bool_(), pa.int64()
 #: Arrow schema of results/extraction/effects.parquet (one row per sheet row).
@@ -107,7 +111,19 @@ def harmonise_sheet(
     """
     curated = load_curated(studies)
     rows = load_sheet(sheet, {c.publication_id: c.pmid for c in curated})
+    if not rows and arm_statistics is not None and read_table(arm_statistics, ()):
+        raise InputError(
+            sheet,
+            f"the sheet has a header but no data rows, while {arm_statistics} gives arm "
+            "statistics for its rows: was the sheet emptied by mistake?",
+            line=2,
+        )
     stats = load_arm_statistics(arm_statistics, rows) if arm_statistics is not None else {}
+    if arm_statistics is not None and rows and not stats:
+        log.warning(
+            "%s has a header but no data rows: no precision is recovered from arm statistics",
+            arm_statistics,
+        )
     recovery = Recovery.from_config(extraction.get("recovery"))
     windows = windows_from_config(extraction["windows"])
     by_pub = load_comparisons(comparisons)

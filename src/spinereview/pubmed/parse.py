@@ -132,6 +132,26 @@ def count_articles(path: str | Path) -> list[str]:
     return [_pmid(path, elem, line) for line, elem in _top_level(path) if elem.tag == ARTICLE_TAG]
 
 
+def iter_pmid_lines(path: str | Path) -> Iterator[tuple[int, str]]:
+    """Yield (line, PMID) of every PubmedArticle and PubmedBookArticle in ``path``, streaming.
+
+    The same checks as ``iter_records`` (root element, entities, well-formedness), each error naming
+    the file and line; a missing or non-numeric PMID names the line of its article and field PMID.
+    """
+    for line, elem in _top_level(path):
+        if elem.tag not in (ARTICLE_TAG, "PubmedBookArticle"):
+            continue
+        found = elem.find("MedlineCitation/PMID")
+        if found is None:
+            found = elem.find("BookDocument/PMID")
+        pmid = full_text(found)
+        if not pmid:
+            raise InputError(path, f"{elem.tag} has no PMID", line=line, field="PMID")
+        if not _PMID.fullmatch(pmid) or pmid.startswith("0"):
+            raise InputError(path, f"PMID {pmid!r} is not a number", line=line, field="PMID")
+        yield line, pmid
+
+
 def full_text(elem: Element | None) -> str:
     """The element's whole text including inline markup and tails, whitespace runs collapsed."""
     if elem is None:

@@ -8,13 +8,10 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from xml.etree.ElementTree import ParseError
-
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import iterparse
 
 from spinereview.errors import InputError
 from spinereview.io import sha256_file, write_text_atomic
+from spinereview.pubmed.parse import iter_pmid_lines
 
 MANIFEST_NAME = "manifest.json"
 FORMAT_VERSION = 1
@@ -255,28 +252,12 @@ def iter_pmids(path: str | Path) -> Iterator[str]:
     Book records (Bookshelf chapters) are part of an efetch answer and of a live snapshot's PMID
     list, so they are counted here although the records table keeps only journal articles.
 
-    Parsed with defusedxml: entity declarations and external references are refused. An article
-    without MedlineCitation/PMID is an error naming the file and the article's position.
+    Parsed as the parse step does (``spinereview.pubmed.parse.iter_pmid_lines``): entity
+    declarations and external references are refused, and every error (malformed XML, a root other
+    than PubmedArticleSet, an article without a numeric PMID) names the file and the line.
     """
-    path = Path(path)
-    number = 0
-    root = None
-    try:
-        for event, elem in iterparse(str(path), events=("start", "end")):
-            if root is None:
-                root = elem
-            if event != "end" or elem.tag not in ("PubmedArticle", "PubmedBookArticle"):
-                continue
-            number += 1
-            pmid = elem.findtext("MedlineCitation/PMID") or elem.findtext("BookDocument/PMID")
-            if pmid is None or not _PMID.match(pmid.strip()):
-                raise InputError(path, f"{elem.tag} number {number} has no valid PMID")
-            yield pmid.strip()
-            root.clear()  # drop the finished article: memory stays flat in the number of records
-    except ParseError as exc:
-        raise InputError(path, f"not well-formed XML: {exc}", line=exc.position[0]) from None
-    except DefusedXmlException as exc:
-        raise InputError(path, f"unsafe XML refused: {exc}") from None
+    for _line, pmid in iter_pmid_lines(path):
+        yield pmid
 
 
 def verify_snapshot(snapshot_dir: str | Path, queries: Sequence[Mapping[str, Any]]) -> dict:
@@ -339,15 +320,17 @@ def _verify_file(snapshot_dir: Path, entry: QueryEntry) -> dict[str, Any]:
             "the file was changed after the snapshot was made",
         )
     found: list[str] = []
-    seen: set[str] = set()
-    for pmid in iter_pmids(path):
+    seen: dict[str, int] = {}
+    for line, pmid in iter_pmid_lines(path):
         if pmid in seen:
-            raise InputError(path, f"PMID {pmid} occurs more than once")
-        seen.add(pmid)
+            raise InputError(
+                path, f"PMID {pmid} occurs more than once (first at line {seen[pmid]})", line=line
+            )
+        seen[pmid] = line
         found.append(pmid)
     expected = set(entry.pmids)
-    missing = sorted(expected - seen, key=int)
-    extra = sorted(seen - expected, key=int)
+    missing = sorted(expected - seen.keys(), key=int)
+    extra = sorted(seen.keys() - expected, key=int)
     if missing or extra:
         raise InputError(
             path,
