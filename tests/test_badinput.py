@@ -80,6 +80,27 @@ def _write_csv(path: Path, rows: list[list[str]], delimiter: str = ",") -> None:
     path.write_text(buffer.getvalue(), encoding="utf-8")
 
 
+_LINE_OF = re.compile(r"\{line_of:(.+?)(?:#(\d+))?\}")
+
+
+def resolve_lines(message: str, path: Path) -> str:
+    """Replace ``{line_of:TEXT}`` (or ``{line_of:TEXT#N}``, the N-th occurrence) in a message pattern
+    by the number of the line of the mutated file ``path`` that contains TEXT, so that a case does
+    not break when lines are added above it."""
+
+    def number(match: re.Match[str]) -> str:
+        text, nth = match.group(1), int(match.group(2) or 1)
+        hits = [
+            i
+            for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+            if text in line
+        ]
+        assert len(hits) >= nth, f"{text!r} occurs {len(hits)} times in {path}"
+        return str(hits[nth - 1])
+
+    return _LINE_OF.sub(number, message)
+
+
 def mutate(workdir: Path, step: dict[str, Any]) -> None:
     op = step["op"]
     if op == "rehash_manifest":  # as a user would after editing a snapshot file
@@ -192,7 +213,10 @@ def test_bad_input(
         if case["expect"] == "fails":
             assert rc != 0, shown
             assert "Nothing to be done" not in console, shown
-            assert re.search(case["message"], tail, re.M), f"expected /{case['message']}/\n{shown}"
+            message = case["message"]
+            if "{line_of:" in message:
+                message = resolve_lines(message, workdir / case["mutate"][0]["file"])
+            assert re.search(message, tail, re.M), f"expected /{message}/\n{shown}"
             after = _hashes(workdir)
             changed = sorted(
                 k for k in before.keys() | after.keys() if before.get(k) != after.get(k)

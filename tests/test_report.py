@@ -552,7 +552,7 @@ def test_other_source_cell_names_the_source_or_shows_the_gap() -> None:
         ({"language": "fr"}, "report.language"),
         ({"extraction": {"mode": "triple"}}, "report.extraction.mode"),
         ({"funding": 3}, "report.funding"),
-        ({"sponsor": "x"}, "report"),
+        ({"sponsor": "x"}, "report.sponsor"),
     ],
 )
 def test_report_config_fields_are_checked_at_load(report: dict, field: str) -> None:
