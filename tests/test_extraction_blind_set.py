@@ -1,0 +1,135 @@
+"""Checks of the blind extraction evaluation set (issue 15): format only, never the extractor.
+
+tests/data/extraction_blind/ holds a frozen holdout and a dev set written by a helper session that
+did not look at the extraction patterns. These tests check that both files parse, that ids are
+unique, that every span occurs in its text, that kinds, fields, measures and codes are the ones the
+corpus header (tests/data/extraction_corpus.yaml) defines, that the sizes meet the minimums, and that
+holdout.yaml still has the SHA-256 recorded in README.md, so the freeze is enforced.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+BLIND = Path(__file__).resolve().parent / "data" / "extraction_blind"
+HOLDOUT = BLIND / "holdout.yaml"
+DEV = BLIND / "dev.yaml"
+README = BLIND / "README.md"
+
+MINIMUM = {"holdout": 120, "dev": 200}
+
+# value fields of each kind, as in the header of tests/data/extraction_corpus.yaml
+FIELDS = {
+    "effect": {
+        "measure",
+        "estimate",
+        "ci_low",
+        "ci_high",
+        "ci_level",
+        "p_value",
+        "p_comparator",
+    },
+    "estimate_ci": {"estimate", "ci_low", "ci_high", "ci_level"},
+    "p_value": {"p_value", "p_comparator"},
+    "mean_sd": {"mean", "sd"},
+    "median_iqr": {"median", "q1", "q3"},
+    "n": {"n"},
+    "events": {"events", "n"},
+    "percent": {"percent"},
+    "followup": {"amount", "unit", "weeks"},
+    "outcome": {"code"},
+    "instrument": {"code"},
+}
+MEASURES = {"MD", "SMD", "RR", "OR", "HR", "RD"}
+OUTCOME_CODES = {"leg_pain", "back_pain", "pain_overall", "disability", "function", "responder"}
+INSTRUMENT_CODES = {"VAS", "NRS", "ODI", "RMDQ"}
+UNITS = {"day": 1 / 7, "week": 1, "month": 52 / 12, "year": 52}
+COMPARATORS = {"=", "<", ">", "≤", "≥", "<=", ">="}
+TEXT_FIELDS = {"measure", "p_comparator", "unit", "code"}
+
+
+def _load(path: Path) -> list[dict]:
+    items = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert isinstance(items, list)
+    return items
+
+
+@pytest.fixture(scope="module", params=["holdout", "dev"])
+def blind_set(request) -> tuple[str, list[dict]]:
+    path = HOLDOUT if request.param == "holdout" else DEV
+    return request.param, _load(path)
+
+
+def test_minimum_size(blind_set):
+    name, items = blind_set
+    assert len(items) >= MINIMUM[name]
+
+
+def test_item_format(blind_set):
+    _, items = blind_set
+    for item in items:
+        assert set(item) <= {"id", "lang", "tags", "text", "expect"}, item["id"]
+        assert item["lang"] in {"en", "de"}, item["id"]
+        assert isinstance(item["text"], str) and item["text"], item["id"]
+        assert isinstance(item["expect"], list), item["id"]
+        tags = item.get("tags", [])
+        assert isinstance(tags, list) and tags, item["id"]
+        if "trap" in tags:
+            assert all(e["kind"] != "effect" for e in item["expect"]), item["id"]
+
+
+def test_ids_unique_across_both_files():
+    ids = [item["id"] for path in (HOLDOUT, DEV) for item in _load(path)]
+    assert len(ids) == len(set(ids))
+
+
+def test_no_text_in_both_files():
+    holdout = {item["text"] for item in _load(HOLDOUT)}
+    dev = {item["text"] for item in _load(DEV)}
+    assert not holdout & dev
+
+
+def test_spans_kinds_and_fields(blind_set):
+    _, items = blind_set
+    for item in items:
+        for entry in item["expect"]:
+            where = f"{item['id']}: {entry}"
+            kind = entry["kind"]
+            assert kind in FIELDS, where
+            assert isinstance(entry["span"], str) and entry["span"] in item["text"], where
+            fields = set(entry) - {"kind", "span"}
+            assert fields <= FIELDS[kind], where
+            for field in fields - TEXT_FIELDS:
+                value = entry[field]
+                assert value is None or (
+                    isinstance(value, int | float) and not isinstance(value, bool)
+                ), where
+            if kind == "effect":
+                assert entry["measure"] in MEASURES, where
+                assert entry.get("estimate") is not None, where
+                if entry.get("ci_low") is not None:
+                    assert entry["ci_low"] <= entry["estimate"] <= entry["ci_high"], where
+            if "p_comparator" in entry:
+                assert entry["p_comparator"] in COMPARATORS, where
+            if kind == "outcome":
+                assert entry["code"] in OUTCOME_CODES, where
+            if kind == "instrument":
+                assert entry["code"] in INSTRUMENT_CODES, where
+            if kind == "followup":
+                assert entry["weeks"] == pytest.approx(entry["amount"] * UNITS[entry["unit"]])
+            if kind == "events" and entry.get("n") is not None:
+                assert entry["events"] <= entry["n"], where
+
+
+def test_holdout_sha256_matches_readme():
+    recorded = re.search(
+        r"holdout\.yaml SHA-256: `([0-9a-f]{64})`", README.read_text(encoding="utf-8")
+    )
+    assert recorded, "README.md must record the holdout's SHA-256"
+    actual = hashlib.sha256(HOLDOUT.read_bytes()).hexdigest()
+    assert actual == recorded.group(1), "holdout.yaml changed after it was frozen"
