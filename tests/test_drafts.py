@@ -198,3 +198,18 @@ def test_curation_loop_an_accepted_draft_agrees_in_the_crosscheck(
     assert row["status"] == "agrees" and row["candidate_index"] == str(index)
     unmatched = {c["candidate_index"] for c in checks if c["status"] == "candidate_not_in_sheet"}
     assert str(index) not in unmatched
+
+
+def test_report_says_what_the_drafts_hold() -> None:
+    from types import SimpleNamespace
+
+    from spinereview.report.review import _drafts_sentence
+
+    snapshot = {"provenance": "rebuilt from bibliographic facts; abstracts not included"}
+    live = {"provenance": "NCBI E-utilities"}
+    assert _drafts_sentence(SimpleNamespace(drafts=None, manifest=snapshot)) == ""
+    none = _drafts_sentence(SimpleNamespace(drafts=0, manifest=snapshot))
+    assert "No draft sheet rows" in none and "embedded snapshot has no abstracts" in none
+    assert "embedded" not in _drafts_sentence(SimpleNamespace(drafts=0, manifest=live))
+    some = _drafts_sentence(SimpleNamespace(drafts=2, manifest=live))
+    assert "2 draft sheet rows" in some and "never pooled" in some

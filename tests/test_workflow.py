@@ -134,6 +134,8 @@ def test_run_harmonises_the_sheet_and_writes_candidates(executed) -> None:
     drafts = (workdir / "results/extraction/draft_rows.csv").read_text().splitlines()
     assert drafts == [sheet_rows[0] + ",draft_id,candidate_ids,confidence,status"]
     assert log.count("WARNING") <= 1 and "0 draft sheet rows" in log
+    report = (workdir / "reports/report.html").read_text(encoding="utf-8")
+    assert report.count("No draft sheet rows") == 1
 
 
 def test_draft_rows_are_never_pooled(tmp_path: Path) -> None:
