@@ -95,7 +95,9 @@ def test_draft_header_is_the_curated_sheet_header_plus_draft_columns() -> None:
 
 
 def test_numbers_and_locators() -> None:
-    assert [number(v) for v in (-1.4, 2.0, -0.0, 1e-7, None)] == ["-1.4", "2", "0", "0", ""]
+    values = (-1.4, 2.0, -0.0, 1e-7, None, float("inf"))
+    assert [number(v) for v in values] == ["-1.4", "2", "0", "0", "", ""]
+    assert number(1e-7, 12) == "0.0000001"
     assert number(52 / 12, 2) == "4.33"
     sections = [{"label": "BACKGROUND", "text": "abc"}, {"label": None, "text": "de"}]
     # joined: "BACKGROUND: abc\nde" — offsets 0–14 are the background, 16–17 the unlabelled part
@@ -193,8 +195,10 @@ def test_curation_loop_an_accepted_draft_agrees_in_the_crosscheck(
 
     second = tmp_path / "second"
     second.mkdir()
-    _, checks = run(records, sheet, second)
+    drafts, checks = run(records, sheet, second)
     row = next(c for c in checks if c["row_id"] == new_id)
+    again = next(d for d in drafts if d["draft_id"] == accepted["draft_id"])
+    assert again["note"].endswith(f"already in the sheet as {new_id}")
     assert row["status"] == "agrees" and row["candidate_index"] == str(index)
     unmatched = {c["candidate_index"] for c in checks if c["status"] == "candidate_not_in_sheet"}
     assert str(index) not in unmatched

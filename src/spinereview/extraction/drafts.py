@@ -11,6 +11,7 @@ columns into the sheet with a new ``row_id``; the cross-check then shows its can
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -62,7 +63,7 @@ PUBMED_URL = "https://pubmed.ncbi.nlm.nih.gov/{pmid}/"
 
 def number(value: float | None, digits: int = 6) -> str:
     """A number as the sheet writes it: plain decimal, no exponent, no trailing zeros."""
-    if value is None:
+    if value is None or not math.isfinite(value):
         return ""
     text = f"{round(value, digits):.{digits}f}".rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
@@ -130,6 +131,8 @@ def draft_row(
         problems.append("PMID not in data/evidence/studies.csv")
     problems += [f"flag {f}" for f in eff.flags]
     exact_p = eff.p_value if eff.p_comparator == "=" and eff.ci_low is None else None
+    if exact_p is not None and not 0 < exact_p < 1:
+        exact_p = None
     linked = [eff, statement.followup, statement.outcome, statement.instrument]
     ids = sorted({indices[id(c)] for c in linked if c is not None and id(c) in indices})
     row = dict.fromkeys(DRAFT_COLUMNS, "")
@@ -146,7 +149,7 @@ def draft_row(
         source_url=PUBMED_URL.format(pmid=pmid),
         locator=locator(eff.start, eff.end, section),
         note="draft from an abstract candidate" + "".join(f"; {p}" for p in problems),
-        p_value=number(exact_p),
+        p_value=number(exact_p, 12),
         direction=(
             "" if not outcome else "higher_better" if outcome in HIGHER_BETTER else "lower_better"
         ),
@@ -160,7 +163,9 @@ def draft_row(
 
 
 def drafts_for_record(
-    record: Mapping[str, Any], studies_by_pmid: Mapping[str, str]
+    record: Mapping[str, Any],
+    studies_by_pmid: Mapping[str, str],
+    in_sheet: Mapping[tuple[str, int], str] | None = None,
 ) -> list[dict[str, str]]:
     """Draft rows for one record: one per effect candidate of its abstract (none without one).
 
@@ -179,15 +184,27 @@ def drafts_for_record(
         if statement.effect.kind != "effect":
             continue
         section = section_of(sections, statement.effect.start)
-        out.append(draft_row(pmid, statement, indices, studies_by_pmid.get(pmid, ""), section))
+        row = draft_row(pmid, statement, indices, studies_by_pmid.get(pmid, ""), section)
+        row_id = (in_sheet or {}).get((pmid, indices[id(statement.effect)]))
+        if row_id:
+            row["note"] += f"; already in the sheet as {row_id}"
+        out.append(row)
     return out
 
 
 def draft_rows(
-    records: Sequence[Mapping[str, Any]], studies_by_pmid: Mapping[str, str]
+    records: Sequence[Mapping[str, Any]],
+    studies_by_pmid: Mapping[str, str],
+    in_sheet: Mapping[tuple[str, int], str] | None = None,
 ) -> list[dict[str, str]]:
-    """Draft rows of every record with an abstract, in record order; validated (see ``check``)."""
-    rows = [row for record in records for row in drafts_for_record(record, studies_by_pmid)]
+    """Draft rows of every record with an abstract, in record order; validated (see ``check``).
+
+    ``in_sheet`` maps (PMID, candidate index) to the sheet row the cross-check matched it with;
+    such a draft says so in its note (a curator need not copy it again).
+    """
+    rows = [
+        row for record in records for row in drafts_for_record(record, studies_by_pmid, in_sheet)
+    ]
     check(rows)
     return rows
 

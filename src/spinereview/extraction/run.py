@@ -221,7 +221,12 @@ def run_candidates(
     rows = load_sheet(sheet, {c.publication_id: c.pmid for c in curated})
     checks = crosscheck(rows, candidates, with_abstract)
     by_pmid = {c.pmid: c.publication_id for c in curated if c.pmid}
-    drafts = draft_rows(records, by_pmid) if out_drafts is not None else []
+    in_sheet = {
+        (c["pmid"], c["candidate_index"]): c["row_id"]
+        for c in checks
+        if c["row_id"] and c["candidate_index"] is not None
+    }
+    drafts = draft_rows(records, by_pmid, in_sheet) if out_drafts is not None else []
     write_csv_atomic(out_candidates, candidates, CANDIDATE_COLUMNS)
     write_csv_atomic(out_crosscheck, checks, CROSSCHECK_COLUMNS)
     if out_drafts is not None:
