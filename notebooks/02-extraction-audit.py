@@ -184,7 +184,7 @@ for study_id in sorted(included["study_id"]):
 # The `extract_candidates` rule finds effect statements in the abstracts (estimates, CIs, arm
 # statistics, follow-up times — stored as character offsets, never as text) and compares every curated
 # row with them (`agrees`, `sign_reversed`, `not_found`, `candidate_not_in_sheet`). Candidates never
-# enter a meta-analysis unless a curator adds them to the sheet.
+# enter a meta-analysis unless a curator adds them to the sheet (section 6).
 
 # %%
 records = read_records(results / "records.parquet").to_pylist()
@@ -197,8 +197,9 @@ print(f"{len(candidates)} candidate(s), {len(crosscheck)} cross-check row(s)")
 if not with_abstract:
     print(
         "The embedded snapshot has NO abstracts (its provenance: "
-        f"'{manifest['provenance']}'), so there is nothing to extract or cross-check: both files "
-        "hold only their header. A live search (`make search`) fills them."
+        f"'{manifest['provenance']}'), so there is nothing to extract, cross-check or draft: "
+        "candidates.csv, crosscheck.csv and draft_rows.csv hold only their header. A live search "
+        "(`make search`) fills them."
     )
 
 # %%
@@ -225,3 +226,48 @@ if len(crosscheck):
     )
 else:
     print("No cross-check rows to show.")
+
+# %% [markdown]
+# ## 6. Draft sheet rows and the curation loop
+#
+# `results/extraction/draft_rows.csv` lays every effect candidate out as a row of the curated sheet:
+# the sheet's columns (study, PMID, outcome, instrument, timepoint, measure, estimate, CI, exact p,
+# `source_url` = the PubMed page, `locator` = abstract section and character offsets) filled where
+# the abstract says so, plus `draft_id`, `candidate_ids` (PMID:index into candidates.csv),
+# `confidence` (high / medium / low: how many of the sheet's facts are missing or flagged, listed in
+# `note`) and `status` (always `draft`). Numbers and offsets only, never a sentence of the abstract.
+# **A draft row is never pooled**: the meta-analysis reads `data/extraction/effects.csv` alone.
+#
+# The curation loop:
+#
+# 1. open the draft's `source_url`, read the statement at `locator`, check every number against the
+#    paper, and fill what the abstract could not give (a VAS range, the timepoint, the study id);
+# 2. copy the draft's sheet columns (not `draft_id` … `status`) into `data/extraction/effects.csv`
+#    with the next free `row_id` (E093, …) and set `uncertain`;
+# 3. re-run the pipeline: the sheet is validated, the row is harmonised and pooled like any curated
+#    row, and `crosscheck.csv` shows its candidate as `agrees` (it is no longer listed as
+#    `candidate_not_in_sheet`).
+
+# %%
+drafts = read_csv(results / "extraction" / "draft_rows.csv")
+if len(drafts):
+    display(
+        table(
+            drafts.groupby("confidence").size().reset_index(name="draft rows"),
+            caption="Draft sheet rows by confidence",
+        )
+    )
+    display(
+        table(
+            drafts,
+            ["draft_id", "study_id", "pmid", "outcome", "instrument", "timepoint_weeks",
+             "measure", "estimate", "ci_low", "ci_high", "locator", "confidence", "note"],
+            caption="Every draft row (status: draft; never pooled)",
+        )
+    )  # fmt: skip
+else:
+    print(
+        "No draft sheet rows: no abstract holds an effect statement"
+        + (" (the embedded snapshot has no abstracts)." if not with_abstract else ".")
+        + " The curation loop above applies once a live search brings abstracts."
+    )

@@ -27,6 +27,9 @@ answer line per citation for ecitmatch), ``echo_busy`` a retryable esearch ``<ER
 ``foreign_root`` an efetch answer whose root is ``<html>`` (or ``root=...``). ``pad`` puts that
 many characters before the echo (to move it across the client's snippet limit). A request with
 a wrong key (``api_key=`` of the server) gets NCBI's JSON 400 with the key and the request.
+
+Abstracts: every record has a generated BACKGROUND section; ``server.results[pmid] = "..."`` adds a
+RESULTS section with that text to one record (for tests of extraction on live records).
 """
 
 from __future__ import annotations
@@ -110,7 +113,9 @@ class Corpus:
     def matching(self, predicate: Callable[[Record], bool]) -> list[int]:
         return [p for p in self.order if predicate(self.records[p])]
 
-    def article(self, pmid: int) -> bytes:
+    def article(self, pmid: int, results: str | None = None) -> bytes:
+        if results is not None:  # a record with a RESULTS section: rendered, not cached
+            return _article_xml(self.records[pmid], results)
         with self._lock:
             cached = self._xml.get(pmid)
         if cached is None:
@@ -119,22 +124,28 @@ class Corpus:
                 self._xml[pmid] = cached
         return cached
 
-    def efetch_body(self, pmids: Iterable[int]) -> bytes:
+    def efetch_body(self, pmids: Iterable[int], results: dict[int, str] | None = None) -> bytes:
         parts = [PROLOG, b"<PubmedArticleSet>\n"]
         for pmid in pmids:
-            parts.append(self.article(pmid))
+            parts.append(self.article(pmid, (results or {}).get(pmid)))
             parts.append(b"\n")
         parts.append(b"</PubmedArticleSet>\n")
         return b"".join(parts)
 
 
-def _article_xml(r: Record) -> bytes:
+def _article_xml(r: Record, results: str | None = None) -> bytes:
     journal, iso = JOURNALS[r.journal]
     epub = ""
     if r.epub is not None:
         epub = (
             f'\n        <ArticleDate DateType="Electronic"><Year>{r.epub.year}</Year>'
             f"<Month>{r.epub.month:02d}</Month><Day>{r.epub.day:02d}</Day></ArticleDate>"
+        )
+    results_xml = ""
+    if results is not None:
+        results_xml = (
+            '\n          <AbstractText Label="RESULTS" NlmCategory="RESULTS">'
+            f"{escape(results)}</AbstractText>"
         )
     text = f"""  <PubmedArticle>
     <MedlineCitation Status="MEDLINE" Owner="NLM">
@@ -154,7 +165,7 @@ def _article_xml(r: Record) -> bytes:
         <Pagination><MedlinePgn>{r.page}-{r.page + 9}</MedlinePgn></Pagination>
         <Abstract>
           <AbstractText Label="BACKGROUND" NlmCategory="BACKGROUND"
-            >Record {r.pmid} &lt; generated, x<sup>2</sup> &gt; 0.</AbstractText>
+            >Record {r.pmid} &lt; generated, x<sup>2</sup> &gt; 0.</AbstractText>{results_xml}
         </Abstract>
         <AuthorList CompleteYN="Y">
           <Author ValidYN="Y">
@@ -295,6 +306,8 @@ class EutilsServer:
         self.page_limit = page_limit
         self.api_key = api_key  # when set, a request with another key gets HTTP 400
         self.queries: dict[str, Callable[[Record], bool]] = {}
+        #: PMID → text of a RESULTS abstract section served with that record (tests of extraction)
+        self.results: dict[int, str] = {}
         self.faults = FaultPlan()
         self.log: list[LoggedRequest] = []
         self._log_lock = threading.Lock()
@@ -424,7 +437,7 @@ class EutilsServer:
             pmids = ids[retstart : min(retstart + retmax, self.page_limit)]
         if fault is not None and fault.kind == "missing" and pmids:
             pmids = pmids[:-1]
-        return self.corpus.efetch_body(pmids)
+        return self.corpus.efetch_body(pmids, self.results)
 
     def ecitmatch(self, params: dict[str, str]) -> bytes:
         lines = []

@@ -186,6 +186,8 @@ def test_notebooks_show_the_real_results(rendered) -> None:
     assert "not yet reviewed: no file data/screening/human_review.csv" in screening
     extraction = _outputs_text(rendered["02-extraction-audit"][0])
     assert "The embedded snapshot has NO abstracts" in extraction
+    assert "No draft sheet rows: no abstract holds an effect statement" in extraction
+    assert extraction.count("draft_rows.csv hold only their header") == 1  # said once, no flood
     assert "E001" in extraction and "SE = (upper - lower) / (2 z)" in extraction
     meta = _outputs_text(rendered["03-meta-analysis"][0])
     assert "Cohen2012; LESS" in meta and "knha: CI" in meta and "without uncertain: k" in meta

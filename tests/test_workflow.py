@@ -130,6 +130,39 @@ def test_run_harmonises_the_sheet_and_writes_candidates(executed) -> None:
     assert "no record has an abstract" in log  # the rebuilt snapshot has none; said, not hidden
     header = (workdir / "results/extraction/crosscheck.csv").read_text().splitlines()
     assert header == ["pmid,row_id,status,candidate_index,detail"]
+    # no abstract, no draft sheet row: the header alone, said once in the log (no warning flood)
+    drafts = (workdir / "results/extraction/draft_rows.csv").read_text().splitlines()
+    assert drafts == [sheet_rows[0] + ",draft_id,candidate_ids,confidence,status"]
+    assert log.count("WARNING") <= 1 and "0 draft sheet rows" in log
+    report = (workdir / "reports/report.html").read_text(encoding="utf-8")
+    assert report.count("No draft sheet rows") == 1
+
+
+def test_draft_rows_are_never_pooled(tmp_path: Path) -> None:
+    """A draft row in results/extraction/draft_rows.csv changes no pooled number: pooling reads
+    the curated sheet alone (issue 15, must have 3)."""
+    workdir = copy_workflow(tmp_path)
+    targets = ("results/meta/pooled.csv", "results/extraction/draft_rows.csv")
+    first = run_snakemake(workdir, *targets)
+    assert first.returncode == 0, first.stderr[-3000:]
+    pooled = (workdir / "results/meta/pooled.csv").read_bytes()
+    drafts = workdir / "results/extraction/draft_rows.csv"
+    with open(drafts, encoding="utf-8", newline="") as fh:
+        header = next(csv.reader(fh))
+    with open(workdir / "data/extraction/effects.csv", encoding="utf-8", newline="") as fh:
+        curated = next(csv.DictReader(fh))  # E001, an included study's poolable row
+    draft = {k: curated.get(k, "") for k in header} | {
+        "row_id": "", "estimate": "-40", "ci_low": "-50", "ci_high": "-30", "uncertain": "no",
+        "draft_id": f"D{curated['pmid']}-000", "candidate_ids": f"{curated['pmid']}:0",
+        "confidence": "high", "status": "draft",
+    }  # fmt: skip
+    with open(drafts, "a", encoding="utf-8", newline="") as fh:
+        csv.DictWriter(fh, header, lineterminator="\n").writerow(draft)
+    second = run_snakemake(workdir, *targets, "--forcerun", "pool_effects")
+    assert second.returncode == 0, second.stderr[-3000:]
+    assert "rule pool_effects" in second.stdout + second.stderr  # pooled again, draft present
+    assert "rule extract_candidates" not in second.stdout + second.stderr
+    assert (workdir / "results/meta/pooled.csv").read_bytes() == pooled
 
 
 def test_second_run_does_no_work(executed) -> None:
@@ -190,10 +223,19 @@ def test_live_mode_searches_the_loopback_server_then_runs_the_pipeline(tmp_path:
     import os
 
     import yaml
-    from eutils_server import SMALL_TERM, standard_server
+    from eutils_server import SMALL_TERM, shared_corpus, small, standard_server
 
     key = "workflow-test-key-51c2"
     server = standard_server(api_key=key)
+    # Three found records get a RESULTS section (invented sentences): two with effect statements,
+    # one with numbers but no effect; the others keep their generated background only.
+    with_effect, no_effect, second = shared_corpus().matching(small)[:3]
+    server.results = {
+        with_effect: "At 6 weeks, disability (ODI) was lower after injection: mean difference "
+        "-4.2 (95% CI -8.0 to -0.4).",
+        no_effect: "Of 60 patients randomised, 55 were followed up for 12 months.",
+        second: "Responders at 3 months: risk ratio 1.30 (95% CI 0.90 to 1.88).",
+    }
     try:
         workdir = copy_workflow(tmp_path)
         committed = {p.name: p.read_bytes() for p in (workdir / "data/pubmed/snapshot").iterdir()}
@@ -219,6 +261,25 @@ def test_live_mode_searches_the_loopback_server_then_runs_the_pipeline(tmp_path:
         p.name: p.read_bytes() for p in (workdir / "data/pubmed/snapshot").iterdir()
     } == committed
     assert json.loads((workdir / "results/pubmed/diff.json").read_text())["small"]["added"]
+    with open(workdir / "results/extraction/draft_rows.csv", encoding="utf-8", newline="") as fh:
+        drafts = list(csv.DictReader(fh))  # draft rows for the abstracts with effect statements
+    assert [(d["pmid"], d["measure"], d["estimate"]) for d in drafts] == sorted(
+        [(str(with_effect), "MD", "-4.2"), (str(second), "RR", "1.3")], key=lambda d: int(d[0])
+    )
+    by_pmid = {d["pmid"]: d for d in drafts}
+    md = by_pmid[str(with_effect)]
+    assert (md["outcome"], md["instrument"], md["timepoint_weeks"]) == (
+        "disability",
+        "ODI_0_100",
+        "6",
+    )
+    assert md["study_id"] == "" and md["status"] == "draft"  # a new record: no curated study yet
+    assert md["source_url"] == f"https://pubmed.ncbi.nlm.nih.gov/{with_effect}/"
+    assert md["locator"].startswith("abstract (Results), chars ")
+    rr = by_pmid[str(second)]
+    assert (rr["outcome"], rr["timepoint_weeks"], rr["ci_high"]) == ("responder", "13", "1.88")
+    checks = (workdir / "results/extraction/crosscheck.csv").read_text(encoding="utf-8")
+    assert checks.count("candidate_not_in_sheet") == 2
     for path in workdir.rglob("*"):
         if path.is_file() and ".snakemake" not in path.parts:
             assert key.encode() not in path.read_bytes(), path

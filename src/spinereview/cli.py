@@ -141,19 +141,26 @@ def cmd_harmonise_effects(args: argparse.Namespace) -> None:
 def cmd_extract_candidates(args: argparse.Namespace) -> None:
     from spinereview.extraction.run import run_candidates
 
-    abstracts, candidates, checks = run_candidates(
+    abstracts, candidates, checks, drafts = run_candidates(
         Path(args.records),
         Path(args.sheet),
         Path(args.studies),
         Path(args.out_candidates),
         Path(args.out_crosscheck),
+        Path(args.out_drafts) if args.out_drafts else None,
     )
     if abstracts == 0:
         log.warning(
             "no record has an abstract (the embedded snapshot was rebuilt without "
-            "abstracts): nothing to extract or cross-check"
+            "abstracts): nothing to extract, cross-check or draft"
         )
-    log.info("%d abstracts, %d candidates, %d cross-check rows", abstracts, candidates, checks)
+    log.info(
+        "%d abstracts, %d candidates, %d cross-check rows, %d draft sheet rows (never pooled)",
+        abstracts,
+        candidates,
+        checks,
+        drafts,
+    )
 
 
 def cmd_pool_effects(args: argparse.Namespace) -> None:
@@ -285,6 +292,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--studies", default="data/evidence/studies.csv")
     p.add_argument("--out-candidates", default="results/extraction/candidates.csv")
     p.add_argument("--out-crosscheck", default="results/extraction/crosscheck.csv")
+    p.add_argument(
+        "--out-drafts",
+        default="results/extraction/draft_rows.csv",
+        help="draft sheet rows from the effect candidates ('' to skip)",
+    )
     p.set_defaults(func=cmd_extract_candidates)
 
     p = sub.add_parser("pool-effects", help="run the configured meta-analyses")

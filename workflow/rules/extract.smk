@@ -1,4 +1,5 @@
-# Stage 4: extraction — the curated sheet validated and harmonised (common scale, sign, SE, windows).
+# Stage 4: extraction — the curated sheet validated and harmonised (common scale, sign, SE, windows);
+# candidates from abstracts, their cross-check with the sheet, and draft sheet rows (never pooled).
 
 
 rule harmonise_effects:
@@ -31,6 +32,7 @@ rule extract_candidates:
     output:
         candidates=update(f"{RESULTS}/extraction/candidates.csv"),
         crosscheck=update(f"{RESULTS}/extraction/crosscheck.csv"),
+        drafts=update(f"{RESULTS}/extraction/draft_rows.csv"),
     params:
         cli=SPINEREVIEW,
     log:
@@ -40,4 +42,5 @@ rule extract_candidates:
     shell:
         "{params.cli} extract-candidates --records {input.records:q} --sheet {input.sheet:q}"
         " --studies {input.studies:q} --out-candidates {output.candidates:q}"
-        " --out-crosscheck {output.crosscheck:q} 2> {log:q} || {{ rc=$?; cat {log:q} >&2; exit $rc; }}"
+        " --out-crosscheck {output.crosscheck:q} --out-drafts {output.drafts:q}"
+        " 2> {log:q} || {{ rc=$?; cat {log:q} >&2; exit $rc; }}"

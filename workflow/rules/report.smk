@@ -10,6 +10,7 @@ rule write_report:
         decisions=f"{RESULTS}/screening/decisions.csv",
         agreement=rules.measure_agreement.output[0],
         effects=f"{RESULTS}/extraction/effects.parquet",
+        drafts=rules.extract_candidates.output.drafts,
         meta=rules.pool_effects.output,
         reviews=rules.review_estimates.output[0],
         findings=rules.summarise_findings.output[0],
@@ -40,6 +41,6 @@ rule write_report:
         " --agreement {input.agreement:q}"
         " --reviews {input.reviews:q} --findings {input.findings:q} --figures-dir {params.figures_dir:q}"
         " --citations-dir {params.citations_dir:q} --other-sources {input.other_sources:q}"
-        " --overrides {input.overrides:q} --out {output.html:q}"
+        " --overrides {input.overrides:q} --drafts {input.drafts:q} --out {output.html:q}"
         " --checklist-md {output.checklist_md:q} --checklist-html {output.checklist_html:q}"
         " 2> {log:q} || {{ rc=$?; cat {log:q} >&2; exit $rc; }}"

@@ -192,15 +192,25 @@ def read_effects(path: str | Path) -> pa.Table:
 
 
 def run_candidates(
-    records_path: Path, sheet: Path, studies: Path, out_candidates: Path, out_crosscheck: Path
-) -> tuple[int, int, int]:
-    """Write candidates.csv and crosscheck.csv; returns (abstracts, candidates, cross-check rows)."""
+    records_path: Path,
+    sheet: Path,
+    studies: Path,
+    out_candidates: Path,
+    out_crosscheck: Path,
+    out_drafts: Path | None = None,
+) -> tuple[int, int, int, int]:
+    """Write candidates.csv, crosscheck.csv and (with ``out_drafts``) draft_rows.csv.
+
+    Returns (abstracts, candidates, cross-check rows, draft rows). Draft rows are never pooled:
+    pooling reads the curated sheet alone.
+    """
     from spinereview.extraction.abstracts import (
         CANDIDATE_COLUMNS,
         CROSSCHECK_COLUMNS,
         candidate_rows,
         crosscheck,
     )
+    from spinereview.extraction.drafts import DRAFT_COLUMNS, draft_rows
     from spinereview.io import write_csv_atomic
     from spinereview.pubmed.records import read_records
 
@@ -210,6 +220,15 @@ def run_candidates(
     curated = load_curated(studies)
     rows = load_sheet(sheet, {c.publication_id: c.pmid for c in curated})
     checks = crosscheck(rows, candidates, with_abstract)
+    by_pmid = {c.pmid: c.publication_id for c in curated if c.pmid}
+    in_sheet = {
+        (c["pmid"], c["candidate_index"]): c["row_id"]
+        for c in checks
+        if c["row_id"] and c["candidate_index"] is not None
+    }
+    drafts = draft_rows(records, by_pmid, in_sheet) if out_drafts is not None else []
     write_csv_atomic(out_candidates, candidates, CANDIDATE_COLUMNS)
     write_csv_atomic(out_crosscheck, checks, CROSSCHECK_COLUMNS)
-    return len(with_abstract), len(candidates), len(checks)
+    if out_drafts is not None:
+        write_csv_atomic(out_drafts, drafts, DRAFT_COLUMNS)
+    return len(with_abstract), len(candidates), len(checks), len(drafts)

@@ -27,6 +27,7 @@ RESULT_FILES: dict[str, tuple[str, ...]] = {
         "extraction/effects.parquet",
         "extraction/candidates.csv",
         "extraction/crosscheck.csv",
+        "extraction/draft_rows.csv",
     ),
     "03-meta-analysis": (
         "meta/pooled.csv",

@@ -68,6 +68,7 @@ def _facts(inp: c.ReportInputs, effects: list[dict]) -> rv.Facts:
         coverage=coverage(included, effects, inp.config["meta"]["analyses"], inp.meta_dir),
         window_labels=_window_labels(inp.config),
         rob_note=rob_note,
+        drafts=len(c.read_csv(inp.drafts)) if inp.drafts else None,
     )
 
 

@@ -32,6 +32,7 @@ def _run(args: argparse.Namespace) -> None:
         agreement=Path(args.agreement) if args.agreement else None,
         other_sources=Path(args.other_sources) if args.other_sources else None,
         overrides=Path(args.overrides) if args.overrides else None,
+        drafts=Path(args.drafts) if args.drafts else None,
     )
     md = Path(args.checklist_md) if args.checklist_md else None
     html = Path(args.checklist_html) if args.checklist_html else None
@@ -58,6 +59,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--citations-dir", default="reports/citations")
     p.add_argument("--other-sources", default="data/screening/other_sources.csv")
     p.add_argument("--overrides", default="data/screening/overrides.csv")
+    p.add_argument("--drafts", default=None, help="results/extraction/draft_rows.csv (optional)")
     p.add_argument("--out", default="reports/report.html")
     p.add_argument("--checklist-md", default="reports/prisma_checklist.md")
     p.add_argument("--checklist-html", default="reports/prisma_checklist.html")

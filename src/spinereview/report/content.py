@@ -45,6 +45,7 @@ class ReportInputs:
     agreement: Path | None = None  # results/screening/agreement.json
     other_sources: Path | None = None  # data/screening/other_sources.csv
     overrides: Path | None = None  # data/screening/overrides.csv
+    drafts: Path | None = None  # results/extraction/draft_rows.csv
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:

@@ -36,6 +36,7 @@ class Facts:
     coverage: Coverage
     window_labels: Mapping[str, str]
     rob_note: str  # what the risk-of-bias figure stage says ('' when it drew one)
+    drafts: int | None = None  # rows of results/extraction/draft_rows.csv (None: not read)
 
 
 def stated(value: Any) -> str:
@@ -332,7 +333,27 @@ def data_collection_section(facts: Facts) -> str:
         "UNCERTAIN note. The pipeline validates every row (schema, estimate inside its CI, "
         "known classes) and cross-checks it against effect statements found automatically in the "
         "abstracts (<code>results/extraction/crosscheck.csv</code>); the automatic extraction "
-        "never supplies a pooled number.</p>"
+        f"never supplies a pooled number.{_drafts_sentence(facts)}</p>"
+    )
+
+
+def _drafts_sentence(facts: Facts) -> str:
+    """What results/extraction/draft_rows.csv holds (never pooled; a curator copies accepted rows
+    into the sheet)."""
+    drafts = facts.drafts
+    if drafts is None:
+        return ""
+    where = "<code>results/extraction/draft_rows.csv</code>"
+    if drafts == 0:
+        live = facts.manifest.get("provenance") == "NCBI E-utilities"
+        why = "" if live else " (the embedded snapshot has no abstracts)"
+        return (
+            f" No draft sheet rows ({where}): no abstract of this run holds an effect "
+            f"statement{why}."
+        )
+    return (
+        f" {drafts} draft sheet row{'s' if drafts != 1 else ''} from the abstracts await a curator "
+        f"({where}); a draft is never pooled until a curator copies it into the sheet."
     )
 
 
