@@ -15,7 +15,8 @@ PubMed records (deterministic from a seed). It speaks the parts of the protocol 
 Faults on demand, by the n-th request to a utility (``server.faults.add("status", "efetch",
 at=[2, 3], status=503)``): HTTP status codes (with Retry-After), dropped connections, TCP resets,
 bodies cut mid-record (short Content-Length read), XML that does not close, a record missing,
-slow answers, esearch backend errors and expired history sets. Every request is logged with the
+slow answers, esearch backend errors and expired history sets (``server.withheld`` holds PMIDs
+efetch never returns). Every request is logged with the
 time its connection was accepted, so tests can check pacing.
 
 Echoes, as NCBI's error answers do (they quote the rejected request, API key included): with
@@ -295,6 +296,9 @@ class EutilsServer:
         self.page_limit = page_limit
         self.api_key = api_key  # when set, a request with another key gets HTTP 400
         self.queries: dict[str, Callable[[Record], bool]] = {}
+        # PMIDs efetch never returns (NCBI withholds a record while it is being revised); esearch
+        # still counts and lists them.
+        self.withheld: set[int] = set()
         self.faults = FaultPlan()
         self.log: list[LoggedRequest] = []
         self._log_lock = threading.Lock()
@@ -331,8 +335,10 @@ class EutilsServer:
         self.stop()
 
     def reset(self) -> None:
-        """Forget faults, request counts and the log (between tests sharing a server)."""
+        """Forget faults, withheld records, request counts and the log (between tests sharing a
+        server)."""
         self.faults.clear()
+        self.withheld.clear()
         with self._log_lock:
             self.log.clear()
 
@@ -424,6 +430,7 @@ class EutilsServer:
             pmids = ids[retstart : min(retstart + retmax, self.page_limit)]
         if fault is not None and fault.kind == "missing" and pmids:
             pmids = pmids[:-1]
+        pmids = [p for p in pmids if p not in self.withheld]
         return self.corpus.efetch_body(pmids)
 
     def ecitmatch(self, params: dict[str, str]) -> bytes:

@@ -427,3 +427,50 @@ def test_article_spans_refuse_entities_and_unclosed_xml() -> None:
         chunk = body[start:stop]
         assert chunk.startswith(b"<PubmedArticle>") and chunk.endswith(b"</PubmedArticle>")
         assert f">{pmid}</PMID>".encode() in chunk
+
+
+# --- withheld records ----------------------------------------------------------------------------
+
+
+def test_a_withheld_record_is_skipped_named_and_listed(
+    server: EutilsServer, reference: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """efetch never sends one PMID (NCBI revising it): the run goes on without it, says so on the
+    console naming the query and the PMID, and lists it as withheld in the manifest."""
+    caplog.set_level(logging.INFO)
+    wanted = sorted(shared_corpus().matching(small))[7]
+    server.withheld.add(wanted)
+    settings = settings_for(server, tmp_path / "rate", max_retries=2)
+    result = run_live_search(QUERIES[2:], tmp_path / "pubmed", settings, date=DATE)
+    entry = Manifest.load(result / "manifest.json").query("small")
+    assert entry.withheld == (str(wanted),)
+    assert str(wanted) not in entry.pmids
+    assert entry.esearch_count == len(entry.pmids) + 1
+    assert json.loads((result / "manifest.json").read_text())["queries"][0]["withheld"] == [
+        str(wanted)
+    ]
+    verify_snapshot(result, QUERIES[2:])
+    assert f"query small: efetch withheld PMID(s) {wanted}" in caplog.text
+    # Two batches; the one with the withheld record was tried 1 + max_retries times.
+    assert len(server.requests("efetch")) == 2 + 2
+    # Everything else is the reference's small query.
+    ref = Manifest.load(reference / "manifest.json").query("small")
+    assert set(ref.pmids) - set(entry.pmids) == {str(wanted)}
+    assert KEY not in caplog.text
+
+
+def test_withheld_fail_stops_the_run_naming_query_and_pmid(
+    server: EutilsServer, tmp_path: Path
+) -> None:
+    wanted = sorted(shared_corpus().matching(small))[3]
+    server.withheld.add(wanted)
+    settings = settings_for(server, tmp_path / "rate", max_retries=1, withheld="fail")
+    words = rf"query 'small': efetch withheld PMID\(s\) {wanted}"
+    with pytest.raises(SpinereviewError, match=words):
+        run_live_search(QUERIES[2:], tmp_path / "pubmed", settings, date=DATE)
+    assert not (tmp_path / "pubmed" / DATE).exists()
+
+
+def test_withheld_setting_is_checked() -> None:
+    with pytest.raises(SpinereviewError, match="withheld must be 'skip' or 'fail'"):
+        EutilsSettings(email="reviewer@example.org", withheld="ignore")

@@ -85,6 +85,22 @@ class HistoryExpiredError(EutilsError):
     """efetch could not use the WebEnv/query_key of an earlier esearch (it expired or is unknown)."""
 
 
+class RecordsWithheldError(EutilsError):
+    """efetch kept answering without some of the records asked for, attempt after attempt.
+
+    NCBI withholds a record while it is being revised. ``missing`` holds the PMIDs that never
+    arrived and ``body`` the last (verified, well-formed) answer without them, so a caller may go
+    on without those records (``search.eutils.withheld: skip``).
+    """
+
+    def __init__(
+        self, message: str, *, url: str, missing: frozenset[str], body: bytes | None
+    ) -> None:
+        super().__init__(message, url=url)
+        self.missing = missing
+        self.body = body
+
+
 class TransientResponseError(Exception):
     """A response that is incomplete or garbled and worth asking for again (internal).
 
@@ -96,6 +112,15 @@ class TransientResponseError(Exception):
         super().__init__(redact(message))
 
 
+class MissingRecordsError(TransientResponseError):
+    """A well-formed efetch answer without some of the PMIDs asked for (internal)."""
+
+    def __init__(self, message: str, *, missing: frozenset[str], body: bytes) -> None:
+        super().__init__(message)
+        self.missing = missing
+        self.body = body
+
+
 @dataclass(frozen=True)
 class _Done:
     value: Any
@@ -105,6 +130,7 @@ class _Done:
 class _Retry:
     problem: str
     retry_after: str | None = None  # the header of a 429 ("" when absent), else None
+    missing: MissingRecordsError | None = None  # efetch answered without some records
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "problem", redact(self.problem))
@@ -144,6 +170,9 @@ class EutilsSettings:
     # A Retry-After longer than this is not waited out: the run fails and says when to retry.
     max_retry_after: float = 120.0
     rate_state: Path | None = None
+    # What to do with a record efetch still withholds after every attempt: "skip" it (its PMID
+    # goes to the manifest's ``withheld`` list and the log) or "fail" the run.
+    withheld: str = "skip"
 
     def __post_init__(self) -> None:
         if not isinstance(self.email, str) or "@" not in self.email:
@@ -163,6 +192,10 @@ class EutilsSettings:
             raise SpinereviewError("E-utilities setting batch_size must not exceed page_limit")
         if self.max_retries < 0:
             raise SpinereviewError("E-utilities setting max_retries must not be negative")
+        if self.withheld not in ("skip", "fail"):
+            raise SpinereviewError(
+                f"E-utilities setting withheld must be 'skip' or 'fail', got {self.withheld!r}"
+            )
         if urlsplit(self.base_url).scheme not in ("http", "https"):
             raise SpinereviewError(f"E-utilities base_url must be http(s), got {self.base_url!r}")
 
@@ -308,10 +341,17 @@ class EutilsClient:
             if not isinstance(outcome, _Retry):
                 return outcome.value
             if attempt == attempts:
-                raise EutilsError(
-                    f"{utility} gave up after {attempts} attempts; last problem: {outcome.problem}",
-                    url=url,
+                message = (
+                    f"{utility} gave up after {attempts} attempts; last problem: {outcome.problem}"
                 )
+                if outcome.missing is not None:
+                    raise RecordsWithheldError(
+                        message,
+                        url=url,
+                        missing=outcome.missing.missing,
+                        body=outcome.missing.body,
+                    )
+                raise EutilsError(message, url=url)
             if outcome.retry_after is not None:
                 wait = self._checked_retry_after(outcome.retry_after, url)
                 self.limiter.defer(wait)  # every process sharing the limiter waits, this one too
@@ -364,6 +404,8 @@ class EutilsClient:
         if status == 200:
             try:
                 return _Done(validate(body) if validate is not None else body)
+            except MissingRecordsError as exc:
+                return _Retry(f"incomplete response: {exc}", missing=exc)
             except TransientResponseError as exc:
                 return _Retry(f"incomplete response: {exc}")
         if status == 429:
@@ -579,7 +621,13 @@ def efetch_pubmed(
                 url=url,
             )
         if unique != expected:
-            raise TransientResponseError(f"{len(unique)} of {len(expected)} records arrived")
+            missing = frozenset(expected - unique)
+            shown = ", ".join(sorted(missing, key=int)[:5]) + (", ..." if len(missing) > 5 else "")
+            raise MissingRecordsError(
+                f"{len(unique)} of {len(expected)} records arrived (missing PMID {shown})",
+                missing=missing,
+                body=body,
+            )
         return body
 
     return client.request("efetch.fcgi", params, validate=validate)

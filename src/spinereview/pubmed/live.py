@@ -21,6 +21,7 @@ from spinereview.pubmed.eutils import (
     EutilsSettings,
     History,
     HistoryExpiredError,
+    RecordsWithheldError,
     efetch_pubmed,
     esearch,
 )
@@ -216,12 +217,17 @@ def fetch_batches(
     *,
     on_batch: Callable[[BatchEvent], None] | None = None,
     progress: Progress | None = None,
+    withheld: str = "skip",
 ) -> list[BatchFile]:
     """Fetch every batch of ``plan`` not already in ``work_dir``; return them in plan order.
 
     Each batch is written to a temporary file, verified (well-formed, closed, PMIDs equal to the
     requested IDs) and only then renamed into place, so a file named ``batch-*.xml`` is always
     complete and a killed run resumes from the batches it has.
+
+    A record that efetch still withholds after every attempt (NCBI does so while a record is
+    being revised) is skipped with a warning naming the query and the PMID when ``withheld`` is
+    "skip" (the batch is kept without it); with "fail" the run stops, naming them.
     """
     jobs = [
         (s, start, s.ids[start : start + batch_size])
@@ -237,18 +243,42 @@ def fetch_batches(
         if batch is None:
             history = None if id(piece) in expired else piece.history
             try:
-                body = efetch_pubmed(client, ids, history=history, retstart=start)
-            except HistoryExpiredError:
-                log.warning("%s: history expired; fetching by PMID instead", plan.query_id)
-                expired.add(id(piece))
-                body = efetch_pubmed(client, ids)
-            batch = _save_batch(path, body, ids)
+                try:
+                    body = efetch_pubmed(client, ids, history=history, retstart=start)
+                except HistoryExpiredError:
+                    log.warning("%s: history expired; fetching by PMID instead", plan.query_id)
+                    expired.add(id(piece))
+                    body = efetch_pubmed(client, ids)
+                arrived: Sequence[str] = ids
+            except RecordsWithheldError as exc:
+                body, arrived = _withheld(exc, plan.query_id, ids, withheld)
+            batch = _save_batch(path, body, arrived)
         batches.append(batch)
         if progress is not None:
             progress.advance(len(ids))
         if on_batch is not None:
             on_batch(BatchEvent(plan.query_id, number, len(jobs), len(ids), reused, path))
     return batches
+
+
+def _withheld(
+    exc: RecordsWithheldError, query_id: str, ids: Sequence[str], mode: str
+) -> tuple[bytes, list[str]]:
+    """The body and PMIDs to keep when efetch withheld ``exc.missing``, or raise for "fail"."""
+    pmids = ", ".join(sorted(exc.missing, key=int))
+    if mode != "skip" or exc.body is None:
+        raise SpinereviewError(
+            f"query {query_id!r}: efetch withheld PMID(s) {pmids} on every attempt "
+            "(NCBI withholds a record while it is revised); search.eutils.withheld is 'fail' - "
+            f"try again later, or set it to 'skip' to go on without them. {exc}"
+        ) from None
+    log.warning(
+        "query %s: efetch withheld PMID(s) %s on every attempt; skipped (listed as withheld in "
+        "the manifest; search.eutils.withheld: fail stops instead)",
+        query_id,
+        pmids,
+    )
+    return exc.body, [p for p in ids if p not in exc.missing]
 
 
 def _save_batch(path: Path, body: bytes, ids: Sequence[str]) -> BatchFile:
@@ -268,7 +298,11 @@ def _load_batch(path: Path, ids: Sequence[str]) -> BatchFile | None:
     except InputError as exc:
         log.warning("discarding unreadable batch %s: %s", path.name, exc)
         return None
-    if sorted(pmid for pmid, _, _ in spans) != sorted(ids):
+    found = {pmid for pmid, _, _ in spans}
+    if found < set(ids):
+        log.info("fetching batch %s again: it lacks records efetch withheld", path.name)
+        return None
+    if sorted(found) != sorted(ids):
         log.warning("discarding batch %s: its PMIDs differ from the search", path.name)
         return None
     return BatchFile(path, prolog, tuple(spans))
@@ -377,6 +411,7 @@ def run_live_search(
                 settings.batch_size,
                 on_batch=on_batch,
                 progress=progress,
+                withheld=settings.withheld,
             )
         finally:
             progress.close()
@@ -389,6 +424,15 @@ def run_live_search(
     for plan, batches in fetched:
         file_name = f"{plan.query_id}.xml"
         pmids = assemble_query_file(batches, staging / file_name)
+        withheld = sorted(plan.pmids - set(pmids), key=int)
+        if withheld:
+            log.warning(
+                "query %s: %d record(s) counted by esearch but withheld by efetch, not in the "
+                "snapshot: PMID %s",
+                plan.query_id,
+                len(withheld),
+                ", ".join(withheld),
+            )
         entries.append(
             QueryEntry(
                 id=plan.query_id,
@@ -399,6 +443,7 @@ def run_live_search(
                 sha256=sha256_file(staging / file_name),
                 retrieval_date=date,
                 provenance=PROVENANCE,
+                withheld=tuple(withheld),
             )
         )
     manifest = Manifest(
