@@ -334,3 +334,136 @@ def test_ecitmatch_resolves_citations(server: EutilsServer, tmp_path: Path) -> N
     assert matches[2].status == "ambiguous"
     request = server.requests("ecitmatch")[0]
     assert request.params["bdata"].startswith(f"{journal}|{wanted.pub.year}|")
+
+
+# --- backoff and the retry budget (in fake time: an injected clock, sleep and limiter) -------------
+
+
+class FakeTime:
+    """A clock that only the client's waits move; ``waits`` records them in order."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.waits: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        self.now += seconds
+
+
+class FakeLimiter:
+    """No pacing; ``defer`` (after HTTP 429) waits in fake time, as the shared limiter would."""
+
+    def __init__(self, time_: FakeTime) -> None:
+        self.time = time_
+
+    def acquire(self) -> None:
+        pass
+
+    def defer(self, seconds: float) -> None:
+        self.time.sleep(seconds)
+
+
+def fake_time_client(
+    server: EutilsServer, tmp_path: Path, **options
+) -> tuple[EutilsClient, FakeTime]:
+    import random
+
+    fake = FakeTime()
+    values = {
+        "email": EMAIL,
+        "api_key": KEY,
+        "base_url": server.url,
+        "rate_state": tmp_path / "rate",
+        "backoff_base": 1.0,
+        "backoff_max": 8.0,
+        "max_retries": 4,
+        "read_timeout": 5.0,
+        **options,
+    }
+    client = EutilsClient(
+        EutilsSettings(**values),
+        limiter=FakeLimiter(fake),  # type: ignore[arg-type]
+        sleep=fake.sleep,
+        clock=fake.clock,
+        rng=random.Random(17),
+    )
+    return client, fake
+
+
+def test_ten_429s_without_retry_after_back_off_and_do_not_abort(
+    server: EutilsServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """NCBI's 429 (its JSON body, no Retry-After) ten times in a row: waits grow exponentially,
+    stay under the cap, are jittered, and the request succeeds although max_retries is 4."""
+    caplog.set_level(logging.WARNING)
+    client, fake = fake_time_client(server, tmp_path)
+    server.faults.add("status", "esearch", at=range(1, 11), status=429)
+    assert esearch(client, SMALL_TERM).count == len(shared_corpus().matching(small))
+    assert len(server.requests("esearch")) == 11
+    waits = fake.waits
+    bounds = [min(8.0, 2.0**n) for n in range(10)]  # 1, 2, 4, 8, 8, ... (the cap)
+    assert len(waits) == 10
+    assert all(0 <= w <= b for w, b in zip(waits, bounds, strict=True)), waits
+    assert max(waits) <= 8.0 and max(waits[3:]) > max(waits[:2])  # growing, capped
+    assert len(set(waits)) == 10 and any(w < 0.9 * b for w, b in zip(waits, bounds, strict=True))
+    assert "no Retry-After header; backoff" in caplog.text
+    assert "Retry-After 1 s" not in caplog.text and "honouring" not in caplog.text
+
+
+def test_a_retry_after_header_is_honoured_and_named(
+    server: EutilsServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING)
+    client, fake = fake_time_client(server, tmp_path)
+    server.faults.add("status", "esearch", at=[1], status=429, retry_after="7")
+    esearch(client, SMALL_TERM)
+    assert fake.waits == [7.0]
+    assert "honouring its Retry-After header: 7 s" in caplog.text
+
+
+def test_5xx_backs_off_with_full_jitter_up_to_max_retries(
+    server: EutilsServer, tmp_path: Path
+) -> None:
+    client, fake = fake_time_client(server, tmp_path, max_retries=3)
+    server.faults.add("status", "esearch", at=range(1, 10), status=503)
+    with pytest.raises(EutilsError, match="gave up after 4 attempts"):
+        esearch(client, SMALL_TERM)
+    assert len(fake.waits) == 3
+    assert all(0 <= w <= b for w, b in zip(fake.waits, [1, 2, 4], strict=True)), fake.waits
+
+
+def test_an_exhausted_retry_budget_names_the_query(
+    server: EutilsServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING)
+    client, fake = fake_time_client(server, tmp_path, retry_budget=30.0)
+    server.faults.add("status", "esearch", at=range(1, 200), status=429)
+    with client.for_query("small"), pytest.raises(EutilsError) as info:
+        esearch(client, SMALL_TERM)
+    message = str(info.value)
+    assert message.startswith("query small: esearch.fcgi still failing after")
+    assert "retry budget of 30 s (search.eutils.retry_budget)" in message and "HTTP 429" in message
+    assert sum(fake.waits) <= 30.0
+    assert "query small: esearch.fcgi: HTTP 429" in caplog.text
+    assert KEY not in message and KEY not in caplog.text
+
+
+def test_efetch_retries_an_html_page_sent_with_status_200(
+    server: EutilsServer, tmp_path: Path
+) -> None:
+    client = make_client(server, tmp_path)
+    ids = tuple(str(p) for p in shared_corpus().matching(small)[:5])
+    server.faults.add("foreign_root", "efetch", at=[1])
+    body = efetch_pubmed(client, ids)
+    assert body.rstrip().endswith(b"</PubmedArticleSet>")
+    assert [r.fault for r in server.requests("efetch")] == ["foreign_root", None]
+
+
+@pytest.mark.parametrize("name", ["backoff_base", "backoff_max", "retry_budget"])
+def test_backoff_settings_must_be_positive(name: str) -> None:
+    with pytest.raises(SpinereviewError, match=f"{name} must be positive"):
+        EutilsSettings(email=EMAIL, **{name: 0})

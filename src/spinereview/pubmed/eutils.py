@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import errno
 import http.client
 import io
+import itertools
 import os
 import random
 import socket
 import ssl
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
@@ -142,9 +144,12 @@ class EutilsSettings:
 
     ``email`` and ``tool`` identify the client to NCBI, as its usage policy requires. Without an
     ``api_key`` requests are paced to 3/s, with one to 10/s. ``max_retries`` counts retries after
-    the first attempt. Backoff before retry n (1-based) is ``backoff_base * 2**(n-1)``, capped at
-    ``backoff_max`` and scaled by a random factor in [0.5, 1] (jitter: parallel clients that failed
-    together do not retry together). ``rate_state`` is the limiter file shared by all processes
+    the first attempt that failed other than with HTTP 429. Backoff before retry n (1-based) is
+    drawn uniformly from [0, ``backoff_base * 2**(n-1)``] capped at ``backoff_max`` (full jitter:
+    parallel clients that failed together do not retry together); a Retry-After header is honoured
+    instead when sent. HTTP 429 is retried for as long as ``retry_budget`` allows, the seconds one
+    request may spend on retries in all. ``withheld`` says what to do with a record efetch never
+    sends (skip or fail). ``rate_state`` is the limiter file shared by all processes
     (default: one per user and host, see ratelimit.default_state_path).
     """
 
@@ -166,7 +171,11 @@ class EutilsSettings:
     # the short outages NCBI has at peak hours without hiding a real outage for long.
     max_retries: int = 6
     backoff_base: float = 1.0
-    backoff_max: float = 60.0
+    # The longest single backoff: NCBI's rate limiting and outages can outlast a minute.
+    backoff_max: float = 120.0
+    # Overall seconds one request may spend retrying (waits included); HTTP 429 is retried
+    # within this budget whatever max_retries says. Beyond it the run fails, naming the query.
+    retry_budget: float = 900.0
     # A Retry-After longer than this is not waited out: the run fails and says when to retry.
     max_retry_after: float = 120.0
     rate_state: Path | None = None
@@ -192,6 +201,9 @@ class EutilsSettings:
             raise SpinereviewError("E-utilities setting batch_size must not exceed page_limit")
         if self.max_retries < 0:
             raise SpinereviewError("E-utilities setting max_retries must not be negative")
+        for name in ("backoff_base", "backoff_max", "retry_budget"):
+            if not getattr(self, name) > 0:
+                raise SpinereviewError(f"E-utilities setting {name} must be positive")
         if self.withheld not in ("skip", "fail"):
             raise SpinereviewError(
                 f"E-utilities setting withheld must be 'skip' or 'fail', got {self.withheld!r}"
@@ -282,9 +294,11 @@ class EutilsClient:
 
     Every request goes through ``request``: it waits for a slot of the shared rate limiter, sends
     the request, and sorts the outcome. 200 with a body that ``validate`` accepts is returned.
-    429 waits out Retry-After (shared with every process through the limiter). 5xx, connection
-    resets, dropped connections, timeouts and truncated or garbled bodies are retried with
-    exponential backoff and jitter, up to ``settings.max_retries`` times. Other 4xx fail at once.
+    429 waits out Retry-After, or without one backs off exponentially with full jitter (shared
+    with every process through the limiter), within ``settings.retry_budget``. 5xx, connection
+    resets, dropped connections, timeouts and truncated, garbled or non-XML bodies are retried
+    with the same backoff, up to ``settings.max_retries`` times and within the budget. Other 4xx
+    fail at once.
     A refused connection or a DNS failure before any response fails at once as well
     (NetworkUnavailableError): no point retrying a machine without network.
     """
@@ -295,6 +309,7 @@ class EutilsClient:
         *,
         limiter: SharedRateLimiter | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
         rng: random.Random | None = None,
     ) -> None:
         self.settings = settings
@@ -302,12 +317,24 @@ class EutilsClient:
             settings.requests_per_second, settings.rate_state
         )
         self._sleep = sleep
+        self._clock = clock
         self._rng = rng or random.Random()
+        #: Named in every retry warning and error while set (see ``for_query``).
+        self.query_id: str | None = None
         self._reached = False  # has any HTTP response arrived yet?
         self.requests = 0  # attempts sent, for progress and tests
 
     def __repr__(self) -> str:
         return f"EutilsClient({self.settings!r})"
+
+    @contextlib.contextmanager
+    def for_query(self, query_id: str | None) -> Iterator[None]:
+        """Name ``query_id`` in the retry warnings and errors of the requests made inside."""
+        before, self.query_id = self.query_id, query_id
+        try:
+            yield
+        finally:
+            self.query_id = before
 
     def display_url(self, utility: str, params: Mapping[str, Any]) -> str:
         """The request URL as shown in messages and logs: without the API key, long values cut
@@ -333,17 +360,21 @@ class EutilsClient:
         closing, fewer records than asked for) and EutilsError for a definitive failure.
         """
         url = self.display_url(utility, params)
-        attempts = self.settings.max_retries + 1
-        for attempt in range(1, attempts + 1):
+        s = self.settings
+        who = f"query {self.query_id}: {utility}" if self.query_id else utility
+        attempts = s.max_retries + 1  # faults other than HTTP 429 count against max_retries
+        faults = 0  # attempts that failed with something other than HTTP 429
+        started = self._clock()
+        for attempt in itertools.count(1):
             self.limiter.acquire()
             self.requests += 1
             outcome = self._attempt(utility, params, method, validate, url)
             if not isinstance(outcome, _Retry):
                 return outcome.value
-            if attempt == attempts:
-                message = (
-                    f"{utility} gave up after {attempts} attempts; last problem: {outcome.problem}"
-                )
+            rate_limited = outcome.retry_after is not None
+            faults += not rate_limited
+            if faults == attempts:
+                message = f"{who} gave up after {attempt} attempts; last problem: {outcome.problem}"
                 if outcome.missing is not None:
                     raise RecordsWithheldError(
                         message,
@@ -352,26 +383,44 @@ class EutilsClient:
                         body=outcome.missing.body,
                     )
                 raise EutilsError(message, url=url)
-            if outcome.retry_after is not None:
-                wait = self._checked_retry_after(outcome.retry_after, url)
-                self.limiter.defer(wait)  # every process sharing the limiter waits, this one too
+            header = outcome.retry_after.strip() if outcome.retry_after else ""
+            honoured = self._checked_retry_after(header, url) if header else None
+            wait = honoured if honoured is not None else self._backoff(attempt)
+            elapsed = self._clock() - started
+            if elapsed + wait > s.retry_budget:
+                raise EutilsError(
+                    f"{who} still failing after {attempt} attempts in {elapsed:.0f} s; waiting "
+                    f"{wait:.0f} s more would exceed the retry budget of {s.retry_budget:g} s "
+                    f"(search.eutils.retry_budget); last problem: {outcome.problem}",
+                    url=url,
+                    status=429 if rate_limited else None,
+                )
+            if honoured is not None:
+                how = f"honouring its Retry-After header: {wait:g} s"
+            elif header:
+                how = (
+                    f"Retry-After {header!r} not understood; backoff {wait:.2f} s "
+                    f"(full jitter, cap {s.backoff_max:g} s)"
+                )
+            elif rate_limited:
+                how = f"no Retry-After header; backoff {wait:.2f} s (full jitter, cap {s.backoff_max:g} s)"
+            else:
+                how = f"backoff {wait:.2f} s (full jitter, cap {s.backoff_max:g} s)"
+            if rate_limited:
+                # Rate limiting is no fault of the request: it is retried within the budget,
+                # whatever max_retries says, and every process sharing the limiter waits.
+                self.limiter.defer(wait)
                 log.warning(
-                    "%s: %s (Retry-After %g s); retry %d of %d",
-                    utility,
+                    "%s: %s; %s; retry %d (within the %g s retry budget)",
+                    who,
                     outcome.problem,
-                    wait,
+                    how,
                     attempt,
-                    attempts - 1,
+                    s.retry_budget,
                 )
             else:
-                wait = self._backoff(attempt)
                 log.warning(
-                    "%s: %s; retry %d of %d in %.2f s",
-                    utility,
-                    outcome.problem,
-                    attempt,
-                    attempts - 1,
-                    wait,
+                    "%s: %s; %s; retry %d of %d", who, outcome.problem, how, faults, attempts - 1
                 )
                 self._sleep(wait)
         raise AssertionError("unreachable")  # pragma: no cover
@@ -418,23 +467,28 @@ class EutilsClient:
             status=status,
         )
 
-    def _backoff(self, attempt: int) -> float:
+    def backoff_bound(self, attempt: int) -> float:
+        """The longest backoff before retry ``attempt`` (1-based): base * 2**(attempt-1), capped."""
         s = self.settings
-        return min(s.backoff_max, s.backoff_base * 2 ** (attempt - 1)) * self._rng.uniform(0.5, 1)
+        return min(s.backoff_max, s.backoff_base * 2 ** min(attempt - 1, 60))
 
-    def _checked_retry_after(self, value: str, url: str) -> float:
-        """Seconds to wait after HTTP 429: Retry-After (seconds or an HTTP date); without a
-        usable value, NCBI's own pacing interval of one second. Beyond max_retry_after: fail."""
-        seconds = 1.0
+    def _backoff(self, attempt: int) -> float:
+        """Full jitter: uniform between 0 and the bound, so clients that failed together spread
+        out (AWS Architecture Blog, "Exponential Backoff And Jitter")."""
+        return self._rng.uniform(0, self.backoff_bound(attempt))
+
+    def _checked_retry_after(self, value: str, url: str) -> float | None:
+        """Seconds to wait that a Retry-After header asks for (seconds or an HTTP date); None if
+        the value is not understood (the caller backs off instead). Beyond max_retry_after: fail."""
         value = value.strip()
         if value.isdigit():
             seconds = float(value)
-        elif value:
+        else:
             try:
                 when = email.utils.parsedate_to_datetime(value)
                 seconds = max(0.0, (when - datetime.now(UTC)).total_seconds())
-            except (TypeError, ValueError):
-                pass
+            except (TypeError, ValueError, IndexError):
+                return None
         if seconds > self.settings.max_retry_after:
             raise EutilsError(
                 f"NCBI asks to wait {seconds:g} s before the next request (HTTP 429 "
@@ -636,9 +690,9 @@ def efetch_pubmed(
 def pubmed_pmids(body: bytes, url: str = "efetch") -> list[str]:
     """PMIDs of the PubmedArticle and PubmedBookArticle entries of an efetch answer, in order.
 
-    Raises TransientResponseError if the XML is cut off or malformed, HistoryExpiredError if NCBI
-    answered with its "Unable to obtain query" error, EutilsError for unsafe XML or any other
-    root element.
+    Raises TransientResponseError if the XML is cut off or malformed or has another root element
+    (an HTML error page sent with status 200), HistoryExpiredError if NCBI answered with its
+    "Unable to obtain query" error, EutilsError for unsafe XML.
     """
     try:
         _, spans = scan_pubmed_xml(body)
@@ -659,8 +713,10 @@ def _raise_for_root(body: bytes, tag: str, url: str) -> None:
         )
     if tag in ("eFetchResult", "ERROR") or "<ERROR>" in text:
         raise TransientResponseError(f"efetch error: {_snippet(body)}")
-    raise EutilsError(
-        f"efetch answered <{tag}>, expected <PubmedArticleSet>: {_snippet(body)}", url=url
+    # An HTML page (a proxy's or NCBI's own error page) sent with status 200: worth asking
+    # again, as esearch does with an answer that is not <eSearchResult>.
+    raise TransientResponseError(
+        f"efetch answered <{tag}>, expected <PubmedArticleSet>: {_snippet(body)}"
     )
 
 

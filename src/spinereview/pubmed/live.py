@@ -392,31 +392,8 @@ def run_live_search(
 
     fetched: list[tuple[QueryPlan, list[BatchFile]]] = []
     for query in queries:
-        plan = plan_query(client, query["id"], query["term"], settings.page_limit)
-        log.info(
-            "%s: %d hits in %d slice(s); fetching in batches of %d",
-            plan.query_id,
-            plan.count,
-            len(plan.slices),
-            settings.batch_size,
-        )
-        records = len(plan.pmids)
-        jobs = sum(-(-len(s.ids) // settings.batch_size) for s in plan.slices)
-        progress = Progress(plan.query_id, jobs, records, enabled=show_progress)
-        try:
-            batches = fetch_batches(
-                client,
-                plan,
-                work / plan.query_id,
-                settings.batch_size,
-                on_batch=on_batch,
-                progress=progress,
-                withheld=settings.withheld,
-            )
-        finally:
-            progress.close()
-        fetched.append((plan, batches))
-
+        with client.for_query(query["id"]):
+            fetched.append(_fetch_query(client, query, settings, work, on_batch, show_progress))
     staging = work / _STAGING
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
@@ -469,6 +446,41 @@ def run_live_search(
         work.parent.rmdir()  # only if no other date is in progress
     log.info("snapshot written to %s", final)
     return final
+
+
+def _fetch_query(
+    client: EutilsClient,
+    query: Mapping[str, Any],
+    settings: EutilsSettings,
+    work: Path,
+    on_batch: Callable[[BatchEvent], None] | None,
+    show_progress: bool | None,
+) -> tuple[QueryPlan, list[BatchFile]]:
+    """Plan one query and fetch its batches into ``work/<query id>/``."""
+    plan = plan_query(client, query["id"], query["term"], settings.page_limit)
+    log.info(
+        "%s: %d hits in %d slice(s); fetching in batches of %d",
+        plan.query_id,
+        plan.count,
+        len(plan.slices),
+        settings.batch_size,
+    )
+    records = len(plan.pmids)
+    jobs = sum(-(-len(s.ids) // settings.batch_size) for s in plan.slices)
+    progress = Progress(plan.query_id, jobs, records, enabled=show_progress)
+    try:
+        batches = fetch_batches(
+            client,
+            plan,
+            work / plan.query_id,
+            settings.batch_size,
+            on_batch=on_batch,
+            progress=progress,
+            withheld=settings.withheld,
+        )
+    finally:
+        progress.close()
+    return plan, batches
 
 
 def _publish(staging: Path, final: Path, work: Path) -> None:
