@@ -299,6 +299,11 @@ class EutilsServer:
         # PMIDs efetch never returns (NCBI withholds a record while it is being revised); esearch
         # still counts and lists them.
         self.withheld: set[int] = set()
+        # What esearch says it made of a term: ``translations[term]`` is its QueryTranslation
+        # (default: the term itself), ``notes[term]`` a list of (section, tag, text) put into the
+        # answer in NCBI's layout, e.g. ("ErrorList", "PhraseNotFound", "spinal fusionn").
+        self.translations: dict[str, str] = {}
+        self.notes: dict[str, list[tuple[str, str, str]]] = {}
         self.faults = FaultPlan()
         self.log: list[LoggedRequest] = []
         self._log_lock = threading.Lock()
@@ -339,6 +344,8 @@ class EutilsServer:
         server)."""
         self.faults.clear()
         self.withheld.clear()
+        self.translations.clear()
+        self.notes.clear()
         with self._log_lock:
             self.log.clear()
 
@@ -398,11 +405,20 @@ class EutilsServer:
             webenv, key = self._store(params.get("WebEnv"), ids)
             history = f"<QueryKey>{key}</QueryKey><WebEnv>{webenv}</WebEnv>"
         id_list = "".join(f"<Id>{p}</Id>" for p in page)
+        term = params.get("term", "")
+        sections: dict[str, str] = {}
+        for section, tag, text in self.notes.get(term, []):
+            sections[section] = sections.get(section, "") + f"<{tag}>{escape(text)}</{tag}>"
+        if sections.get("WarningList") and warning:
+            warning = warning.replace(
+                "</WarningList>", sections.pop("WarningList") + "</WarningList>"
+            )
+        notes = "".join(f"<{name}>{inner}</{name}>" for name, inner in sections.items())
         body = (
             f"{ESEARCH_PROLOG}<eSearchResult><Count>{len(ids)}</Count><RetMax>{len(page)}</RetMax>"
             f"<RetStart>{retstart}</RetStart>{history}<IdList>{id_list}</IdList>"
-            f"<TranslationSet/><QueryTranslation>{escape(params.get('term', ''))}"
-            f"</QueryTranslation>{warning}</eSearchResult>\n"
+            f"<TranslationSet/><QueryTranslation>{escape(self.translations.get(term, term))}"
+            f"</QueryTranslation>{notes}{warning}</eSearchResult>\n"
         )
         return body.encode("utf-8")
 

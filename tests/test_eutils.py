@@ -467,3 +467,8 @@ def test_efetch_retries_an_html_page_sent_with_status_200(
 def test_backoff_settings_must_be_positive(name: str) -> None:
     with pytest.raises(SpinereviewError, match=f"{name} must be positive"):
         EutilsSettings(email=EMAIL, **{name: 0})
+
+
+def test_query_warnings_setting_is_checked() -> None:
+    with pytest.raises(SpinereviewError, match="query_warnings must be 'record' or 'fail'"):
+        EutilsSettings(email=EMAIL, query_warnings="ignore")

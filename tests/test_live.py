@@ -474,3 +474,49 @@ def test_withheld_fail_stops_the_run_naming_query_and_pmid(
 def test_withheld_setting_is_checked() -> None:
     with pytest.raises(SpinereviewError, match="withheld must be 'skip' or 'fail'"):
         EutilsSettings(email="reviewer@example.org", withheld="ignore")
+
+
+# --- what PubMed actually searched -----------------------------------------------------------------
+
+
+def test_a_rewritten_query_is_recorded_and_named(
+    server: EutilsServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """esearch drops an unknown phrase (PhraseNotFound, in NCBI's ErrorList) and rewrites the
+    term: the manifest keeps the translation and the warnings of the query, and the console
+    names the query."""
+    caplog.set_level(logging.INFO)
+    translation = '"generated"[All Fields] AND "small"[All Fields]'
+    server.translations[SMALL_TERM] = translation
+    server.notes[SMALL_TERM] = [
+        ("ErrorList", "PhraseNotFound", "epiduralx"),
+        ("WarningList", "QuotedPhraseNotFound", '"facet blok"'),
+        ("WarningList", "OutputMessage", "Quoted phrase not found."),
+    ]
+    settings = settings_for(server, tmp_path / "rate")
+    result = run_live_search(QUERIES[1:], tmp_path / "pubmed", settings, date=DATE)
+    manifest = Manifest.load(result / "manifest.json")
+    entry = manifest.query("small")
+    assert entry.querytranslation == translation
+    assert entry.warnings == (
+        "PhraseNotFound: epiduralx",
+        'QuotedPhraseNotFound: "facet blok"',
+        "OutputMessage: Quoted phrase not found.",
+    )
+    # The other query ran as written, without warnings: recorded as such.
+    assert manifest.query("medium").querytranslation == MEDIUM_TERM
+    assert manifest.query("medium").warnings == ()
+    raw = json.loads((result / "manifest.json").read_text())["queries"][1]
+    assert raw["querytranslation"] == translation and len(raw["warnings"]) == 3
+    assert f"query small: PubMed searched {translation}" in caplog.text
+    assert "query small: esearch reported PhraseNotFound: epiduralx" in caplog.text
+    assert "query medium: esearch reported" not in caplog.text
+    verify_snapshot(result, QUERIES[1:])
+
+
+def test_query_warnings_fail_stops_the_run(server: EutilsServer, tmp_path: Path) -> None:
+    server.notes[SMALL_TERM] = [("ErrorList", "PhraseNotFound", "epiduralx")]
+    settings = settings_for(server, tmp_path / "rate", query_warnings="fail")
+    with pytest.raises(SpinereviewError, match="query 'small': esearch reported PhraseNotFound"):
+        run_live_search(QUERIES[2:], tmp_path / "pubmed", settings, date=DATE)
+    assert server.requests("efetch") == []

@@ -182,6 +182,9 @@ class EutilsSettings:
     # What to do with a record efetch still withholds after every attempt: "skip" it (its PMID
     # goes to the manifest's ``withheld`` list and the log) or "fail" the run.
     withheld: str = "skip"
+    # esearch's warnings and errors about the query (PhraseNotFound, QuotedPhraseNotFound,
+    # FieldNotFound, ...): "record" them in the manifest and the log, or "fail" the run.
+    query_warnings: str = "record"
 
     def __post_init__(self) -> None:
         if not isinstance(self.email, str) or "@" not in self.email:
@@ -204,6 +207,11 @@ class EutilsSettings:
         for name in ("backoff_base", "backoff_max", "retry_budget"):
             if not getattr(self, name) > 0:
                 raise SpinereviewError(f"E-utilities setting {name} must be positive")
+        if self.query_warnings not in ("record", "fail"):
+            raise SpinereviewError(
+                "E-utilities setting query_warnings must be 'record' or 'fail', got "
+                f"{self.query_warnings!r}"
+            )
         if self.withheld not in ("skip", "fail"):
             raise SpinereviewError(
                 f"E-utilities setting withheld must be 'skip' or 'fail', got {self.withheld!r}"
@@ -264,7 +272,8 @@ class SearchResult:
     ids: tuple[str, ...]
     retstart: int
     history: History | None
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()  # "Tag: text" of each WarningList and ErrorList entry
+    translation: str | None = None  # QueryTranslation: the search PubMed actually ran
 
 
 @dataclass(frozen=True)
@@ -622,11 +631,14 @@ def esearch(
             history = History(webenv=webenv.strip(), query_key=key.strip())
         warnings = tuple(
             redact(f"{e.tag}: {' '.join((e.text or '').split())}")
-            for section in ("WarningList", "ErrorList")
+            for section in ("ErrorList", "WarningList")
             for e in root.findall(f"{section}/*")
             if (e.text or "").strip()
         )
-        return SearchResult(count, ids, retstart, history, warnings)
+        translation = root.findtext("QueryTranslation")
+        if translation is not None:
+            translation = redact(" ".join(translation.split()))
+        return SearchResult(count, ids, retstart, history, warnings, translation)
 
     return client.request("esearch.fcgi", params, validate=validate)
 

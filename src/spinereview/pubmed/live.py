@@ -83,6 +83,8 @@ class QueryPlan:
     term: str
     count: int
     slices: tuple[Slice, ...]
+    translation: str | None = None  # esearch's QueryTranslation: what PubMed actually searched
+    warnings: tuple[str, ...] = ()  # esearch's WarningList/ErrorList entries, each once
 
     @property
     def pmids(self) -> set[str]:
@@ -113,7 +115,14 @@ class BatchEvent:
 # --- planning: esearch and date slices ------------------------------------------------------
 
 
-def plan_query(client: EutilsClient, query_id: str, term: str, page_limit: int) -> QueryPlan:
+def plan_query(
+    client: EutilsClient,
+    query_id: str,
+    term: str,
+    page_limit: int,
+    *,
+    query_warnings: str = "record",
+) -> QueryPlan:
     """Count the hits of ``term`` and cover them with slices of at most ``page_limit`` records.
 
     A search within the limit is one slice without dates. A larger one is bisected by
@@ -121,17 +130,50 @@ def plan_query(client: EutilsClient, query_id: str, term: str, page_limit: int) 
     IDs themselves: the union of the slices' IDs must hold exactly the live count. (PubMed
     searches a record by its print *and* its electronic publication date, so a record whose two
     dates fall into different slices is counted in both; the sum of slice counts may exceed the
-    total by such records, which are fetched once.) A shortfall fails the run, naming the numbers.
+    total by such records, which are fetched twice and stored once.) A shortfall fails the run,
+    naming the numbers.
+
+    esearch's QueryTranslation (the search PubMed actually ran) and its warnings and errors
+    (PhraseNotFound, QuotedPhraseNotFound, FieldNotFound, ...) are kept in the plan and logged
+    naming the query; with ``query_warnings="fail"`` a warning stops the run instead.
     """
-    total = esearch(client, term).count
+    first = esearch(client, term)
+    total = first.count
+    notes: dict[str, None] = dict.fromkeys(first.warnings)
     if total <= page_limit:
         ranges = [(None, None, total)] if total else []
     else:
-        ranges = _split(client, term, DATE_FLOOR, DATE_CEILING, None, page_limit)
-    slices = tuple(_leaf(client, term, lo, hi, count) for lo, hi, count in ranges)
-    plan = QueryPlan(query_id, term, total, slices)
+        ranges = _split(client, term, DATE_FLOOR, DATE_CEILING, None, page_limit, query_id)
+    slices = []
+    for lo, hi, count in ranges:
+        piece, warnings = _leaf(client, query_id, term, lo, hi, count)
+        slices.append(piece)
+        notes.update(dict.fromkeys(warnings))
+    plan = QueryPlan(query_id, term, total, tuple(slices), first.translation, tuple(notes))
+    _report_translation(plan, query_warnings)
     _check_complete(plan)
     return plan
+
+
+def _report_translation(plan: QueryPlan, query_warnings: str) -> None:
+    """Say on the console what PubMed made of the query, naming it; fail on warnings if asked."""
+    if plan.translation is not None and plan.translation != " ".join(plan.term.split()):
+        log.info("query %s: PubMed searched %s", plan.query_id, plan.translation)
+    if not plan.warnings:
+        return
+    listed = "; ".join(plan.warnings)
+    if query_warnings == "fail":
+        raise SpinereviewError(
+            f"query {plan.query_id!r}: esearch reported {listed}; PubMed searched "
+            f"{plan.translation!r}. Fix the term, or set search.eutils.query_warnings to "
+            "'record' to go on (the warnings then go to the manifest)"
+        )
+    log.warning(
+        "query %s: esearch reported %s; PubMed searched %s (recorded in the manifest)",
+        plan.query_id,
+        listed,
+        plan.translation,
+    )
 
 
 def _split(
@@ -141,6 +183,7 @@ def _split(
     hi: dt.date,
     count: int | None,
     limit: int,
+    query_id: str = "",
 ) -> list[tuple[dt.date, dt.date, int]]:
     """Date ranges (inclusive, in order) that each hold 1..limit records of ``term``, with counts."""
     if count is None:
@@ -151,31 +194,37 @@ def _split(
         return [(lo, hi, count)]
     if lo == hi:
         raise SpinereviewError(
-            f"{count} records of the search were published on {lo.isoformat()}, more than the "
-            f"{limit} one esearch can page through; narrow the query term"
+            f"query {query_id!r}: {count} records of the search were published on "
+            f"{lo.isoformat()}, more than the {limit} one esearch can page through; narrow the "
+            "query term"
         )
     mid = dt.date.fromordinal((lo.toordinal() + hi.toordinal()) // 2)
-    return _split(client, term, lo, mid, None, limit) + _split(
-        client, term, mid + dt.timedelta(days=1), hi, None, limit
+    return _split(client, term, lo, mid, None, limit, query_id) + _split(
+        client, term, mid + dt.timedelta(days=1), hi, None, limit, query_id
     )
 
 
 def _leaf(
-    client: EutilsClient, term: str, lo: dt.date | None, hi: dt.date | None, count: int
-) -> Slice:
-    """esearch one slice with the history server, asking for all ``count`` of its IDs."""
+    client: EutilsClient,
+    query_id: str,
+    term: str,
+    lo: dt.date | None,
+    hi: dt.date | None,
+    count: int,
+) -> tuple[Slice, tuple[str, ...]]:
+    """esearch one slice with the history server, asking for all ``count`` of its IDs; return
+    the slice and esearch's warnings."""
     mindate = _fmt(lo) if lo is not None else None
     maxdate = _fmt(hi) if hi is not None else None
     result = esearch(client, term, retmax=count, usehistory=True, mindate=mindate, maxdate=maxdate)
-    for warning in result.warnings:
-        log.warning("esearch: %s", warning)
     if result.count != len(result.ids):
         where = f"{mindate}-{maxdate}" if mindate else "the whole query"
         raise SpinereviewError(
-            f"esearch counted {count} hits for {where}, then {result.count}; PubMed changed "
-            "during the search - run it again"
+            f"query {query_id!r}: esearch counted {count} hits for {where}, then "
+            f"{result.count}; PubMed changed during the search - run it again"
         )
-    return Slice(mindate, maxdate, result.count, result.ids, result.history)
+    piece = Slice(mindate, maxdate, result.count, result.ids, result.history)
+    return piece, result.warnings
 
 
 def _check_complete(plan: QueryPlan) -> None:
@@ -420,6 +469,8 @@ def run_live_search(
                 sha256=sha256_file(staging / file_name),
                 retrieval_date=date,
                 provenance=PROVENANCE,
+                querytranslation=plan.translation,
+                warnings=plan.warnings,
                 withheld=tuple(withheld),
             )
         )
@@ -457,7 +508,13 @@ def _fetch_query(
     show_progress: bool | None,
 ) -> tuple[QueryPlan, list[BatchFile]]:
     """Plan one query and fetch its batches into ``work/<query id>/``."""
-    plan = plan_query(client, query["id"], query["term"], settings.page_limit)
+    plan = plan_query(
+        client,
+        query["id"],
+        query["term"],
+        settings.page_limit,
+        query_warnings=settings.query_warnings,
+    )
     log.info(
         "%s: %d hits in %d slice(s); fetching in batches of %d",
         plan.query_id,
