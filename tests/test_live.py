@@ -520,3 +520,39 @@ def test_query_warnings_fail_stops_the_run(server: EutilsServer, tmp_path: Path)
     with pytest.raises(SpinereviewError, match="query 'small': esearch reported PhraseNotFound"):
         run_live_search(QUERIES[2:], tmp_path / "pubmed", settings, date=DATE)
     assert server.requests("efetch") == []
+
+
+def test_a_count_that_grows_between_calls_names_the_query(
+    server: EutilsServer, tmp_path: Path
+) -> None:
+    """PubMed adds a record between the count and the ID list: the run stops, naming the query."""
+    extra = next(p for p in shared_corpus().order if not small(shared_corpus().records[p]))
+
+    def growing(r) -> bool:
+        return small(r) or (r.pmid == extra and len(server.requests("esearch")) >= 2)
+
+    server.add_query("growing", growing)
+    settings = settings_for(server, tmp_path / "rate")
+    n = len(shared_corpus().matching(small))
+    with pytest.raises(
+        SpinereviewError,
+        match=rf"query 'grows': esearch counted {n} hits for the whole query, then {n + 1}",
+    ):
+        run_live_search([{"id": "grows", "term": "growing"}], tmp_path / "p", settings, date=DATE)
+
+
+def test_retry_warnings_and_errors_name_the_query(
+    server: EutilsServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    server.faults.add("status", "efetch", at=[1], status=503)
+    settings = settings_for(server, tmp_path / "rate")
+    run_live_search(QUERIES[2:], tmp_path / "pubmed", settings, date=DATE)
+    assert "query small: efetch.fcgi: HTTP 503 Service Unavailable; backoff" in caplog.text
+    assert "query small: 609 hits in 1 slice(s)" in caplog.text
+    server.reset()
+    server.faults.add("status", "efetch", at=range(1, 10), status=503)
+    with pytest.raises(
+        SpinereviewError, match=r"query small: efetch\.fcgi gave up after 5 attempts"
+    ):
+        run_live_search(QUERIES[2:], tmp_path / "pubmed2", settings, date=DATE)

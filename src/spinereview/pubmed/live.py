@@ -287,7 +287,7 @@ def fetch_batches(
     expired: set[int] = set()  # slices whose WebEnv the history server no longer knows
     for number, (piece, start, ids) in enumerate(jobs, start=1):
         path = work_dir / batch_name(ids)
-        batch = _load_batch(path, ids) if path.is_file() else None
+        batch = _load_batch(path, ids, plan.query_id) if path.is_file() else None
         reused = batch is not None
         if batch is None:
             history = None if id(piece) in expired else piece.history
@@ -295,7 +295,9 @@ def fetch_batches(
                 try:
                     body = efetch_pubmed(client, ids, history=history, retstart=start)
                 except HistoryExpiredError:
-                    log.warning("%s: history expired; fetching by PMID instead", plan.query_id)
+                    log.warning(
+                        "query %s: history expired; fetching by PMID instead", plan.query_id
+                    )
                     expired.add(id(piece))
                     body = efetch_pubmed(client, ids)
                 arrived: Sequence[str] = ids
@@ -340,19 +342,25 @@ def _save_batch(path: Path, body: bytes, ids: Sequence[str]) -> BatchFile:
     return BatchFile(path, prolog, tuple(spans))
 
 
-def _load_batch(path: Path, ids: Sequence[str]) -> BatchFile | None:
+def _load_batch(path: Path, ids: Sequence[str], query_id: str = "") -> BatchFile | None:
     """A batch left by an earlier, interrupted run, re-verified; None if it cannot be used."""
     try:
         prolog, spans = article_spans(path.read_bytes(), path)
     except InputError as exc:
-        log.warning("discarding unreadable batch %s: %s", path.name, exc)
+        log.warning("query %s: discarding unreadable batch %s: %s", query_id, path.name, exc)
         return None
     found = {pmid for pmid, _, _ in spans}
     if found < set(ids):
-        log.info("fetching batch %s again: it lacks records efetch withheld", path.name)
+        log.info(
+            "query %s: fetching batch %s again: it lacks records efetch withheld",
+            query_id,
+            path.name,
+        )
         return None
     if sorted(found) != sorted(ids):
-        log.warning("discarding batch %s: its PMIDs differ from the search", path.name)
+        log.warning(
+            "query %s: discarding batch %s: its PMIDs differ from the search", query_id, path.name
+        )
         return None
     return BatchFile(path, prolog, tuple(spans))
 
@@ -516,7 +524,7 @@ def _fetch_query(
         query_warnings=settings.query_warnings,
     )
     log.info(
-        "%s: %d hits in %d slice(s); fetching in batches of %d",
+        "query %s: %d hits in %d slice(s); fetching in batches of %d",
         plan.query_id,
         plan.count,
         len(plan.slices),
