@@ -256,6 +256,7 @@ class LoggedRequest:
     utility: str
     params: dict[str, str]
     fault: str | None
+    raw: str = ""  # the query string or form body as sent (still percent-encoded)
 
 
 @dataclass
@@ -538,7 +539,7 @@ class _Handler(BaseHTTPRequestHandler):
         params = {k: v[-1] for k, v in parse_qs(query, keep_blank_values=True).items()}
         name = utility.split(".")[0]
         _, fault = app.faults.next(name)
-        app.record(LoggedRequest(accepted, name, params, fault.kind if fault else None))
+        app.record(LoggedRequest(accepted, name, params, fault.kind if fault else None, query))
         # BrokenPipe/Reset: the client gave up (e.g. its read timeout); nothing to answer.
         with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             self._respond(app, name, params, fault, query)

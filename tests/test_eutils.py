@@ -472,3 +472,15 @@ def test_backoff_settings_must_be_positive(name: str) -> None:
 def test_query_warnings_setting_is_checked() -> None:
     with pytest.raises(SpinereviewError, match="query_warnings must be 'record' or 'fail'"):
         EutilsSettings(email=EMAIL, query_warnings="ignore")
+
+
+def test_ecitmatch_sends_the_bar_unencoded(server: EutilsServer, tmp_path: Path) -> None:
+    """NCBI documents bdata as journal|year|volume|first_page|author|key| with literal bars;
+    Biopython does not encode them as %7C for ECitMatch, nor do we."""
+    client = make_client(server, tmp_path)
+    ecitmatch(client, [Citation("Spine", "2001", "12", "100", "Smith J", "ref1")])
+    request = server.requests("ecitmatch")[0]
+    assert "bdata=Spine|2001|12|100|Smith+J|ref1|" in request.raw
+    assert "%7C" not in request.raw.upper()
+    assert request.params["bdata"] == "Spine|2001|12|100|Smith J|ref1|"
+    assert "api_key=" in request.raw  # the key is still sent, only the display hides it
