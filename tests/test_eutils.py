@@ -214,11 +214,17 @@ def test_answer_beyond_the_timeout_is_retried(server: EutilsServer, tmp_path: Pa
     assert [r.fault for r in server.requests()] == ["slow", None]
 
 
-def test_esearch_backend_error_is_retried(server: EutilsServer, tmp_path: Path) -> None:
+def test_esearch_backend_error_is_retried(
+    server: EutilsServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING)
     client = make_client(server, tmp_path)
     server.faults.add("search_error", "esearch", at=[1])
     assert esearch(client, SMALL_TERM).count > 0
     assert len(server.requests()) == 2
+    # A backend error is called what it is, not an "incomplete response".
+    assert "esearch.fcgi: esearch error: Search Backend failed" in caplog.text
+    assert "incomplete response" not in caplog.text
 
 
 def test_giving_up_names_the_url_without_the_key(

@@ -172,8 +172,10 @@ def test_big_query_was_split_by_publication_date(reference_run: tuple[Path, list
     assert len(leaves) >= 2 and all(p["datetype"] == "pdat" for p in leaves)
     assert all(int(p["retmax"]) <= 9_999 for p in leaves)
     assert "big: 12093 hits in" in log_text
-    # Records with an electronic date before the print date match two slices; fetched once.
-    assert "carry two publication dates in different slices" in log_text
+    # Records with an electronic date before the print date match two slices: fetched twice,
+    # stored once, and the log says so.
+    assert "carry two publication dates in different slices; fetched twice" in log_text
+    assert "stored once" in log_text and "fetched once" not in log_text
     assert KEY not in log_text
 
 
@@ -556,3 +558,25 @@ def test_retry_warnings_and_errors_name_the_query(
         SpinereviewError, match=r"query small: efetch\.fcgi gave up after 5 attempts"
     ):
         run_live_search(QUERIES[2:], tmp_path / "pubmed2", settings, date=DATE)
+
+
+# --- progress -------------------------------------------------------------------------------------
+
+
+def test_progress_counts_distinct_records_and_never_passes_the_total(
+    tmp_path: Path, capsys: pytest.CaptureFixture, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Records dated on both sides of a slice boundary are fetched twice; the bar counts them
+    once (it showed "15,021/15,000")."""
+    import re
+
+    caplog.set_level(logging.INFO)
+    with standard_server(page_limit=150) as server:
+        settings = settings_for(server, tmp_path / "rate", page_limit=150, batch_size=150)
+        run_live_search(QUERIES[2:], tmp_path / "pubmed", settings, date=DATE, show_progress=True)
+    assert "fetched twice (once per slice), stored once" in caplog.text
+    shown = re.findall(r"records ([\d,]+)/([\d,]+)", capsys.readouterr().err)
+    assert shown
+    pairs = [(int(a.replace(",", "")), int(b.replace(",", ""))) for a, b in shown]
+    assert all(done <= total for done, total in pairs), pairs[-3:]
+    assert pairs[-1][0] == pairs[-1][1] == len(shared_corpus().matching(small))

@@ -465,7 +465,8 @@ class EutilsClient:
             except MissingRecordsError as exc:
                 return _Retry(f"incomplete response: {exc}", missing=exc)
             except TransientResponseError as exc:
-                return _Retry(f"incomplete response: {exc}")
+                # Its text says what was wrong: a backend error, a cut-off or non-XML body, ...
+                return _Retry(str(exc))
         if status == 429:
             return _Retry("HTTP 429 Too Many Requests", headers.get("Retry-After") or "")
         if 500 <= status < 600:

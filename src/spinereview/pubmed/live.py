@@ -238,7 +238,8 @@ def _check_complete(plan: QueryPlan) -> None:
         )
     if summed != found:
         log.info(
-            "%s: %d record(s) carry two publication dates in different slices; fetched once",
+            "query %s: %d record(s) carry two publication dates in different slices; fetched "
+            "twice (once per slice), stored once",
             plan.query_id,
             summed - found,
         )
@@ -285,6 +286,7 @@ def fetch_batches(
     ]
     batches: list[BatchFile] = []
     expired: set[int] = set()  # slices whose WebEnv the history server no longer knows
+    counted: set[str] = set()  # distinct records so far: a record in two slices counts once
     for number, (piece, start, ids) in enumerate(jobs, start=1):
         path = work_dir / batch_name(ids)
         batch = _load_batch(path, ids, plan.query_id) if path.is_file() else None
@@ -306,7 +308,9 @@ def fetch_batches(
             batch = _save_batch(path, body, arrived)
         batches.append(batch)
         if progress is not None:
-            progress.advance(len(ids))
+            fresh = set(ids) - counted
+            counted |= fresh
+            progress.advance(len(fresh))
         if on_batch is not None:
             on_batch(BatchEvent(plan.query_id, number, len(jobs), len(ids), reused, path))
     return batches
