@@ -662,3 +662,14 @@ def test_batches_depend_on_their_pmids_only() -> None:
         assert len(set(after) - set(before)) <= 2, change[-1]
     assert live.plan_batches(list(reversed(pmids)), 500) == before
     assert live.batch_name(["3", "1", "2"]) == live.batch_name(["1", "2", "3"])
+
+
+def test_a_withheld_record_is_skipped_even_if_the_last_attempt_fails_otherwise(
+    server: EutilsServer, tmp_path: Path
+) -> None:
+    wanted = sorted(shared_corpus().matching(small))[0]
+    server.withheld.add(wanted)
+    server.faults.add("status", "efetch", at=[3], status=503)  # the last of three attempts
+    settings = settings_for(server, tmp_path / "rate", max_retries=2)
+    result = run_live_search(QUERIES[2:], tmp_path / "pubmed", settings, date=DATE)
+    assert Manifest.load(result / "manifest.json").query("small").withheld == (str(wanted),)

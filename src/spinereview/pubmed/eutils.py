@@ -373,6 +373,7 @@ class EutilsClient:
         who = f"query {self.query_id}: {utility}" if self.query_id else utility
         attempts = s.max_retries + 1  # faults other than HTTP 429 count against max_retries
         faults = 0  # attempts that failed with something other than HTTP 429
+        withheld: MissingRecordsError | None = None  # the latest answer that lacked records
         started = self._clock()
         for attempt in itertools.count(1):
             self.limiter.acquire()
@@ -382,14 +383,12 @@ class EutilsClient:
                 return outcome.value
             rate_limited = outcome.retry_after is not None
             faults += not rate_limited
+            withheld = outcome.missing or withheld
             if faults == attempts:
                 message = f"{who} gave up after {attempt} attempts; last problem: {outcome.problem}"
-                if outcome.missing is not None:
+                if withheld is not None:  # what arrived may be kept without the missing records
                     raise RecordsWithheldError(
-                        message,
-                        url=url,
-                        missing=outcome.missing.missing,
-                        body=outcome.missing.body,
+                        message, url=url, missing=withheld.missing, body=withheld.body
                     )
                 raise EutilsError(message, url=url)
             header = outcome.retry_after.strip() if outcome.retry_after else ""
