@@ -490,3 +490,9 @@ def test_ecitmatch_sends_the_bar_unencoded(server: EutilsServer, tmp_path: Path)
     assert "%7C" not in request.raw.upper()
     assert request.params["bdata"] == "Spine|2001|12|100|Smith J|ref1|"
     assert "api_key=" in request.raw  # the key is still sent, only the display hides it
+
+
+@pytest.mark.parametrize("name", ["backoff_max", "max_retry_after"])
+def test_waits_the_shared_limiter_would_ignore_are_refused(name: str) -> None:
+    with pytest.raises(SpinereviewError, match=f"{name} must be at most 600 s"):
+        EutilsSettings(email=EMAIL, **{name: 601})

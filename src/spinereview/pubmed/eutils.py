@@ -25,7 +25,11 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
 from spinereview.errors import SpinereviewError
-from spinereview.pubmed.ratelimit import SharedRateLimiter, requests_per_second
+from spinereview.pubmed.ratelimit import (
+    MAX_PLAUSIBLE_WAIT,
+    SharedRateLimiter,
+    requests_per_second,
+)
 from spinereview.pubmed.redact import (
     EMAIL_MASK,
     MASK,
@@ -207,6 +211,12 @@ class EutilsSettings:
         for name in ("backoff_base", "backoff_max", "retry_budget"):
             if not getattr(self, name) > 0:
                 raise SpinereviewError(f"E-utilities setting {name} must be positive")
+        for name in ("backoff_max", "max_retry_after"):
+            # The shared limiter takes a longer pause for a stale file and ignores it.
+            if getattr(self, name) > MAX_PLAUSIBLE_WAIT:
+                raise SpinereviewError(
+                    f"E-utilities setting {name} must be at most {MAX_PLAUSIBLE_WAIT:g} s"
+                )
         if self.query_warnings not in ("record", "fail"):
             raise SpinereviewError(
                 "E-utilities setting query_warnings must be 'record' or 'fail', got "
