@@ -9,7 +9,7 @@ CORES    ?= all
 SNAKEMAKE := $(VENV)/bin/snakemake
 
 .DEFAULT_GOAL := help
-.PHONY: help run recover search test lint dryrun snapshot lock clean distclean
+.PHONY: help run recover recover-search search test lint dryrun snapshot lock clean distclean
 
 help:  ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -28,6 +28,10 @@ run: $(STAMP)  ## Run the whole pipeline on the embedded snapshot (offline)
 recover: $(STAMP)  ## After a killed or interrupted run: release Snakemake's lock, redo unfinished jobs
 	$(SNAKEMAKE) --unlock
 	$(SNAKEMAKE) --cores $(CORES) --rerun-incomplete
+
+recover-search: $(STAMP)  ## After a killed `make search`: release the lock, resume the live search where it stopped
+	$(SNAKEMAKE) --unlock
+	$(SNAKEMAKE) --cores $(CORES) --rerun-incomplete --config 'search={mode: live}'
 
 search: $(STAMP)  ## Search PubMed live (needs NCBI_EMAIL; NCBI_API_KEY optional), then run the pipeline on it
 	$(SNAKEMAKE) --cores $(CORES) --config 'search={mode: live}'

@@ -15,7 +15,8 @@ PubMed records (deterministic from a seed). It speaks the parts of the protocol 
 Faults on demand, by the n-th request to a utility (``server.faults.add("status", "efetch",
 at=[2, 3], status=503)``): HTTP status codes (with Retry-After), dropped connections, TCP resets,
 bodies cut mid-record (short Content-Length read), XML that does not close, a record missing,
-slow answers, esearch backend errors and expired history sets. Every request is logged with the
+slow answers, esearch backend errors and expired history sets (``server.withheld`` holds PMIDs
+efetch never returns). Every request is logged with the
 time its connection was accepted, so tests can check pacing.
 
 Echoes, as NCBI's error answers do (they quote the rejected request, API key included): with
@@ -266,6 +267,7 @@ class LoggedRequest:
     utility: str
     params: dict[str, str]
     fault: str | None
+    raw: str = ""  # the query string or form body as sent (still percent-encoded)
 
 
 @dataclass
@@ -308,6 +310,14 @@ class EutilsServer:
         self.queries: dict[str, Callable[[Record], bool]] = {}
         #: PMID → text of a RESULTS abstract section served with that record (tests of extraction)
         self.results: dict[int, str] = {}
+        # PMIDs efetch never returns (NCBI withholds a record while it is being revised); esearch
+        # still counts and lists them.
+        self.withheld: set[int] = set()
+        # What esearch says it made of a term: ``translations[term]`` is its QueryTranslation
+        # (default: the term itself), ``notes[term]`` a list of (section, tag, text) put into the
+        # answer in NCBI's layout, e.g. ("ErrorList", "PhraseNotFound", "spinal fusionn").
+        self.translations: dict[str, str] = {}
+        self.notes: dict[str, list[tuple[str, str, str]]] = {}
         self.faults = FaultPlan()
         self.log: list[LoggedRequest] = []
         self._log_lock = threading.Lock()
@@ -344,8 +354,12 @@ class EutilsServer:
         self.stop()
 
     def reset(self) -> None:
-        """Forget faults, request counts and the log (between tests sharing a server)."""
+        """Forget faults, withheld records, request counts and the log (between tests sharing a
+        server)."""
         self.faults.clear()
+        self.withheld.clear()
+        self.translations.clear()
+        self.notes.clear()
         with self._log_lock:
             self.log.clear()
 
@@ -405,11 +419,20 @@ class EutilsServer:
             webenv, key = self._store(params.get("WebEnv"), ids)
             history = f"<QueryKey>{key}</QueryKey><WebEnv>{webenv}</WebEnv>"
         id_list = "".join(f"<Id>{p}</Id>" for p in page)
+        term = params.get("term", "")
+        sections: dict[str, str] = {}
+        for section, tag, text in self.notes.get(term, []):
+            sections[section] = sections.get(section, "") + f"<{tag}>{escape(text)}</{tag}>"
+        if sections.get("WarningList") and warning:
+            warning = warning.replace(
+                "</WarningList>", sections.pop("WarningList") + "</WarningList>"
+            )
+        notes = "".join(f"<{name}>{inner}</{name}>" for name, inner in sections.items())
         body = (
             f"{ESEARCH_PROLOG}<eSearchResult><Count>{len(ids)}</Count><RetMax>{len(page)}</RetMax>"
             f"<RetStart>{retstart}</RetStart>{history}<IdList>{id_list}</IdList>"
-            f"<TranslationSet/><QueryTranslation>{escape(params.get('term', ''))}"
-            f"</QueryTranslation>{warning}</eSearchResult>\n"
+            f"<TranslationSet/><QueryTranslation>{escape(self.translations.get(term, term))}"
+            f"</QueryTranslation>{notes}{warning}</eSearchResult>\n"
         )
         return body.encode("utf-8")
 
@@ -437,6 +460,7 @@ class EutilsServer:
             pmids = ids[retstart : min(retstart + retmax, self.page_limit)]
         if fault is not None and fault.kind == "missing" and pmids:
             pmids = pmids[:-1]
+        pmids = [p for p in pmids if p not in self.withheld]
         return self.corpus.efetch_body(pmids, self.results)
 
     def ecitmatch(self, params: dict[str, str]) -> bytes:
@@ -528,7 +552,7 @@ class _Handler(BaseHTTPRequestHandler):
         params = {k: v[-1] for k, v in parse_qs(query, keep_blank_values=True).items()}
         name = utility.split(".")[0]
         _, fault = app.faults.next(name)
-        app.record(LoggedRequest(accepted, name, params, fault.kind if fault else None))
+        app.record(LoggedRequest(accepted, name, params, fault.kind if fault else None, query))
         # BrokenPipe/Reset: the client gave up (e.g. its read timeout); nothing to answer.
         with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             self._respond(app, name, params, fault, query)

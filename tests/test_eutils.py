@@ -214,11 +214,17 @@ def test_answer_beyond_the_timeout_is_retried(server: EutilsServer, tmp_path: Pa
     assert [r.fault for r in server.requests()] == ["slow", None]
 
 
-def test_esearch_backend_error_is_retried(server: EutilsServer, tmp_path: Path) -> None:
+def test_esearch_backend_error_is_retried(
+    server: EutilsServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING)
     client = make_client(server, tmp_path)
     server.faults.add("search_error", "esearch", at=[1])
     assert esearch(client, SMALL_TERM).count > 0
     assert len(server.requests()) == 2
+    # A backend error is called what it is, not an "incomplete response".
+    assert "esearch.fcgi: esearch error: Search Backend failed" in caplog.text
+    assert "incomplete response" not in caplog.text
 
 
 def test_giving_up_names_the_url_without_the_key(
@@ -334,3 +340,159 @@ def test_ecitmatch_resolves_citations(server: EutilsServer, tmp_path: Path) -> N
     assert matches[2].status == "ambiguous"
     request = server.requests("ecitmatch")[0]
     assert request.params["bdata"].startswith(f"{journal}|{wanted.pub.year}|")
+
+
+# --- backoff and the retry budget (in fake time: an injected clock, sleep and limiter) -------------
+
+
+class FakeTime:
+    """A clock that only the client's waits move; ``waits`` records them in order."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.waits: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        self.now += seconds
+
+
+class FakeLimiter:
+    """No pacing; ``defer`` (after HTTP 429) waits in fake time, as the shared limiter would."""
+
+    def __init__(self, time_: FakeTime) -> None:
+        self.time = time_
+
+    def acquire(self) -> None:
+        pass
+
+    def defer(self, seconds: float) -> None:
+        self.time.sleep(seconds)
+
+
+def fake_time_client(
+    server: EutilsServer, tmp_path: Path, **options
+) -> tuple[EutilsClient, FakeTime]:
+    import random
+
+    fake = FakeTime()
+    values = {
+        "email": EMAIL,
+        "api_key": KEY,
+        "base_url": server.url,
+        "rate_state": tmp_path / "rate",
+        "backoff_base": 1.0,
+        "backoff_max": 8.0,
+        "max_retries": 4,
+        "read_timeout": 5.0,
+        **options,
+    }
+    client = EutilsClient(
+        EutilsSettings(**values),
+        limiter=FakeLimiter(fake),  # type: ignore[arg-type]
+        sleep=fake.sleep,
+        clock=fake.clock,
+        rng=random.Random(17),
+    )
+    return client, fake
+
+
+def test_ten_429s_without_retry_after_back_off_and_do_not_abort(
+    server: EutilsServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """NCBI's 429 (its JSON body, no Retry-After) ten times in a row: waits grow exponentially,
+    stay under the cap, are jittered, and the request succeeds although max_retries is 4."""
+    caplog.set_level(logging.WARNING)
+    client, fake = fake_time_client(server, tmp_path)
+    server.faults.add("status", "esearch", at=range(1, 11), status=429)
+    assert esearch(client, SMALL_TERM).count == len(shared_corpus().matching(small))
+    assert len(server.requests("esearch")) == 11
+    waits = fake.waits
+    bounds = [min(8.0, 2.0**n) for n in range(10)]  # 1, 2, 4, 8, 8, ... (the cap)
+    assert len(waits) == 10
+    assert all(0 <= w <= b for w, b in zip(waits, bounds, strict=True)), waits
+    assert max(waits) <= 8.0 and max(waits[3:]) > max(waits[:2])  # growing, capped
+    assert len(set(waits)) == 10 and any(w < 0.9 * b for w, b in zip(waits, bounds, strict=True))
+    assert "no Retry-After header; backoff" in caplog.text
+    assert "Retry-After 1 s" not in caplog.text and "honouring" not in caplog.text
+
+
+def test_a_retry_after_header_is_honoured_and_named(
+    server: EutilsServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING)
+    client, fake = fake_time_client(server, tmp_path)
+    server.faults.add("status", "esearch", at=[1], status=429, retry_after="7")
+    esearch(client, SMALL_TERM)
+    assert fake.waits == [7.0]
+    assert "honouring its Retry-After header: 7 s" in caplog.text
+
+
+def test_5xx_backs_off_with_full_jitter_up_to_max_retries(
+    server: EutilsServer, tmp_path: Path
+) -> None:
+    client, fake = fake_time_client(server, tmp_path, max_retries=3)
+    server.faults.add("status", "esearch", at=range(1, 10), status=503)
+    with pytest.raises(EutilsError, match="gave up after 4 attempts"):
+        esearch(client, SMALL_TERM)
+    assert len(fake.waits) == 3
+    assert all(0 <= w <= b for w, b in zip(fake.waits, [1, 2, 4], strict=True)), fake.waits
+
+
+def test_an_exhausted_retry_budget_names_the_query(
+    server: EutilsServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING)
+    client, fake = fake_time_client(server, tmp_path, retry_budget=30.0)
+    server.faults.add("status", "esearch", at=range(1, 200), status=429)
+    with client.for_query("small"), pytest.raises(EutilsError) as info:
+        esearch(client, SMALL_TERM)
+    message = str(info.value)
+    assert message.startswith("query small: esearch.fcgi still failing after")
+    assert "retry budget of 30 s (search.eutils.retry_budget)" in message and "HTTP 429" in message
+    assert sum(fake.waits) <= 30.0
+    assert "query small: esearch.fcgi: HTTP 429" in caplog.text
+    assert KEY not in message and KEY not in caplog.text
+
+
+def test_efetch_retries_an_html_page_sent_with_status_200(
+    server: EutilsServer, tmp_path: Path
+) -> None:
+    client = make_client(server, tmp_path)
+    ids = tuple(str(p) for p in shared_corpus().matching(small)[:5])
+    server.faults.add("foreign_root", "efetch", at=[1])
+    body = efetch_pubmed(client, ids)
+    assert body.rstrip().endswith(b"</PubmedArticleSet>")
+    assert [r.fault for r in server.requests("efetch")] == ["foreign_root", None]
+
+
+@pytest.mark.parametrize("name", ["backoff_base", "backoff_max", "retry_budget"])
+def test_backoff_settings_must_be_positive(name: str) -> None:
+    with pytest.raises(SpinereviewError, match=f"{name} must be positive"):
+        EutilsSettings(email=EMAIL, **{name: 0})
+
+
+def test_query_warnings_setting_is_checked() -> None:
+    with pytest.raises(SpinereviewError, match="query_warnings must be 'record' or 'fail'"):
+        EutilsSettings(email=EMAIL, query_warnings="ignore")
+
+
+def test_ecitmatch_sends_the_bar_unencoded(server: EutilsServer, tmp_path: Path) -> None:
+    """NCBI documents bdata as journal|year|volume|first_page|author|key| with literal bars;
+    Biopython does not encode them as %7C for ECitMatch, nor do we."""
+    client = make_client(server, tmp_path)
+    ecitmatch(client, [Citation("Spine", "2001", "12", "100", "Smith J", "ref1")])
+    request = server.requests("ecitmatch")[0]
+    assert "bdata=Spine|2001|12|100|Smith+J|ref1|" in request.raw
+    assert "%7C" not in request.raw.upper()
+    assert request.params["bdata"] == "Spine|2001|12|100|Smith J|ref1|"
+    assert "api_key=" in request.raw  # the key is still sent, only the display hides it
+
+
+@pytest.mark.parametrize("name", ["backoff_max", "max_retry_after"])
+def test_waits_the_shared_limiter_would_ignore_are_refused(name: str) -> None:
+    with pytest.raises(SpinereviewError, match=f"{name} must be at most 600 s"):
+        EutilsSettings(email=EMAIL, **{name: 601})

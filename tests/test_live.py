@@ -168,12 +168,16 @@ def test_the_parser_reads_the_live_snapshot(reference: Path) -> None:
 def test_big_query_was_split_by_publication_date(reference_run: tuple[Path, list, str]) -> None:
     _, requests, log_text = reference_run
     big_searches = [r.params for r in requests if r.params.get("term") == BIG_TERM]
-    leaves = [p for p in big_searches if p.get("usehistory") == "y"]
+    leaves = [p for p in big_searches if int(p.get("retmax", 0)) > 0]
     assert len(leaves) >= 2 and all(p["datetype"] == "pdat" for p in leaves)
     assert all(int(p["retmax"]) <= 9_999 for p in leaves)
     assert "big: 12093 hits in" in log_text
-    # Records with an electronic date before the print date match two slices; fetched once.
-    assert "carry two publication dates in different slices" in log_text
+    # Records with an electronic date before the print date match two slices: counted twice by
+    # esearch, fetched and stored once (batches are planned over the query's distinct PMIDs).
+    assert "carry two publication dates in different slices; counted twice" in log_text
+    efetched = [p for r in requests if r.utility == "efetch" for p in r.params["id"].split(",")]
+    distinct = sum(len(shared_corpus().matching(f)) for f in (big, medium, small))
+    assert len(efetched) == distinct  # each record once per query, none twice
     assert KEY not in log_text
 
 
@@ -222,7 +226,7 @@ def test_an_interrupted_run_resumes_from_its_batches(
     out = tmp_path / "pubmed"
     with pytest.raises(Interrupted):
         run_live_search(QUERIES[1:2], out, settings, date=DATE, on_batch=stop_after_three)
-    work = out / ".partial" / DATE / "medium"
+    work = out / ".partial" / "search" / "medium"
     assert len(list(work.glob("batch-*.xml"))) == 3
     assert not (out / DATE).exists()
     fetched_before = len(server.requests("efetch"))
@@ -249,7 +253,7 @@ run_live_search([{QUERIES[1]!r}], Path({str(out)!r}), settings, date={DATE!r},
 """
     env = {**os.environ, "PYTHONPATH": str(TESTS_DIR.parent / "src")}
     child = subprocess.Popen([sys.executable, "-c", script], env=env)
-    work = out / ".partial" / DATE / "medium"
+    work = out / ".partial" / "search" / "medium"
     try:
         deadline = time.monotonic() + 30
         while len(list(work.glob("batch-*.xml"))) < 3:
@@ -272,14 +276,16 @@ run_live_search([{QUERIES[1]!r}], Path({str(out)!r}), settings, date={DATE!r},
     assert_key_absent(tmp_path)
 
 
-def test_expired_history_falls_back_to_fetching_by_pmid(
+def test_batches_are_fetched_by_pmid_without_the_history_server(
     server: EutilsServer, reference: Path, tmp_path: Path
 ) -> None:
-    server.faults.add("expire", "efetch", at=[2])
+    """Batches are PMID sets (see plan_batches), posted to efetch; no WebEnv to expire."""
     settings = settings_for(server, tmp_path / "rate")
     result = run_live_search(QUERIES[2:], tmp_path / "pubmed", settings, date=DATE)
     assert (result / "small.xml").read_bytes() == (reference / "small.xml").read_bytes()
-    assert "id" in server.requests("efetch")[-1].params
+    fetches = server.requests("efetch")
+    assert all("id" in r.params and "WebEnv" not in r.params for r in fetches)
+    assert all(r.params.get("usehistory") is None for r in server.requests("esearch"))
 
 
 # --- slicing ---------------------------------------------------------------------------------
@@ -289,7 +295,7 @@ def test_a_small_page_limit_slices_deeper(tmp_path: Path, reference: Path) -> No
     with standard_server(page_limit=150) as server:
         settings = settings_for(server, tmp_path / "rate", page_limit=150, batch_size=150)
         result = run_live_search(QUERIES[2:], tmp_path / "pubmed", settings, date=DATE)
-        leaves = [r for r in server.requests("esearch") if r.params.get("usehistory") == "y"]
+        leaves = [r for r in server.requests("esearch") if int(r.params.get("retmax", 0)) > 0]
     assert len(leaves) >= 5
     assert (result / "small.xml").read_bytes() == (reference / "small.xml").read_bytes()
 
@@ -427,3 +433,243 @@ def test_article_spans_refuse_entities_and_unclosed_xml() -> None:
         chunk = body[start:stop]
         assert chunk.startswith(b"<PubmedArticle>") and chunk.endswith(b"</PubmedArticle>")
         assert f">{pmid}</PMID>".encode() in chunk
+
+
+# --- withheld records ----------------------------------------------------------------------------
+
+
+def test_a_withheld_record_is_skipped_named_and_listed(
+    server: EutilsServer, reference: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """efetch never sends one PMID (NCBI revising it): the run goes on without it, says so on the
+    console naming the query and the PMID, and lists it as withheld in the manifest."""
+    caplog.set_level(logging.INFO)
+    wanted = sorted(shared_corpus().matching(small))[7]
+    server.withheld.add(wanted)
+    settings = settings_for(server, tmp_path / "rate", max_retries=2)
+    result = run_live_search(QUERIES[2:], tmp_path / "pubmed", settings, date=DATE)
+    entry = Manifest.load(result / "manifest.json").query("small")
+    assert entry.withheld == (str(wanted),)
+    assert str(wanted) not in entry.pmids
+    assert entry.esearch_count == len(entry.pmids) + 1
+    assert json.loads((result / "manifest.json").read_text())["queries"][0]["withheld"] == [
+        str(wanted)
+    ]
+    verify_snapshot(result, QUERIES[2:])
+    assert f"query small: efetch withheld PMID(s) {wanted}" in caplog.text
+    # Each batch once; the one with the withheld record 1 + max_retries times.
+    ref = Manifest.load(reference / "manifest.json").query("small")
+    batches = live.plan_batches(ref.pmids, settings.batch_size)
+    assert len(server.requests("efetch")) == len(batches) + 2
+    # Everything else is the reference's small query.
+    assert set(ref.pmids) - set(entry.pmids) == {str(wanted)}
+    assert KEY not in caplog.text
+
+
+def test_withheld_fail_stops_the_run_naming_query_and_pmid(
+    server: EutilsServer, tmp_path: Path
+) -> None:
+    wanted = sorted(shared_corpus().matching(small))[3]
+    server.withheld.add(wanted)
+    settings = settings_for(server, tmp_path / "rate", max_retries=1, withheld="fail")
+    words = rf"query 'small': efetch withheld PMID\(s\) {wanted}"
+    with pytest.raises(SpinereviewError, match=words):
+        run_live_search(QUERIES[2:], tmp_path / "pubmed", settings, date=DATE)
+    assert not (tmp_path / "pubmed" / DATE).exists()
+
+
+def test_withheld_setting_is_checked() -> None:
+    with pytest.raises(SpinereviewError, match="withheld must be 'skip' or 'fail'"):
+        EutilsSettings(email="reviewer@example.org", withheld="ignore")
+
+
+# --- what PubMed actually searched -----------------------------------------------------------------
+
+
+def test_a_rewritten_query_is_recorded_and_named(
+    server: EutilsServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """esearch drops an unknown phrase (PhraseNotFound, in NCBI's ErrorList) and rewrites the
+    term: the manifest keeps the translation and the warnings of the query, and the console
+    names the query."""
+    caplog.set_level(logging.INFO)
+    translation = '"generated"[All Fields] AND "small"[All Fields]'
+    server.translations[SMALL_TERM] = translation
+    server.notes[SMALL_TERM] = [
+        ("ErrorList", "PhraseNotFound", "epiduralx"),
+        ("WarningList", "QuotedPhraseNotFound", '"facet blok"'),
+        ("WarningList", "OutputMessage", "Quoted phrase not found."),
+    ]
+    settings = settings_for(server, tmp_path / "rate")
+    result = run_live_search(QUERIES[1:], tmp_path / "pubmed", settings, date=DATE)
+    manifest = Manifest.load(result / "manifest.json")
+    entry = manifest.query("small")
+    assert entry.querytranslation == translation
+    assert entry.warnings == (
+        "PhraseNotFound: epiduralx",
+        'QuotedPhraseNotFound: "facet blok"',
+        "OutputMessage: Quoted phrase not found.",
+    )
+    # The other query ran as written, without warnings: recorded as such.
+    assert manifest.query("medium").querytranslation == MEDIUM_TERM
+    assert manifest.query("medium").warnings == ()
+    raw = json.loads((result / "manifest.json").read_text())["queries"][1]
+    assert raw["querytranslation"] == translation and len(raw["warnings"]) == 3
+    assert f"query small: PubMed searched {translation}" in caplog.text
+    assert "query small: esearch reported PhraseNotFound: epiduralx" in caplog.text
+    assert "query medium: esearch reported" not in caplog.text
+    verify_snapshot(result, QUERIES[1:])
+
+
+def test_query_warnings_fail_stops_the_run(server: EutilsServer, tmp_path: Path) -> None:
+    server.notes[SMALL_TERM] = [("ErrorList", "PhraseNotFound", "epiduralx")]
+    settings = settings_for(server, tmp_path / "rate", query_warnings="fail")
+    with pytest.raises(SpinereviewError, match="query 'small': esearch reported PhraseNotFound"):
+        run_live_search(QUERIES[2:], tmp_path / "pubmed", settings, date=DATE)
+    assert server.requests("efetch") == []
+
+
+def test_a_count_that_grows_between_calls_names_the_query(
+    server: EutilsServer, tmp_path: Path
+) -> None:
+    """PubMed adds a record between the count and the ID list: the run stops, naming the query."""
+    extra = next(p for p in shared_corpus().order if not small(shared_corpus().records[p]))
+
+    def growing(r) -> bool:
+        return small(r) or (r.pmid == extra and len(server.requests("esearch")) >= 2)
+
+    server.add_query("growing", growing)
+    settings = settings_for(server, tmp_path / "rate")
+    n = len(shared_corpus().matching(small))
+    with pytest.raises(
+        SpinereviewError,
+        match=rf"query 'grows': esearch counted {n} hits for the whole query, then {n + 1}",
+    ):
+        run_live_search([{"id": "grows", "term": "growing"}], tmp_path / "p", settings, date=DATE)
+
+
+def test_retry_warnings_and_errors_name_the_query(
+    server: EutilsServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    server.faults.add("status", "efetch", at=[1], status=503)
+    settings = settings_for(server, tmp_path / "rate")
+    run_live_search(QUERIES[2:], tmp_path / "pubmed", settings, date=DATE)
+    assert "query small: efetch.fcgi: HTTP 503 Service Unavailable; backoff" in caplog.text
+    assert "query small: 609 hits in 1 slice(s)" in caplog.text
+    server.reset()
+    server.faults.add("status", "efetch", at=range(1, 10), status=503)
+    with pytest.raises(
+        SpinereviewError, match=r"query small: efetch\.fcgi gave up after 5 attempts"
+    ):
+        run_live_search(QUERIES[2:], tmp_path / "pubmed2", settings, date=DATE)
+
+
+# --- progress -------------------------------------------------------------------------------------
+
+
+def test_progress_counts_distinct_records_and_never_passes_the_total(
+    tmp_path: Path, capsys: pytest.CaptureFixture, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Records dated on both sides of a slice boundary are counted by two slices; the bar counts
+    them once (it showed "15,021/15,000")."""
+    import re
+
+    caplog.set_level(logging.INFO)
+    with standard_server(page_limit=150) as server:
+        settings = settings_for(server, tmp_path / "rate", page_limit=150, batch_size=150)
+        run_live_search(QUERIES[2:], tmp_path / "pubmed", settings, date=DATE, show_progress=True)
+    assert "counted twice by esearch, fetched and stored once" in caplog.text
+    shown = re.findall(r"records ([\d,]+)/([\d,]+)", capsys.readouterr().err)
+    assert shown
+    pairs = [(int(a.replace(",", "")), int(b.replace(",", ""))) for a, b in shown]
+    assert all(done <= total for done, total in pairs), pairs[-3:]
+    assert pairs[-1][0] == pairs[-1][1] == len(shared_corpus().matching(small))
+
+
+# --- resuming across days and additions -----------------------------------------------------------
+
+
+class Interrupted(Exception):
+    pass
+
+
+def _stop_at(number: int):
+    def stop(event: BatchEvent) -> None:
+        if event.number == number or event.number == event.total:
+            raise Interrupted
+
+    return stop
+
+
+def test_a_search_killed_yesterday_resumes_today_and_cleans_up(
+    server: EutilsServer, reference: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Batches saved under yesterday's date (the old per-date folder too) are reused today; the
+    work folder is gone once the snapshot is written."""
+    caplog.set_level(logging.INFO)
+    settings = settings_for(server, tmp_path / "rate")
+    out = tmp_path / "pubmed"
+    with pytest.raises(Interrupted):
+        run_live_search(QUERIES[1:2], out, settings, date="2026-02-27", on_batch=_stop_at(3))
+    # Move them to where earlier versions kept them: .partial/<date>/<query>/.
+    legacy = out / ".partial" / "2026-02-27" / "medium"
+    legacy.mkdir(parents=True)
+    for batch in (out / ".partial" / "search" / "medium").glob("batch-*.xml"):
+        batch.rename(legacy / batch.name)
+    shutil.rmtree(out / ".partial" / "search")
+    with pytest.raises(Interrupted):
+        run_live_search(QUERIES[1:2], out, settings, date="2026-02-28", on_batch=_stop_at(5))
+    assert not legacy.parent.exists()
+    assert "resuming the partial search" in caplog.text
+    assert (out / ".partial" / "search" / "started").read_text() == "2026-02-27\n"
+    caplog.clear()
+    events: list[BatchEvent] = []
+    result = run_live_search(QUERIES[1:2], out, settings, date=DATE, on_batch=events.append)
+    assert "started 2026-02-27" in caplog.text
+    assert sum(e.reused for e in events) == 5
+    assert (result / "medium.xml").read_bytes() == (reference / "medium.xml").read_bytes()
+    assert files_of(out) == [f"{DATE}/manifest.json", f"{DATE}/medium.xml"]  # .partial/ is gone
+
+
+def test_a_new_record_invalidates_one_batch_not_all(server: EutilsServer, tmp_path: Path) -> None:
+    """PubMed adds a record overnight (an old PMID, newly indexed for the query): the resumed
+    search reuses every saved batch but the one or two it falls into."""
+    settings = settings_for(server, tmp_path / "rate", batch_size=200)
+    out = tmp_path / "pubmed"
+    with pytest.raises(Interrupted):
+        run_live_search(QUERIES[1:2], out, settings, date=DATE, on_batch=_stop_at(10_000))
+    records = shared_corpus().records
+    ids = sorted(shared_corpus().matching(medium))
+    newcomer = next(p for p in records if ids[len(ids) // 2] < p and not medium(records[p]))
+    server.add_query(MEDIUM_TERM, lambda r: medium(r) or r.pmid == newcomer)
+    try:
+        events: list[BatchEvent] = []
+        run_live_search(QUERIES[1:2], out, settings, date=DATE, on_batch=events.append)
+    finally:
+        server.add_query(MEDIUM_TERM, medium)
+    assert len(events) > 10
+    assert sum(not e.reused for e in events) <= 2
+
+
+def test_batches_depend_on_their_pmids_only() -> None:
+    pmids = [str(p) for p in sorted(shared_corpus().records)[:5000]]
+    before = live.plan_batches(pmids, 500)
+    assert sorted(p for b in before for p in b) == sorted(pmids, key=int)
+    assert all(250 <= len(b) <= 500 for b in before[:-1])
+    for change in (pmids[:1234] + pmids[1235:], [*pmids, "99999999"], [*pmids, "1000000"]):
+        after = live.plan_batches(change, 500)
+        assert len(set(after) - set(before)) <= 2, change[-1]
+    assert live.plan_batches(list(reversed(pmids)), 500) == before
+    assert live.batch_name(["3", "1", "2"]) == live.batch_name(["1", "2", "3"])
+
+
+def test_a_withheld_record_is_skipped_even_if_the_last_attempt_fails_otherwise(
+    server: EutilsServer, tmp_path: Path
+) -> None:
+    wanted = sorted(shared_corpus().matching(small))[0]
+    server.withheld.add(wanted)
+    server.faults.add("status", "efetch", at=[3], status=503)  # the last of three attempts
+    settings = settings_for(server, tmp_path / "rate", max_retries=2)
+    result = run_live_search(QUERIES[2:], tmp_path / "pubmed", settings, date=DATE)
+    assert Manifest.load(result / "manifest.json").query("small").withheld == (str(wanted),)

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import errno
 import http.client
 import io
+import itertools
 import os
 import random
 import socket
 import ssl
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,7 +25,11 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
 from spinereview.errors import SpinereviewError
-from spinereview.pubmed.ratelimit import SharedRateLimiter, requests_per_second
+from spinereview.pubmed.ratelimit import (
+    MAX_PLAUSIBLE_WAIT,
+    SharedRateLimiter,
+    requests_per_second,
+)
 from spinereview.pubmed.redact import (
     EMAIL_MASK,
     MASK,
@@ -85,6 +91,22 @@ class HistoryExpiredError(EutilsError):
     """efetch could not use the WebEnv/query_key of an earlier esearch (it expired or is unknown)."""
 
 
+class RecordsWithheldError(EutilsError):
+    """efetch kept answering without some of the records asked for, attempt after attempt.
+
+    NCBI withholds a record while it is being revised. ``missing`` holds the PMIDs that never
+    arrived and ``body`` the last (verified, well-formed) answer without them, so a caller may go
+    on without those records (``search.eutils.withheld: skip``).
+    """
+
+    def __init__(
+        self, message: str, *, url: str, missing: frozenset[str], body: bytes | None
+    ) -> None:
+        super().__init__(message, url=url)
+        self.missing = missing
+        self.body = body
+
+
 class TransientResponseError(Exception):
     """A response that is incomplete or garbled and worth asking for again (internal).
 
@@ -96,6 +118,15 @@ class TransientResponseError(Exception):
         super().__init__(redact(message))
 
 
+class MissingRecordsError(TransientResponseError):
+    """A well-formed efetch answer without some of the PMIDs asked for (internal)."""
+
+    def __init__(self, message: str, *, missing: frozenset[str], body: bytes) -> None:
+        super().__init__(message)
+        self.missing = missing
+        self.body = body
+
+
 @dataclass(frozen=True)
 class _Done:
     value: Any
@@ -105,6 +136,7 @@ class _Done:
 class _Retry:
     problem: str
     retry_after: str | None = None  # the header of a 429 ("" when absent), else None
+    missing: MissingRecordsError | None = None  # efetch answered without some records
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "problem", redact(self.problem))
@@ -116,9 +148,12 @@ class EutilsSettings:
 
     ``email`` and ``tool`` identify the client to NCBI, as its usage policy requires. Without an
     ``api_key`` requests are paced to 3/s, with one to 10/s. ``max_retries`` counts retries after
-    the first attempt. Backoff before retry n (1-based) is ``backoff_base * 2**(n-1)``, capped at
-    ``backoff_max`` and scaled by a random factor in [0.5, 1] (jitter: parallel clients that failed
-    together do not retry together). ``rate_state`` is the limiter file shared by all processes
+    the first attempt that failed other than with HTTP 429. Backoff before retry n (1-based) is
+    drawn uniformly from [0, ``backoff_base * 2**(n-1)``] capped at ``backoff_max`` (full jitter:
+    parallel clients that failed together do not retry together); a Retry-After header is honoured
+    instead when sent. HTTP 429 is retried for as long as ``retry_budget`` allows, the seconds one
+    request may spend on retries in all. ``withheld`` says what to do with a record efetch never
+    sends (skip or fail). ``rate_state`` is the limiter file shared by all processes
     (default: one per user and host, see ratelimit.default_state_path).
     """
 
@@ -140,10 +175,20 @@ class EutilsSettings:
     # the short outages NCBI has at peak hours without hiding a real outage for long.
     max_retries: int = 6
     backoff_base: float = 1.0
-    backoff_max: float = 60.0
+    # The longest single backoff: NCBI's rate limiting and outages can outlast a minute.
+    backoff_max: float = 120.0
+    # Overall seconds one request may spend retrying (waits included); HTTP 429 is retried
+    # within this budget whatever max_retries says. Beyond it the run fails, naming the query.
+    retry_budget: float = 900.0
     # A Retry-After longer than this is not waited out: the run fails and says when to retry.
     max_retry_after: float = 120.0
     rate_state: Path | None = None
+    # What to do with a record efetch still withholds after every attempt: "skip" it (its PMID
+    # goes to the manifest's ``withheld`` list and the log) or "fail" the run.
+    withheld: str = "skip"
+    # esearch's warnings and errors about the query (PhraseNotFound, QuotedPhraseNotFound,
+    # FieldNotFound, ...): "record" them in the manifest and the log, or "fail" the run.
+    query_warnings: str = "record"
 
     def __post_init__(self) -> None:
         if not isinstance(self.email, str) or "@" not in self.email:
@@ -163,6 +208,24 @@ class EutilsSettings:
             raise SpinereviewError("E-utilities setting batch_size must not exceed page_limit")
         if self.max_retries < 0:
             raise SpinereviewError("E-utilities setting max_retries must not be negative")
+        for name in ("backoff_base", "backoff_max", "retry_budget"):
+            if not getattr(self, name) > 0:
+                raise SpinereviewError(f"E-utilities setting {name} must be positive")
+        for name in ("backoff_max", "max_retry_after"):
+            # The shared limiter takes a longer pause for a stale file and ignores it.
+            if getattr(self, name) > MAX_PLAUSIBLE_WAIT:
+                raise SpinereviewError(
+                    f"E-utilities setting {name} must be at most {MAX_PLAUSIBLE_WAIT:g} s"
+                )
+        if self.query_warnings not in ("record", "fail"):
+            raise SpinereviewError(
+                "E-utilities setting query_warnings must be 'record' or 'fail', got "
+                f"{self.query_warnings!r}"
+            )
+        if self.withheld not in ("skip", "fail"):
+            raise SpinereviewError(
+                f"E-utilities setting withheld must be 'skip' or 'fail', got {self.withheld!r}"
+            )
         if urlsplit(self.base_url).scheme not in ("http", "https"):
             raise SpinereviewError(f"E-utilities base_url must be http(s), got {self.base_url!r}")
 
@@ -219,7 +282,8 @@ class SearchResult:
     ids: tuple[str, ...]
     retstart: int
     history: History | None
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()  # "Tag: text" of each WarningList and ErrorList entry
+    translation: str | None = None  # QueryTranslation: the search PubMed actually ran
 
 
 @dataclass(frozen=True)
@@ -249,9 +313,11 @@ class EutilsClient:
 
     Every request goes through ``request``: it waits for a slot of the shared rate limiter, sends
     the request, and sorts the outcome. 200 with a body that ``validate`` accepts is returned.
-    429 waits out Retry-After (shared with every process through the limiter). 5xx, connection
-    resets, dropped connections, timeouts and truncated or garbled bodies are retried with
-    exponential backoff and jitter, up to ``settings.max_retries`` times. Other 4xx fail at once.
+    429 waits out Retry-After, or without one backs off exponentially with full jitter (shared
+    with every process through the limiter), within ``settings.retry_budget``. 5xx, connection
+    resets, dropped connections, timeouts and truncated, garbled or non-XML bodies are retried
+    with the same backoff, up to ``settings.max_retries`` times and within the budget. Other 4xx
+    fail at once.
     A refused connection or a DNS failure before any response fails at once as well
     (NetworkUnavailableError): no point retrying a machine without network.
     """
@@ -262,6 +328,7 @@ class EutilsClient:
         *,
         limiter: SharedRateLimiter | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
         rng: random.Random | None = None,
     ) -> None:
         self.settings = settings
@@ -269,12 +336,24 @@ class EutilsClient:
             settings.requests_per_second, settings.rate_state
         )
         self._sleep = sleep
+        self._clock = clock
         self._rng = rng or random.Random()
+        #: Named in every retry warning and error while set (see ``for_query``).
+        self.query_id: str | None = None
         self._reached = False  # has any HTTP response arrived yet?
         self.requests = 0  # attempts sent, for progress and tests
 
     def __repr__(self) -> str:
         return f"EutilsClient({self.settings!r})"
+
+    @contextlib.contextmanager
+    def for_query(self, query_id: str | None) -> Iterator[None]:
+        """Name ``query_id`` in the retry warnings and errors of the requests made inside."""
+        before, self.query_id = self.query_id, query_id
+        try:
+            yield
+        finally:
+            self.query_id = before
 
     def display_url(self, utility: str, params: Mapping[str, Any]) -> str:
         """The request URL as shown in messages and logs: without the API key, long values cut
@@ -283,7 +362,7 @@ class EutilsClient:
         for key, value in params.items():
             text = redact(value)
             shown[key] = text if len(text) <= 120 else text[:117] + "..."
-        query = urlencode(shown)
+        query = urlencode(shown, safe=_safe_chars(utility))
         return f"{self.settings.base_url.rstrip('/')}/{utility}" + (f"?{query}" if query else "")
 
     def request(
@@ -300,38 +379,66 @@ class EutilsClient:
         closing, fewer records than asked for) and EutilsError for a definitive failure.
         """
         url = self.display_url(utility, params)
-        attempts = self.settings.max_retries + 1
-        for attempt in range(1, attempts + 1):
+        s = self.settings
+        who = f"query {self.query_id}: {utility}" if self.query_id else utility
+        attempts = s.max_retries + 1  # faults other than HTTP 429 count against max_retries
+        faults = 0  # attempts that failed with something other than HTTP 429
+        withheld: MissingRecordsError | None = None  # the latest answer that lacked records
+        started = self._clock()
+        for attempt in itertools.count(1):
             self.limiter.acquire()
             self.requests += 1
             outcome = self._attempt(utility, params, method, validate, url)
             if not isinstance(outcome, _Retry):
                 return outcome.value
-            if attempt == attempts:
+            rate_limited = outcome.retry_after is not None
+            faults += not rate_limited
+            withheld = outcome.missing or withheld
+            if faults == attempts:
+                message = f"{who} gave up after {attempt} attempts; last problem: {outcome.problem}"
+                if withheld is not None:  # what arrived may be kept without the missing records
+                    raise RecordsWithheldError(
+                        message, url=url, missing=withheld.missing, body=withheld.body
+                    )
+                raise EutilsError(message, url=url)
+            header = outcome.retry_after.strip() if outcome.retry_after else ""
+            honoured = self._checked_retry_after(header, url) if header else None
+            wait = honoured if honoured is not None else self._backoff(attempt)
+            elapsed = self._clock() - started
+            if elapsed + wait > s.retry_budget:
                 raise EutilsError(
-                    f"{utility} gave up after {attempts} attempts; last problem: {outcome.problem}",
+                    f"{who} still failing after {attempt} attempts in {elapsed:.0f} s; waiting "
+                    f"{wait:.0f} s more would exceed the retry budget of {s.retry_budget:g} s "
+                    f"(search.eutils.retry_budget); last problem: {outcome.problem}",
                     url=url,
+                    status=429 if rate_limited else None,
                 )
-            if outcome.retry_after is not None:
-                wait = self._checked_retry_after(outcome.retry_after, url)
-                self.limiter.defer(wait)  # every process sharing the limiter waits, this one too
+            if honoured is not None:
+                how = f"honouring its Retry-After header: {wait:g} s"
+            elif header:
+                how = (
+                    f"Retry-After {header!r} not understood; backoff {wait:.2f} s "
+                    f"(full jitter, cap {s.backoff_max:g} s)"
+                )
+            elif rate_limited:
+                how = f"no Retry-After header; backoff {wait:.2f} s (full jitter, cap {s.backoff_max:g} s)"
+            else:
+                how = f"backoff {wait:.2f} s (full jitter, cap {s.backoff_max:g} s)"
+            if rate_limited:
+                # Rate limiting is no fault of the request: it is retried within the budget,
+                # whatever max_retries says, and every process sharing the limiter waits.
+                self.limiter.defer(wait)
                 log.warning(
-                    "%s: %s (Retry-After %g s); retry %d of %d",
-                    utility,
+                    "%s: %s; %s; retry %d (within the %g s retry budget)",
+                    who,
                     outcome.problem,
-                    wait,
+                    how,
                     attempt,
-                    attempts - 1,
+                    s.retry_budget,
                 )
             else:
-                wait = self._backoff(attempt)
                 log.warning(
-                    "%s: %s; retry %d of %d in %.2f s",
-                    utility,
-                    outcome.problem,
-                    attempt,
-                    attempts - 1,
-                    wait,
+                    "%s: %s; %s; retry %d of %d", who, outcome.problem, how, faults, attempts - 1
                 )
                 self._sleep(wait)
         raise AssertionError("unreachable")  # pragma: no cover
@@ -364,8 +471,11 @@ class EutilsClient:
         if status == 200:
             try:
                 return _Done(validate(body) if validate is not None else body)
+            except MissingRecordsError as exc:
+                return _Retry(f"incomplete response: {exc}", missing=exc)
             except TransientResponseError as exc:
-                return _Retry(f"incomplete response: {exc}")
+                # Its text says what was wrong: a backend error, a cut-off or non-XML body, ...
+                return _Retry(str(exc))
         if status == 429:
             return _Retry("HTTP 429 Too Many Requests", headers.get("Retry-After") or "")
         if 500 <= status < 600:
@@ -376,23 +486,28 @@ class EutilsClient:
             status=status,
         )
 
-    def _backoff(self, attempt: int) -> float:
+    def backoff_bound(self, attempt: int) -> float:
+        """The longest backoff before retry ``attempt`` (1-based): base * 2**(attempt-1), capped."""
         s = self.settings
-        return min(s.backoff_max, s.backoff_base * 2 ** (attempt - 1)) * self._rng.uniform(0.5, 1)
+        return min(s.backoff_max, s.backoff_base * 2 ** min(attempt - 1, 60))
 
-    def _checked_retry_after(self, value: str, url: str) -> float:
-        """Seconds to wait after HTTP 429: Retry-After (seconds or an HTTP date); without a
-        usable value, NCBI's own pacing interval of one second. Beyond max_retry_after: fail."""
-        seconds = 1.0
+    def _backoff(self, attempt: int) -> float:
+        """Full jitter: uniform between 0 and the bound, so clients that failed together spread
+        out (AWS Architecture Blog, "Exponential Backoff And Jitter")."""
+        return self._rng.uniform(0, self.backoff_bound(attempt))
+
+    def _checked_retry_after(self, value: str, url: str) -> float | None:
+        """Seconds to wait that a Retry-After header asks for (seconds or an HTTP date); None if
+        the value is not understood (the caller backs off instead). Beyond max_retry_after: fail."""
         value = value.strip()
         if value.isdigit():
             seconds = float(value)
-        elif value:
+        else:
             try:
                 when = email.utils.parsedate_to_datetime(value)
                 seconds = max(0.0, (when - datetime.now(UTC)).total_seconds())
-            except (TypeError, ValueError):
-                pass
+            except (TypeError, ValueError, IndexError):
+                return None
         if seconds > self.settings.max_retry_after:
             raise EutilsError(
                 f"NCBI asks to wait {seconds:g} s before the next request (HTTP 429 "
@@ -411,7 +526,7 @@ class EutilsClient:
         full = {**params, "tool": s.tool, "email": s.email}
         if s.api_key is not None:
             full["api_key"] = s.api_key
-        data = urlencode(full)
+        data = urlencode(full, safe=_safe_chars(utility))
         parts = urlsplit(s.base_url)
         path = f"{parts.path.rstrip('/')}/{utility}"
         conn_class = (
@@ -433,6 +548,13 @@ class EutilsClient:
             return response.status, response.headers, body
         finally:
             conn.close()
+
+
+def _safe_chars(utility: str) -> str:
+    """Characters sent as they are, not percent-encoded. ECitMatch's ``bdata`` separates its
+    fields with ``|``, which NCBI's documentation shows unencoded; Biopython sends it so for
+    ECitMatch alone (its Entrez module: "NCBI does not accept %7C"), and so do we."""
+    return "|" if utility.startswith("ecitmatch") else ""
 
 
 def _read_body(response: http.client.HTTPResponse, deadline_s: float) -> bytes:
@@ -526,11 +648,14 @@ def esearch(
             history = History(webenv=webenv.strip(), query_key=key.strip())
         warnings = tuple(
             redact(f"{e.tag}: {' '.join((e.text or '').split())}")
-            for section in ("WarningList", "ErrorList")
+            for section in ("ErrorList", "WarningList")
             for e in root.findall(f"{section}/*")
             if (e.text or "").strip()
         )
-        return SearchResult(count, ids, retstart, history, warnings)
+        translation = root.findtext("QueryTranslation")
+        if translation is not None:
+            translation = redact(" ".join(translation.split()))
+        return SearchResult(count, ids, retstart, history, warnings, translation)
 
     return client.request("esearch.fcgi", params, validate=validate)
 
@@ -579,7 +704,13 @@ def efetch_pubmed(
                 url=url,
             )
         if unique != expected:
-            raise TransientResponseError(f"{len(unique)} of {len(expected)} records arrived")
+            missing = frozenset(expected - unique)
+            shown = ", ".join(sorted(missing, key=int)[:5]) + (", ..." if len(missing) > 5 else "")
+            raise MissingRecordsError(
+                f"{len(unique)} of {len(expected)} records arrived (missing PMID {shown})",
+                missing=missing,
+                body=body,
+            )
         return body
 
     return client.request("efetch.fcgi", params, validate=validate)
@@ -588,9 +719,9 @@ def efetch_pubmed(
 def pubmed_pmids(body: bytes, url: str = "efetch") -> list[str]:
     """PMIDs of the PubmedArticle and PubmedBookArticle entries of an efetch answer, in order.
 
-    Raises TransientResponseError if the XML is cut off or malformed, HistoryExpiredError if NCBI
-    answered with its "Unable to obtain query" error, EutilsError for unsafe XML or any other
-    root element.
+    Raises TransientResponseError if the XML is cut off or malformed or has another root element
+    (an HTML error page sent with status 200), HistoryExpiredError if NCBI answered with its
+    "Unable to obtain query" error, EutilsError for unsafe XML.
     """
     try:
         _, spans = scan_pubmed_xml(body)
@@ -611,8 +742,10 @@ def _raise_for_root(body: bytes, tag: str, url: str) -> None:
         )
     if tag in ("eFetchResult", "ERROR") or "<ERROR>" in text:
         raise TransientResponseError(f"efetch error: {_snippet(body)}")
-    raise EutilsError(
-        f"efetch answered <{tag}>, expected <PubmedArticleSet>: {_snippet(body)}", url=url
+    # An HTML page (a proxy's or NCBI's own error page) sent with status 200: worth asking
+    # again, as esearch does with an answer that is not <eSearchResult>.
+    raise TransientResponseError(
+        f"efetch answered <{tag}>, expected <PubmedArticleSet>: {_snippet(body)}"
     )
 
 

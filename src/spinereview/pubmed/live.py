@@ -19,8 +19,7 @@ from spinereview.io import atomic_path, sha256_file, write_text_atomic
 from spinereview.pubmed.eutils import (
     EutilsClient,
     EutilsSettings,
-    History,
-    HistoryExpiredError,
+    RecordsWithheldError,
     efetch_pubmed,
     esearch,
 )
@@ -39,8 +38,11 @@ log = get_logger(__name__)
 
 PROVENANCE = "NCBI E-utilities"
 GENERATOR = "spinereview live-search"
-#: Work folder under the snapshot root; ``<root>/.partial/<date>/`` holds one run's batches.
+#: Work folder under the snapshot root; ``<root>/.partial/search/`` holds the batches of the
+#: search in progress, whatever its date, so a search killed yesterday resumes today.
 WORK_DIR_NAME = ".partial"
+RESUME_DIR_NAME = "search"
+_STARTED = "started"  # in the resume folder: the date the search in progress was started
 
 #: Outer publication-date bounds of the slices of a search past the page limit. PubMed's oldest
 #: citations date from the 18th century, and issue dates a year or more ahead are common for
@@ -71,7 +73,6 @@ class Slice:
     maxdate: str | None
     count: int
     ids: tuple[str, ...]
-    history: History | None
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,8 @@ class QueryPlan:
     term: str
     count: int
     slices: tuple[Slice, ...]
+    translation: str | None = None  # esearch's QueryTranslation: what PubMed actually searched
+    warnings: tuple[str, ...] = ()  # esearch's WarningList/ErrorList entries, each once
 
     @property
     def pmids(self) -> set[str]:
@@ -112,7 +115,14 @@ class BatchEvent:
 # --- planning: esearch and date slices ------------------------------------------------------
 
 
-def plan_query(client: EutilsClient, query_id: str, term: str, page_limit: int) -> QueryPlan:
+def plan_query(
+    client: EutilsClient,
+    query_id: str,
+    term: str,
+    page_limit: int,
+    *,
+    query_warnings: str = "record",
+) -> QueryPlan:
     """Count the hits of ``term`` and cover them with slices of at most ``page_limit`` records.
 
     A search within the limit is one slice without dates. A larger one is bisected by
@@ -120,17 +130,50 @@ def plan_query(client: EutilsClient, query_id: str, term: str, page_limit: int) 
     IDs themselves: the union of the slices' IDs must hold exactly the live count. (PubMed
     searches a record by its print *and* its electronic publication date, so a record whose two
     dates fall into different slices is counted in both; the sum of slice counts may exceed the
-    total by such records, which are fetched once.) A shortfall fails the run, naming the numbers.
+    total by such records, which are fetched and stored once.) A shortfall fails the run,
+    naming the numbers.
+
+    esearch's QueryTranslation (the search PubMed actually ran) and its warnings and errors
+    (PhraseNotFound, QuotedPhraseNotFound, FieldNotFound, ...) are kept in the plan and logged
+    naming the query; with ``query_warnings="fail"`` a warning stops the run instead.
     """
-    total = esearch(client, term).count
+    first = esearch(client, term)
+    total = first.count
+    notes: dict[str, None] = dict.fromkeys(first.warnings)
     if total <= page_limit:
         ranges = [(None, None, total)] if total else []
     else:
-        ranges = _split(client, term, DATE_FLOOR, DATE_CEILING, None, page_limit)
-    slices = tuple(_leaf(client, term, lo, hi, count) for lo, hi, count in ranges)
-    plan = QueryPlan(query_id, term, total, slices)
+        ranges = _split(client, term, DATE_FLOOR, DATE_CEILING, None, page_limit, query_id)
+    slices = []
+    for lo, hi, count in ranges:
+        piece, warnings = _leaf(client, query_id, term, lo, hi, count)
+        slices.append(piece)
+        notes.update(dict.fromkeys(warnings))
+    plan = QueryPlan(query_id, term, total, tuple(slices), first.translation, tuple(notes))
+    _report_translation(plan, query_warnings)
     _check_complete(plan)
     return plan
+
+
+def _report_translation(plan: QueryPlan, query_warnings: str) -> None:
+    """Say on the console what PubMed made of the query, naming it; fail on warnings if asked."""
+    if plan.translation is not None and plan.translation != " ".join(plan.term.split()):
+        log.info("query %s: PubMed searched %s", plan.query_id, plan.translation)
+    if not plan.warnings:
+        return
+    listed = "; ".join(plan.warnings)
+    if query_warnings == "fail":
+        raise SpinereviewError(
+            f"query {plan.query_id!r}: esearch reported {listed}; PubMed searched "
+            f"{plan.translation!r}. Fix the term, or set search.eutils.query_warnings to "
+            "'record' to go on (the warnings then go to the manifest)"
+        )
+    log.warning(
+        "query %s: esearch reported %s; PubMed searched %s (recorded in the manifest)",
+        plan.query_id,
+        listed,
+        plan.translation,
+    )
 
 
 def _split(
@@ -140,6 +183,7 @@ def _split(
     hi: dt.date,
     count: int | None,
     limit: int,
+    query_id: str = "",
 ) -> list[tuple[dt.date, dt.date, int]]:
     """Date ranges (inclusive, in order) that each hold 1..limit records of ``term``, with counts."""
     if count is None:
@@ -150,31 +194,37 @@ def _split(
         return [(lo, hi, count)]
     if lo == hi:
         raise SpinereviewError(
-            f"{count} records of the search were published on {lo.isoformat()}, more than the "
-            f"{limit} one esearch can page through; narrow the query term"
+            f"query {query_id!r}: {count} records of the search were published on "
+            f"{lo.isoformat()}, more than the {limit} one esearch can page through; narrow the "
+            "query term"
         )
     mid = dt.date.fromordinal((lo.toordinal() + hi.toordinal()) // 2)
-    return _split(client, term, lo, mid, None, limit) + _split(
-        client, term, mid + dt.timedelta(days=1), hi, None, limit
+    return _split(client, term, lo, mid, None, limit, query_id) + _split(
+        client, term, mid + dt.timedelta(days=1), hi, None, limit, query_id
     )
 
 
 def _leaf(
-    client: EutilsClient, term: str, lo: dt.date | None, hi: dt.date | None, count: int
-) -> Slice:
-    """esearch one slice with the history server, asking for all ``count`` of its IDs."""
+    client: EutilsClient,
+    query_id: str,
+    term: str,
+    lo: dt.date | None,
+    hi: dt.date | None,
+    count: int,
+) -> tuple[Slice, tuple[str, ...]]:
+    """esearch one slice, asking for all ``count`` of its IDs; return the slice and esearch's
+    warnings."""
     mindate = _fmt(lo) if lo is not None else None
     maxdate = _fmt(hi) if hi is not None else None
-    result = esearch(client, term, retmax=count, usehistory=True, mindate=mindate, maxdate=maxdate)
-    for warning in result.warnings:
-        log.warning("esearch: %s", warning)
+    result = esearch(client, term, retmax=count, mindate=mindate, maxdate=maxdate)
     if result.count != len(result.ids):
         where = f"{mindate}-{maxdate}" if mindate else "the whole query"
         raise SpinereviewError(
-            f"esearch counted {count} hits for {where}, then {result.count}; PubMed changed "
-            "during the search - run it again"
+            f"query {query_id!r}: esearch counted {count} hits for {where}, then "
+            f"{result.count}; PubMed changed during the search - run it again"
         )
-    return Slice(mindate, maxdate, result.count, result.ids, result.history)
+    piece = Slice(mindate, maxdate, result.count, result.ids)
+    return piece, result.warnings
 
 
 def _check_complete(plan: QueryPlan) -> None:
@@ -188,7 +238,8 @@ def _check_complete(plan: QueryPlan) -> None:
         )
     if summed != found:
         log.info(
-            "%s: %d record(s) carry two publication dates in different slices; fetched once",
+            "query %s: %d record(s) carry two publication dates in different slices; counted "
+            "twice by esearch, fetched and stored once",
             plan.query_id,
             summed - found,
         )
@@ -202,10 +253,39 @@ def _fmt(day: dt.date) -> str:
 
 
 def batch_name(ids: Sequence[str]) -> str:
-    """File name of the batch holding ``ids``: named by its content, so a resumed run whose
-    search answers the same IDs finds it, and one whose answer changed does not."""
-    digest = hashlib.sha256(",".join(ids).encode("ascii")).hexdigest()[:20]
+    """File name of the batch holding ``ids``: named by a hash of its PMID set, so a resumed run
+    whose search answers the same IDs finds it, and one whose answer changed does not."""
+    key = ",".join(sorted(set(ids), key=int))
+    digest = hashlib.sha256(key.encode("ascii")).hexdigest()[:20]
     return f"batch-{digest}.xml"
+
+
+def plan_batches(pmids: Iterable[str], batch_size: int) -> list[tuple[str, ...]]:
+    """Split a query's distinct PMIDs into efetch batches whose bounds depend on the PMIDs alone.
+
+    The PMIDs are sorted numerically and a batch ends after a PMID whose hash hits (once it holds
+    at least half of ``batch_size``), or when it is full. A batch therefore is the same set of
+    PMIDs whatever else the search answers: a record added to or dropped from the search changes
+    the batch it falls into (and at most the next ones up to the next hash boundary), not every
+    batch after it, so a resumed search reuses the rest. Batches hold ~3/4 of ``batch_size`` on
+    average. A record found by two date slices is in one batch, fetched once.
+    """
+    low = max(1, batch_size // 2)
+    spread = max(1, batch_size // 4)
+    batches: list[tuple[str, ...]] = []
+    current: list[str] = []
+    for pmid in sorted(set(pmids), key=int):
+        current.append(pmid)
+        if len(current) >= batch_size or (len(current) >= low and _boundary(pmid, spread)):
+            batches.append(tuple(current))
+            current = []
+    if current:
+        batches.append(tuple(current))
+    return batches
+
+
+def _boundary(pmid: str, spread: int) -> bool:
+    return int(hashlib.sha256(pmid.encode("ascii")).hexdigest()[:12], 16) % spread == 0
 
 
 def fetch_batches(
@@ -216,39 +296,58 @@ def fetch_batches(
     *,
     on_batch: Callable[[BatchEvent], None] | None = None,
     progress: Progress | None = None,
+    withheld: str = "skip",
 ) -> list[BatchFile]:
     """Fetch every batch of ``plan`` not already in ``work_dir``; return them in plan order.
 
-    Each batch is written to a temporary file, verified (well-formed, closed, PMIDs equal to the
-    requested IDs) and only then renamed into place, so a file named ``batch-*.xml`` is always
-    complete and a killed run resumes from the batches it has.
+    Batches (``plan_batches``) are fetched by PMID (HTTP POST). Each is written to a temporary
+    file, verified (well-formed, closed, PMIDs equal to the requested IDs) and only then renamed
+    into place, so a file named ``batch-*.xml`` is always complete and a killed run - even one
+    resumed on a later day, with PubMed's answer changed a little - reuses the batches it has.
+
+    A record that efetch still withholds after every attempt (NCBI does so while a record is
+    being revised) is skipped with a warning naming the query and the PMID when ``withheld`` is
+    "skip" (the batch is kept without it); with "fail" the run stops, naming them.
     """
-    jobs = [
-        (s, start, s.ids[start : start + batch_size])
-        for s in plan.slices
-        for start in range(0, len(s.ids), batch_size)
-    ]
+    jobs = plan_batches(plan.pmids, batch_size)
     batches: list[BatchFile] = []
-    expired: set[int] = set()  # slices whose WebEnv the history server no longer knows
-    for number, (piece, start, ids) in enumerate(jobs, start=1):
+    for number, ids in enumerate(jobs, start=1):
         path = work_dir / batch_name(ids)
-        batch = _load_batch(path, ids) if path.is_file() else None
+        batch = _load_batch(path, ids, plan.query_id) if path.is_file() else None
         reused = batch is not None
         if batch is None:
-            history = None if id(piece) in expired else piece.history
             try:
-                body = efetch_pubmed(client, ids, history=history, retstart=start)
-            except HistoryExpiredError:
-                log.warning("%s: history expired; fetching by PMID instead", plan.query_id)
-                expired.add(id(piece))
                 body = efetch_pubmed(client, ids)
-            batch = _save_batch(path, body, ids)
+                arrived: Sequence[str] = ids
+            except RecordsWithheldError as exc:
+                body, arrived = _withheld(exc, plan.query_id, ids, withheld)
+            batch = _save_batch(path, body, arrived)
         batches.append(batch)
         if progress is not None:
             progress.advance(len(ids))
         if on_batch is not None:
             on_batch(BatchEvent(plan.query_id, number, len(jobs), len(ids), reused, path))
     return batches
+
+
+def _withheld(
+    exc: RecordsWithheldError, query_id: str, ids: Sequence[str], mode: str
+) -> tuple[bytes, list[str]]:
+    """The body and PMIDs to keep when efetch withheld ``exc.missing``, or raise for "fail"."""
+    pmids = ", ".join(sorted(exc.missing, key=int))
+    if mode != "skip" or exc.body is None:
+        raise SpinereviewError(
+            f"query {query_id!r}: efetch withheld PMID(s) {pmids} on every attempt "
+            "(NCBI withholds a record while it is revised); search.eutils.withheld is 'fail' - "
+            f"try again later, or set it to 'skip' to go on without them. {exc}"
+        ) from None
+    log.warning(
+        "query %s: efetch withheld PMID(s) %s on every attempt; skipped (listed as withheld in "
+        "the manifest; search.eutils.withheld: fail stops instead)",
+        query_id,
+        pmids,
+    )
+    return exc.body, [p for p in ids if p not in exc.missing]
 
 
 def _save_batch(path: Path, body: bytes, ids: Sequence[str]) -> BatchFile:
@@ -261,15 +360,25 @@ def _save_batch(path: Path, body: bytes, ids: Sequence[str]) -> BatchFile:
     return BatchFile(path, prolog, tuple(spans))
 
 
-def _load_batch(path: Path, ids: Sequence[str]) -> BatchFile | None:
+def _load_batch(path: Path, ids: Sequence[str], query_id: str = "") -> BatchFile | None:
     """A batch left by an earlier, interrupted run, re-verified; None if it cannot be used."""
     try:
         prolog, spans = article_spans(path.read_bytes(), path)
     except InputError as exc:
-        log.warning("discarding unreadable batch %s: %s", path.name, exc)
+        log.warning("query %s: discarding unreadable batch %s: %s", query_id, path.name, exc)
         return None
-    if sorted(pmid for pmid, _, _ in spans) != sorted(ids):
-        log.warning("discarding batch %s: its PMIDs differ from the search", path.name)
+    found = {pmid for pmid, _, _ in spans}
+    if found < set(ids):
+        log.info(
+            "query %s: fetching batch %s again: it lacks records efetch withheld",
+            query_id,
+            path.name,
+        )
+        return None
+    if sorted(found) != sorted(ids):
+        log.warning(
+            "query %s: discarding batch %s: its PMIDs differ from the search", query_id, path.name
+        )
         return None
     return BatchFile(path, prolog, tuple(spans))
 
@@ -335,7 +444,8 @@ def run_live_search(
     """Search PubMed live for every query and publish ``<out_root>/<date>/``; return that path.
 
     For each query: plan (esearch count, date slices past ``settings.page_limit``), fetch the
-    batches into ``<out_root>/.partial/<date>/<query_id>/`` (resuming from those already there),
+    batches into ``<out_root>/.partial/search/<query_id>/`` (resuming from those already there,
+    whatever day the search began),
     then write ``<query_id>.xml`` (sorted, each PMID once) and manifest.json (provenance
     "NCBI E-utilities", esearch_count = the live count) into a staging folder, verify it with
     ``verify_snapshot`` and rename it into place. The work folder is removed on success. Any
@@ -353,35 +463,16 @@ def run_live_search(
         raise SpinereviewError(
             f"{final} already exists; remove it or choose another date to search again"
         )
-    work = out_root / WORK_DIR_NAME / date
+    work = out_root / WORK_DIR_NAME / RESUME_DIR_NAME
+    began = _prepare_work(work, date)  # creates nothing: without network, nothing is written
     client = client or EutilsClient(settings)
 
     fetched: list[tuple[QueryPlan, list[BatchFile]]] = []
     for query in queries:
-        plan = plan_query(client, query["id"], query["term"], settings.page_limit)
-        log.info(
-            "%s: %d hits in %d slice(s); fetching in batches of %d",
-            plan.query_id,
-            plan.count,
-            len(plan.slices),
-            settings.batch_size,
-        )
-        records = len(plan.pmids)
-        jobs = sum(-(-len(s.ids) // settings.batch_size) for s in plan.slices)
-        progress = Progress(plan.query_id, jobs, records, enabled=show_progress)
-        try:
-            batches = fetch_batches(
-                client,
-                plan,
-                work / plan.query_id,
-                settings.batch_size,
-                on_batch=on_batch,
-                progress=progress,
-            )
-        finally:
-            progress.close()
-        fetched.append((plan, batches))
-
+        with client.for_query(query["id"]):
+            plan = _plan(client, query, settings)
+            _mark_started(work, began)
+            fetched.append((plan, _fetch(client, plan, settings, work, on_batch, show_progress)))
     staging = work / _STAGING
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
@@ -389,6 +480,15 @@ def run_live_search(
     for plan, batches in fetched:
         file_name = f"{plan.query_id}.xml"
         pmids = assemble_query_file(batches, staging / file_name)
+        withheld = sorted(plan.pmids - set(pmids), key=int)
+        if withheld:
+            log.warning(
+                "query %s: %d record(s) counted by esearch but withheld by efetch, not in the "
+                "snapshot: PMID %s",
+                plan.query_id,
+                len(withheld),
+                ", ".join(withheld),
+            )
         entries.append(
             QueryEntry(
                 id=plan.query_id,
@@ -399,6 +499,9 @@ def run_live_search(
                 sha256=sha256_file(staging / file_name),
                 retrieval_date=date,
                 provenance=PROVENANCE,
+                querytranslation=plan.translation,
+                warnings=plan.warnings,
+                withheld=tuple(withheld),
             )
         )
     manifest = Manifest(
@@ -407,9 +510,9 @@ def run_live_search(
         retrieval_date=date,
         provenance=PROVENANCE,
         provenance_detail=(
-            "Fetched live by spinereview from NCBI E-utilities: esearch with the history server "
-            "(searches with more hits than one esearch can page through split by publication "
-            "date), efetch as PubMed XML in batches; esearch_count is the live count, and every "
+            "Fetched live by spinereview from NCBI E-utilities: esearch for the IDs (searches "
+            "with more hits than one esearch can page through split by publication date), "
+            "efetch by PMID as PubMed XML in batches; esearch_count is the live count, and every "
             "record is stored once, sorted by PMID."
         ),
         generator=GENERATOR,
@@ -421,9 +524,102 @@ def run_live_search(
     _publish(staging, final, work)
     shutil.rmtree(work, ignore_errors=True)
     with contextlib.suppress(OSError):
-        work.parent.rmdir()  # only if no other date is in progress
+        work.parent.rmdir()  # .partial/ itself, when nothing else is in it
     log.info("snapshot written to %s", final)
     return final
+
+
+def _plan(client: EutilsClient, query: Mapping[str, Any], settings: EutilsSettings) -> QueryPlan:
+    return plan_query(
+        client,
+        query["id"],
+        query["term"],
+        settings.page_limit,
+        query_warnings=settings.query_warnings,
+    )
+
+
+def _fetch(
+    client: EutilsClient,
+    plan: QueryPlan,
+    settings: EutilsSettings,
+    work: Path,
+    on_batch: Callable[[BatchEvent], None] | None,
+    show_progress: bool | None,
+) -> list[BatchFile]:
+    """Fetch the batches of one planned query into ``work/<query id>/``."""
+    log.info(
+        "query %s: %d hits in %d slice(s); fetching in batches of %d",
+        plan.query_id,
+        plan.count,
+        len(plan.slices),
+        settings.batch_size,
+    )
+    records = len(plan.pmids)
+    jobs = len(plan_batches(plan.pmids, settings.batch_size))
+    progress = Progress(plan.query_id, jobs, records, enabled=show_progress)
+    try:
+        batches = fetch_batches(
+            client,
+            plan,
+            work / plan.query_id,
+            settings.batch_size,
+            on_batch=on_batch,
+            progress=progress,
+            withheld=settings.withheld,
+        )
+    finally:
+        progress.close()
+    return batches
+
+
+def _prepare_work(work: Path, date: str) -> str:
+    """Resume the search in progress, whatever day it started, and take over the batches of the
+    per-date work folders (``.partial/<YYYY-MM-DD>/``) of earlier versions, removing them.
+
+    Saved batches are named by their PMID set, so every one the new search still asks for is
+    reused (after re-verification) and the others are left unused and removed with the folder
+    when the search completes. To start afresh instead, remove the folder the message names.
+    Returns the day the search in progress began (``date`` for a new one).
+    """
+    earlier: list[str] = []
+    if work.parent.is_dir():
+        for old in sorted(work.parent.iterdir()):
+            if not (old.is_dir() and _DATE.match(old.name)):
+                continue
+            for query_dir in (d for d in old.iterdir() if d.is_dir() and _QUERY_ID.match(d.name)):
+                target = work / query_dir.name
+                target.mkdir(parents=True, exist_ok=True)
+                for batch in query_dir.glob("batch-*.xml"):
+                    if not (target / batch.name).exists():
+                        batch.rename(target / batch.name)
+            shutil.rmtree(old)
+            earlier.append(old.name)
+    started = work / _STARTED
+    if started.is_file():
+        earlier.append(started.read_text(encoding="ascii", errors="replace").strip())
+    saved = sum(1 for _ in work.glob("*/batch-*.xml")) if work.is_dir() else 0
+    dates = sorted(d for d in earlier if _DATE.match(d))
+    began = dates[0] if saved and dates else date
+    if saved:
+        note = f", started {began}" if began != date else ""
+        log.info(
+            "resuming the partial search in %s%s: %d saved batch(es), each reused if the search "
+            "still asks for its records (remove that folder to start afresh)",
+            work,
+            note,
+            saved,
+        )
+    elif started.is_file():
+        started.unlink()  # nothing saved: the search starts afresh today
+    return began
+
+
+def _mark_started(work: Path, date: str) -> None:
+    """Note the day the search in progress began (once; kept when it resumes later)."""
+    started = work / _STARTED
+    if not started.is_file():
+        write_text_atomic(started, date + "\n")
 
 
 def _publish(staging: Path, final: Path, work: Path) -> None:

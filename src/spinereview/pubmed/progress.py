@@ -39,7 +39,8 @@ class Progress:
         self._last_draw = 0.0
 
     def advance(self, records: int) -> None:
-        """Count one more finished batch of ``records`` records."""
+        """Count one more finished batch of ``records`` records not counted before (the caller
+        counts distinct records; the line never shows more than the total either way)."""
         self.batches += 1
         self.records += records
         now = time.monotonic()
@@ -53,7 +54,7 @@ class Progress:
         bar = "#" * filled + "-" * (_WIDTH - filled)
         return redact(
             f"{self.label} [{bar}] batches {self.batches}/{self.batches_total}, "
-            f"records {self.records:,}/{self.records_total:,}"
+            f"records {min(self.records, self.records_total):,}/{self.records_total:,}"
         )
 
     def draw(self) -> None:

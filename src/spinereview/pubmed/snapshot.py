@@ -42,6 +42,10 @@ _QUERY_KEYS = (
     "retrieval_date",
     "provenance",
 )
+#: Keys only a live search writes (absent from the rebuilt snapshot, whose bytes stay as they were):
+#: ``querytranslation`` (the search PubMed actually ran), ``warnings`` (esearch's WarningList and
+#: ErrorList, e.g. PhraseNotFound) and ``withheld`` (PMIDs esearch counted but efetch never sent).
+_OPTIONAL_QUERY_KEYS = ("querytranslation", "warnings", "withheld")
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,9 @@ class QueryEntry:
     sha256: str
     retrieval_date: str
     provenance: str
+    querytranslation: str | None = None
+    warnings: tuple[str, ...] | None = None
+    withheld: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -94,19 +101,7 @@ class Manifest:
             "provenance_detail": self.provenance_detail,
             "generator": self.generator,
             "sources": [{"path": s.path, "sha256": s.sha256} for s in self.sources],
-            "queries": [
-                {
-                    "id": q.id,
-                    "term": q.term,
-                    "file": q.file,
-                    "esearch_count": q.esearch_count,
-                    "pmids": list(q.pmids),
-                    "sha256": q.sha256,
-                    "retrieval_date": q.retrieval_date,
-                    "provenance": q.provenance,
-                }
-                for q in self.queries
-            ],
+            "queries": [_query_to_json(q) for q in self.queries],
         }
 
     def to_text(self) -> str:
@@ -187,9 +182,29 @@ class Manifest:
         return cls.from_json(data, source=path)
 
 
+def _query_to_json(q: QueryEntry) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": q.id,
+        "term": q.term,
+        "file": q.file,
+        "esearch_count": q.esearch_count,
+        "pmids": list(q.pmids),
+        "sha256": q.sha256,
+        "retrieval_date": q.retrieval_date,
+        "provenance": q.provenance,
+    }
+    if q.querytranslation is not None:
+        data["querytranslation"] = q.querytranslation
+    if q.warnings is not None:
+        data["warnings"] = list(q.warnings)
+    if q.withheld is not None:
+        data["withheld"] = list(q.withheld)
+    return data
+
+
 def _query_from_json(item: Any, index: int, source: str | Path) -> QueryEntry:
     where = f"queries[{index}]"
-    _check_keys(item, _QUERY_KEYS, where, source)
+    _check_keys(item, _QUERY_KEYS, where, source, optional=_OPTIONAL_QUERY_KEYS)
     for key in ("id", "term", "provenance"):
         _check_text(item[key], f"{where}.{key}", source)
     if not isinstance(item["file"], str) or not _FILE_NAME.match(item["file"]):
@@ -208,6 +223,28 @@ def _query_from_json(item: Any, index: int, source: str | Path) -> QueryEntry:
         )
     _check_sha256(item["sha256"], f"{where}.sha256", source)
     _check_date(item["retrieval_date"], f"{where}.retrieval_date", source)
+    translation = item.get("querytranslation")
+    if translation is not None and not isinstance(translation, str):
+        raise InputError(source, "must be a string", field=f"{where}.querytranslation")
+    warnings = item.get("warnings")
+    if warnings is not None and (
+        not isinstance(warnings, list) or not all(isinstance(w, str) for w in warnings)
+    ):
+        raise InputError(source, "must be a list of strings", field=f"{where}.warnings")
+    withheld = item.get("withheld")
+    if withheld is not None:
+        if not isinstance(withheld, list) or not all(
+            isinstance(p, str) and _PMID.match(p) for p in withheld
+        ):
+            raise InputError(
+                source, "must be a list of numeric PMID strings", field=f"{where}.withheld"
+            )
+        if withheld != sorted(set(withheld), key=int) or set(withheld) & set(pmids):
+            raise InputError(
+                source,
+                "withheld PMIDs must be unique, sorted numerically and not among pmids",
+                field=f"{where}.withheld",
+            )
     return QueryEntry(
         id=item["id"],
         term=item["term"],
@@ -217,17 +254,22 @@ def _query_from_json(item: Any, index: int, source: str | Path) -> QueryEntry:
         sha256=item["sha256"],
         retrieval_date=item["retrieval_date"],
         provenance=item["provenance"],
+        querytranslation=translation,
+        warnings=tuple(warnings) if warnings is not None else None,
+        withheld=tuple(withheld) if withheld is not None else None,
     )
 
 
-def _check_keys(item: Any, keys: Sequence[str], where: str, source: str | Path) -> None:
+def _check_keys(
+    item: Any, keys: Sequence[str], where: str, source: str | Path, optional: Sequence[str] = ()
+) -> None:
     if not isinstance(item, Mapping):
         raise InputError(source, "must be a JSON object", field=where or "<top level>")
     prefix = f"{where}." if where else ""
     for key in keys:
         if key not in item:
             raise InputError(source, "required key is missing", field=prefix + key)
-    for key in sorted(set(item) - set(keys)):
+    for key in sorted(set(item) - set(keys) - set(optional)):
         raise InputError(source, "unknown key", field=prefix + key)
 
 
@@ -266,7 +308,8 @@ def verify_snapshot(snapshot_dir: str | Path, queries: Sequence[Mapping[str, Any
     Checks, in this order, and stops at the first failure with an InputError that names the file:
     manifest.json readable and valid; the set of query ids equal to the configured one; each term
     equal to the configured term; each XML file present with the recorded SHA-256; the PMIDs in
-    the file equal to the manifest's list and to its esearch_count.
+    the file equal to the manifest's list, and their number plus the ``withheld`` PMIDs (records
+    efetch never sent) equal to its esearch_count.
     Returns ``{query_id: {"file", "sha256", "records", "ok": True}}``.
     """
     snapshot_dir = Path(snapshot_dir)
@@ -337,11 +380,13 @@ def _verify_file(snapshot_dir: Path, entry: QueryEntry) -> dict[str, Any]:
             "PMIDs differ from the manifest: "
             f"missing from the file {missing or 'none'}, not in the manifest {extra or 'none'}",
         )
-    if entry.esearch_count != len(found):
+    withheld = len(entry.withheld or ())
+    if entry.esearch_count != len(found) + withheld:
+        held = f" and {withheld} withheld by efetch" if withheld else ""
         raise InputError(
             path,
             f"the manifest's esearch_count for query {entry.id!r} is {entry.esearch_count} "
-            f"but the file holds {len(found)} records",
+            f"but the file holds {len(found)} records{held}",
         )
     return {"file": entry.file, "sha256": actual, "records": len(found), "ok": True}
 
