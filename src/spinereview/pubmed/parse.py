@@ -485,16 +485,23 @@ def _authors(author_lists: Iterable[Any]) -> tuple[list[dict[str, str | None]], 
         for node in author_list:
             if node.tag != "Author" or node.get("ValidYN") == "N":
                 continue
-            names = _kids(node)
-            authors.append(
-                {
-                    "last": _first_text(names, "LastName"),
-                    "fore": _first_text(names, "ForeName"),
-                    "initials": _first_text(names, "Initials"),
-                    "collective": _first_text(names, "CollectiveName"),
-                }
-            )
+            person: dict[str, str | None] = dict.fromkeys(_AUTHOR_FIELDS.values())
+            seen = set()
+            for part in node:  # the first LastName, ForeName, ... counts, as find() gives
+                key = _AUTHOR_FIELDS.get(part.tag)
+                if key is not None and key not in seen:
+                    seen.add(key)
+                    person[key] = full_text(part) or None
+            authors.append(person)
     return authors, complete
+
+
+_AUTHOR_FIELDS = {
+    "LastName": "last",
+    "ForeName": "fore",
+    "Initials": "initials",
+    "CollectiveName": "collective",
+}
 
 
 def _pages(pagination: dict[str, list[Any]]) -> str | None:

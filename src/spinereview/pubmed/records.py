@@ -325,13 +325,17 @@ def _marked_rows(table: pa.Table) -> np.ndarray:
     return marked
 
 
+#: ``json.dumps(value, ensure_ascii=False)``, without building an encoder for every value
+_JSON = json.JSONEncoder(ensure_ascii=False).encode
+
+
 def _csv_table(table: pa.Table) -> pa.Table:
     """Return a copy of ``table`` with nested columns encoded as JSON text (for the CSV copy)."""
     columns = []
     for name in table.column_names:
         column = table.column(name)
         if pa.types.is_list(column.type):
-            values = [json.dumps(v, ensure_ascii=False) for v in column.to_pylist()]
+            values = [_JSON(v) for v in column.to_pylist()]
             column = pa.array(values, type=pa.string())
         columns.append(column)
     return pa.table(columns, names=table.column_names)
