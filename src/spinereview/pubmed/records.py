@@ -92,9 +92,11 @@ class _Collector:
         self.batches: list[pa.Table] = []
         self.pending: list[dict[str, Any]] = []
         self.where: dict[str, list[Any]] = {}
+        self.source: Path | str = ""  # the file being read, named if a record cannot be stored
 
     def collect(self) -> _Collector:
         for number, (query_id, path) in enumerate(self.files):
+            self.source = path
             for record in iter_records(path):
                 self._add(number, query_id, path, record)
         self._flush()
@@ -121,7 +123,7 @@ class _Collector:
 
     def _flush(self) -> None:
         if self.pending:
-            self.batches.append(_to_arrow(self.pending, _PARSED_SCHEMA))
+            self.batches.append(_to_arrow(self.pending, _PARSED_SCHEMA, source=self.source))
             self.pending = []
 
     def _row(self, row: int) -> dict[str, Any]:
@@ -153,8 +155,12 @@ def _to_arrow(
     start: int | None = None,
     source: str | Path = "",
 ) -> pa.Table:
-    """``rows`` as an Arrow table of ``schema``; a value Arrow cannot hold is named as jsonschema
-    names it (row ``start`` + i, PMID and field)."""
+    """``rows`` as an Arrow table of ``schema``.
+
+    With ``start`` (rows given by a caller, in table order), a value Arrow cannot hold is named as
+    jsonschema names it: row, PMID and field. Parsed records always fit; should one not, the error
+    names the XML file being read.
+    """
     try:
         return pa.Table.from_pylist(rows, schema=schema)
     except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
