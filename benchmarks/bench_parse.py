@@ -1,20 +1,36 @@
-"""Benchmark: PubMed-XML parsing speed and peak memory against the number of records.
+"""Benchmark: PubMed-XML parsing and the records table against bare lxml and Bio.Entrez.read.
 
-Run with `.venv/bin/python benchmarks/bench_parse.py [N ...]`. The records are synthetic (placeholder
-text, realistic structure: structured abstract, 6 authors, MeSH, keywords). Memory is the tracemalloc
-peak while streaming, which should stay flat as N grows; time is wall-clock and machine dependent.
-Numbers from a run are recorded in benchmarks/README.md — they are measurements, not test assertions.
+Run with `.venv/bin/python benchmarks/bench_parse.py [--no-entrez] [N ...]` (default 20000 100000).
+For each N a synthetic PubmedArticleSet is written (placeholder text of its own, never a copied
+record: structured abstract, 6 authors, MeSH, keywords), then each step runs in a fresh process, so
+its peak RSS is its own:
+
+* ``lxml tag loop``: bare ``lxml.etree.iterparse(tag="PubmedArticle")``, clearing each article and
+  deleting earlier siblings: the C parser alone, the anchor the parser is measured against;
+* ``lxml all events``: bare ``iterparse`` handing every element to Python (the loop a naive reader
+  writes);
+* ``iter_records``: ``spinereview.pubmed.parse.iter_records``, every record built;
+* ``Bio.Entrez.read``: Biopython's reader (whole file in memory; skipped above 100k or with
+  ``--no-entrez``);
+* ``records table``: ``spinereview.pubmed.records.build_records`` (parse, merge, column checks,
+  Parquet and CSV), and the table step alone (table minus iter_records).
+
+Ratios are against the anchors measured in the same run, as wall-clock times on a shared machine
+are noisy. The numbers in benchmarks/README.md come from this script; they are measurements, not
+test assertions.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import platform
+import resource
+import subprocess
 import sys
 import tempfile
 import time
-import tracemalloc
 from pathlib import Path
-
-from spinereview.pubmed.parse import iter_records
 
 HEADER = (
     '<?xml version="1.0" ?>\n<!DOCTYPE PubmedArticleSet PUBLIC "-//NLM//DTD PubMedArticle, '
@@ -40,6 +56,14 @@ ARTICLE = """<PubmedArticle><MedlineCitation Status="MEDLINE" Owner="NLM"><PMID 
 <PubmedData><PublicationStatus>ppublish</PublicationStatus><ArticleIdList>
 <ArticleId IdType="pubmed">{pmid}</ArticleId></ArticleIdList></PubmedData></PubmedArticle>
 """
+STEPS = ("lxml_tag", "lxml_all", "iter_records", "entrez", "table")
+LABELS = {
+    "lxml_tag": "lxml tag loop (anchor)",
+    "lxml_all": "lxml all events",
+    "iter_records": "iter_records",
+    "entrez": "Bio.Entrez.read",
+    "table": "records table (parse + table)",
+}
 
 
 def write_file(path: Path, n: int) -> None:
@@ -51,30 +75,100 @@ def write_file(path: Path, n: int) -> None:
         fh.write("</PubmedArticleSet>\n")
 
 
-def measure(n: int) -> tuple[float, float, float]:
-    """Return (seconds, records per second, tracemalloc peak in MiB) for streaming ``n`` records."""
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "bench.xml"
-        write_file(path, n)
-        start = time.perf_counter()
+def run_step(step: str, path: Path, n: int) -> None:
+    """Run one step on ``path`` in this process; print JSON with seconds and peak RSS in MiB."""
+    start = time.perf_counter()
+    if step == "lxml_tag":
+        from lxml import etree
+
+        count = 0
+        events = etree.iterparse(str(path), events=("end",), tag="PubmedArticle")
+        for count, (_event, elem) in enumerate(events, start=1):  # noqa: B007
+            elem.clear()
+            while elem.getprevious() is not None:
+                del elem.getparent()[0]
+    elif step == "lxml_all":
+        from lxml import etree
+
+        count = 0
+        for _event, elem in etree.iterparse(str(path), events=("end",)):
+            if elem.tag == "PubmedArticle":
+                count += 1
+                elem.clear()
+                while elem.getprevious() is not None:
+                    del elem.getparent()[0]
+    elif step == "iter_records":
+        from spinereview.pubmed.parse import iter_records
+
         count = sum(1 for _ in iter_records(path))
-        seconds = time.perf_counter() - start
-        tracemalloc.start()
-        for _ in iter_records(path):
-            pass
-        peak = tracemalloc.get_traced_memory()[1] / 2**20
-        tracemalloc.stop()
-    assert count == n
-    return seconds, n / seconds, peak
+    elif step == "entrez":
+        from Bio import Entrez
+
+        with open(path, "rb") as handle:
+            count = len(Entrez.read(handle)["PubmedArticle"])
+    else:
+        from spinereview.pubmed.records import build_records
+
+        count = build_records([("q", path)], path.with_suffix(".parquet"), path.with_suffix(".csv"))
+    seconds = time.perf_counter() - start
+    assert count == n, (step, count, n)
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    print(json.dumps({"seconds": seconds, "rss": rss}))
+
+
+def measure(step: str, path: Path, n: int) -> dict[str, float]:
+    out = subprocess.run(
+        [sys.executable, __file__, "--run", step, str(path), str(n)],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return json.loads(out.splitlines()[-1])
+
+
+def machine() -> str:
+    return (
+        f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"{time.strftime('%Y-%m-%d', time.gmtime())}"
+    )
 
 
 def main(argv: list[str]) -> None:
-    sizes = [int(a) for a in argv] or [1_000, 10_000, 100_000]
-    print("| records | seconds | records/s | peak traced MiB |")
-    print("|---:|---:|---:|---:|")
+    if argv[:1] == ["--run"]:
+        run_step(argv[1], Path(argv[2]), int(argv[3]))
+        return
+    entrez = "--no-entrez" not in argv
+    sizes = [int(a) for a in argv if a != "--no-entrez"] or [20_000, 100_000]
+    import lxml.etree
+
+    print(f"machine: {machine()}, lxml {lxml.etree.__version__}")
+    print("| records | step | seconds | × lxml tag loop | × lxml all events | peak RSS MiB |")
+    print("|---:|---|---:|---:|---:|---:|")
     for n in sizes:
-        seconds, rate, peak = measure(n)
-        print(f"| {n:,} | {seconds:.2f} | {rate:,.0f} | {peak:.2f} |")
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "bench.xml"
+            write_file(path, n)
+            found = {}
+            for step in STEPS:
+                if step == "entrez" and (not entrez or n > 100_000):
+                    continue
+                found[step] = measure(step, path, n)
+        tag, every = found["lxml_tag"]["seconds"], found["lxml_all"]["seconds"]
+        for step, result in found.items():
+            s = result["seconds"]
+            print(
+                f"| {n:,} | {LABELS[step]} | {s:.2f} | {s / tag:.2f} | {s / every:.2f} "
+                f"| {result['rss']:,.0f} |"
+            )
+        parse, table = found["iter_records"]["seconds"], found["table"]["seconds"]
+        print(f"| {n:,} | table step alone (table − iter_records) | {table - parse:.2f} | | | |")
+        summary = (
+            f"{n:,}: iter_records {parse / tag:.2f}× lxml tag loop, {parse / every:.2f}× all events"
+        )
+        if "entrez" in found:
+            summary += f", {found['entrez']['seconds'] / parse:.1f}× faster than Bio.Entrez.read"
+        summary += f"; table step {(table - parse) / parse:.2f}× the parse"
+        print(summary, file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tracemalloc
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 import pytest
 
 from spinereview.errors import InputError
+from spinereview.pubmed import parse
 from spinereview.pubmed.parse import (
     FLAGS,
     count_articles,
@@ -547,3 +549,107 @@ def test_memory_stays_flat_in_the_number_of_records(tmp_path: Path) -> None:
     assert (small_count, large_count) == (2_000, 20_000)
     assert large_peak / small_peak < 2
     assert large_peak < 5_000_000  # the 20000-record file is 12 MB
+
+
+# --- the lxml fast path and the expat reference parser ------------------------------------------
+
+
+def _refuse_expat(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(path: object) -> None:
+        raise AssertionError(f"expat reference parser used for {path}")
+
+    monkeypatch.setattr(parse, "_expat_top_level", refuse)
+
+
+SNAPSHOT = Path(__file__).parents[1] / "data" / "pubmed" / "snapshot"
+PLAIN = [FIXTURES / n for n in READABLE] + sorted(SNAPSHOT.glob("*.xml"))
+
+
+@pytest.mark.parametrize("path", PLAIN, ids=lambda p: p.name)
+def test_plain_pubmed_files_are_read_by_lxml_alone(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The expat reference parser gives the same records; lxml reads these files on its own."""
+    expected_records = [
+        parse._record(path, elem, line)  # built before the generator clears the element
+        for line, elem in parse._filtered(parse._expat_top_level(path), parse._ARTICLES, 0)
+    ]
+    _refuse_expat(monkeypatch)
+    assert list(iter_records(path)) == expected_records
+
+
+@pytest.mark.parametrize("name", ["billion_laughs.xml", "external_entity.xml", "wrong_root.xml"])
+def test_internal_subset_or_wrong_root_never_reaches_lxml(name: str) -> None:
+    assert parse._plain_prolog(FIXTURES / name) is False
+
+
+def test_lxml_keeps_memory_flat_by_detaching_each_article(tmp_path: Path) -> None:
+    path = tmp_path / "many.xml"
+    _write_articles(path, 500)
+    before = [
+        sum(1 for _ in elem.itersiblings(preceding=True))
+        for _line, elem in parse._top_level(path, parse._ARTICLES)
+    ]
+    assert len(before) == 500
+    assert max(before) <= 1  # only the previous article, already cleared, is not yet deleted
+
+
+def test_nesting_deeper_than_libxml2_allows_is_read_by_expat_without_repeats(
+    tmp_path: Path,
+) -> None:
+    """libxml2 stops at depth 256; the rest of the file is read by expat, nothing yielded twice."""
+    deep = MINIMAL_ARTICLE.format(pmid=3).replace(
+        "Placeholder title 3.", "Placeholder " + "<i>" * 300 + "deep" + "</i>" * 300 + " title."
+    )
+    path = tmp_path / "deep.xml"
+    path.write_text(
+        DOCTYPE
+        + "<PubmedArticleSet>\n"
+        + MINIMAL_ARTICLE.format(pmid=1)
+        + MINIMAL_ARTICLE.format(pmid=2)
+        + deep
+        + MINIMAL_ARTICLE.format(pmid=4)
+        + "</PubmedArticleSet>\n",
+        encoding="utf-8",
+    )
+    found = list(iter_records(path))
+    assert [r["pmid"] for r in found] == ["1", "2", "3", "4"]
+    assert found[2]["title"] == "Placeholder deep title."
+
+
+def test_undefined_entity_after_good_records_is_still_an_error(tmp_path: Path) -> None:
+    """libxml2 only warns about an undefined entity when a DTD is named; it is still refused."""
+    path = tmp_path / "late_nbsp.xml"
+    path.write_text(
+        DOCTYPE
+        + "<PubmedArticleSet>\n"
+        + MINIMAL_ARTICLE.format(pmid=1)
+        + MINIMAL_ARTICLE.format(pmid=2).replace("Placeholder title", "Placeholder&nbsp;title")
+        + "</PubmedArticleSet>\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError, match="undefined entity &nbsp;") as info:
+        list(iter_records(path))
+    assert info.value.line == 5
+
+
+def test_line_numbers_stay_exact_beyond_65535_lines(tmp_path: Path) -> None:
+    path = tmp_path / "long.xml"
+    article = MINIMAL_ARTICLE.replace("><", ">\n<")  # about 25 lines an article
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(DOCTYPE + "<PubmedArticleSet>\n")
+        for pmid in range(1, 3001):
+            handle.write(article.format(pmid=pmid))
+        handle.write("<PubmedArticle>\n<MedlineCitation/>\n</PubmedArticle>\n</PubmedArticleSet>\n")
+    text = path.read_text(encoding="utf-8")
+    starts = [text.count("\n", 0, m.start()) + 1 for m in re.finditer("<PubmedArticle>", text)]
+    assert starts[-1] > 65_535
+    found = []
+    with pytest.raises(InputError, match="no PMID") as info:
+        found.extend(parse.iter_pmid_lines(path))
+    assert info.value.line == starts[-1]
+    assert [line for line, _pmid in found] == starts[:-1]
+    for read in (iter_records, count_articles):  # lxml: its line there is 1 late, so re-found
+        with pytest.raises(InputError, match="no PMID") as info:
+            list(read(path))
+        assert info.value.line == starts[-1]

@@ -10,13 +10,16 @@ import pyarrow.parquet as pq
 import pytest
 
 from spinereview.errors import InputError
+from spinereview.pubmed import records as records_module
 from spinereview.pubmed.records import (
     ARROW_SCHEMA,
+    build_records,
     merge_query_files,
     read_records,
     validate_rows,
     write_records,
 )
+from spinereview.schemas import validate_rows as jsonschema_rows
 
 FIXTURES = Path(__file__).parent / "fixtures" / "records"
 A, B, CONFLICT = FIXTURES / "query_a.xml", FIXTURES / "query_b.xml", FIXTURES / "query_conflict.xml"
@@ -106,3 +109,159 @@ def test_outputs_get_normal_permissions_not_mkstemps_0600(tmp_path: Path) -> Non
     finally:
         os.umask(old)
     assert (tmp_path / "out.txt").stat().st_mode & 0o777 == 0o644
+
+
+# --- column-wise checks and batched writing (issue 16) ------------------------------------------
+
+
+MESH = {
+    "descriptor": "Low Back Pain",
+    "descriptor_ui": "D017116",
+    "major_topic": True,
+    "qualifiers": [{"name": "drug therapy", "ui": "Q000188", "major_topic": False}],
+}
+SECTION = {"label": "RESULTS", "nlm_category": "RESULTS", "text": "Placeholder."}
+AUTHOR = {"last": "Placeholder", "fore": "Anna", "initials": "A", "collective": None}
+
+BREAKS = [
+    ("pmid", "0123"),
+    ("pmid", ""),
+    ("pmid", None),
+    ("pmid", "1234567890"),
+    ("doi", ""),
+    ("pmcid", "12345"),
+    ("pmcid", "PMC"),
+    ("title", None),
+    ("abstract", ""),
+    ("abstract_sections", None),
+    ("abstract_sections", [SECTION, {**SECTION, "label": ""}]),
+    ("abstract_sections", [{**SECTION, "text": None}]),
+    ("abstract_sections", [{**SECTION, "nlm_category": ""}]),
+    ("authors", [AUTHOR, {**AUTHOR, "initials": ""}]),
+    ("authors", [{**AUTHOR, "collective": ""}]),
+    ("authors_complete", None),
+    ("journal", ""),
+    ("journal_iso", ""),
+    ("medline_ta", ""),
+    ("year", 1799),
+    ("year", 2101),
+    ("month", 0),
+    ("month", 13),
+    ("pub_date_raw", None),
+    ("volume", ""),
+    ("issue", ""),
+    ("pages", ""),
+    ("publication_types", [""]),
+    ("publication_types", ["Journal Article", None]),
+    ("mesh", [{**MESH, "descriptor": ""}]),
+    ("mesh", [{**MESH, "descriptor_ui": ""}]),
+    ("mesh", [{**MESH, "major_topic": None}]),
+    ("mesh", [MESH, {**MESH, "qualifiers": None}]),
+    ("mesh", [MESH, {**MESH, "qualifiers": [{"name": "", "ui": None, "major_topic": False}]}]),
+    ("mesh", [{**MESH, "qualifiers": [{"name": "x", "ui": "", "major_topic": False}]}]),
+    ("mesh", [{**MESH, "qualifiers": [{"name": "x", "ui": None, "major_topic": None}]}]),
+    ("keywords", [None]),
+    ("language", None),
+    ("query_ids", []),
+    ("query_ids", ["qa", "qa"]),
+    ("query_ids", [None]),
+    ("flags", ["not_a_flag"]),
+    ("flags", ["no_doi", "no_doi"]),
+    ("flags", None),
+    ("year", "2001"),  # a type Arrow refuses: jsonschema names it
+    ("unexpected", "x"),  # a key the schema does not allow
+]
+
+
+def _rows() -> list[dict[str, object]]:
+    rows = merge_query_files([("qa", A), ("qb", B)])
+    rows[1]["mesh"] = [MESH]  # a heading with a qualifier, to reach the nested checks
+    return rows
+
+
+def _expected_error(rows: list[dict[str, object]]) -> InputError:
+    with pytest.raises(InputError) as info:
+        jsonschema_rows(rows, "records.schema.yaml", source="x.parquet", id_field="pmid")
+    return info.value
+
+
+@pytest.mark.parametrize(("field", "value"), BREAKS)
+def test_column_checks_give_the_row_by_row_error(field: str, value: object) -> None:
+    """Every schema rule is caught column-wise, with jsonschema's own message, row and field."""
+    rows = _rows()
+    rows[1][field] = value
+    expected = _expected_error(rows)
+    with pytest.raises(InputError) as info:
+        validate_rows(rows, source="x.parquet")
+    assert (str(info.value), info.value.row, info.value.field) == (
+        str(expected),
+        expected.row,
+        expected.field,
+    )
+    assert info.value.row == 2
+
+
+def test_a_missing_key_is_named_as_before() -> None:
+    rows = _rows()
+    del rows[2]["pages"]
+    expected = _expected_error(rows)
+    with pytest.raises(InputError) as info:
+        validate_rows(rows, source="x.parquet")
+    assert str(info.value) == str(expected) and info.value.row == 3
+
+
+def test_valid_rows_pass_both_checks() -> None:
+    rows = _rows()
+    rows[0]["pmid"] = "7\n"  # Python's $ matches before a final newline; Arrow's does not
+    jsonschema_rows(rows, "records.schema.yaml", source="x.parquet", id_field="pmid")
+    validate_rows(rows, source="x.parquet")
+
+
+def _old_write(rows: list[dict[str, object]], parquet: Path, csv: Path) -> None:
+    """How the table was written before issue 16: one table, one write of each file."""
+    import pyarrow.csv as pacsv
+
+    table = pa.Table.from_pylist(rows, schema=ARROW_SCHEMA)
+    pq.write_table(table, parquet, compression="zstd", write_statistics=False)
+    pacsv.write_csv(records_module._csv_table(table), csv)
+
+
+@pytest.mark.parametrize("count", [0, 3])
+def test_batched_writers_give_the_bytes_of_one_write(tmp_path: Path, count: int) -> None:
+    rows = merge_query_files([("qa", A), ("qb", B)])[:count]
+    _old_write(rows, tmp_path / "old.parquet", tmp_path / "old.csv")
+    write_records(rows, tmp_path / "new.parquet", tmp_path / "new.csv")
+    assert (tmp_path / "new.parquet").read_bytes() == (tmp_path / "old.parquet").read_bytes()
+    assert (tmp_path / "new.csv").read_bytes() == (tmp_path / "old.csv").read_bytes()
+
+
+def test_build_records_in_small_batches_gives_the_merged_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Batches of 2 rows: sorting, merging and the duplicate check work across batches."""
+    files = [("qa", A), ("qb", B)]
+    expected = merge_query_files(files)
+    monkeypatch.setattr(records_module, "BATCH_ROWS", 2)
+    assert merge_query_files(files) == expected
+    parquet, csv = tmp_path / "records.parquet", tmp_path / "records.csv"
+    assert build_records(files, parquet, csv) == 3
+    assert read_records(parquet).to_pylist() == expected
+    assert pq.ParquetFile(parquet).metadata.num_row_groups == 2
+    assert len(csv.read_text(encoding="utf-8").splitlines()) == 4
+    with pytest.raises(InputError, match="PMID 101 differs"):
+        build_records([("qa", A), ("qc", CONFLICT)], parquet, csv)
+
+
+def test_a_bad_row_in_a_later_batch_is_named_and_nothing_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(records_module, "BATCH_ROWS", 2)
+    parquet, csv = tmp_path / "records.parquet", tmp_path / "records.csv"
+    parquet.write_bytes(b"old"), csv.write_bytes(b"old")
+    rows = merge_query_files([("qa", A), ("qb", B)])
+    rows[2]["month"] = 13
+    with pytest.raises(InputError) as info:
+        write_records(rows, parquet, csv)
+    assert info.value.row == 3 and info.value.field == "month"
+    assert parquet.read_bytes() == b"old" and csv.read_bytes() == b"old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["records.csv", "records.parquet"]

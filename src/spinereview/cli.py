@@ -66,13 +66,12 @@ def cmd_verify_snapshot(args: argparse.Namespace) -> None:
 
 
 def cmd_parse_records(args: argparse.Namespace) -> None:
-    from spinereview.pubmed.records import merge_query_files, write_records
+    from spinereview.pubmed.records import build_records
 
     snapshot_dir = Path(args.snapshot_dir)
     files = [(q["id"], snapshot_dir / f"{q['id']}.xml") for q in _queries_or_config(args)]
-    rows = merge_query_files(files)
-    write_records(rows, Path(args.out_parquet), Path(args.out_csv))
-    log.info("%d records from %d queries -> %s", len(rows), len(files), args.out_parquet)
+    count = build_records(files, Path(args.out_parquet), Path(args.out_csv))
+    log.info("%d records from %d queries -> %s", count, len(files), args.out_parquet)
 
 
 def _json_object(text: str) -> dict[str, Any]:

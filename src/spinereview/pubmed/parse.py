@@ -4,18 +4,24 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import Element, ParseError, TreeBuilder
+from xml.parsers import expat
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser, iterparse
+from lxml import etree
 
 from spinereview.errors import InputError
 
 ROOT_TAG = "PubmedArticleSet"
 ARTICLE_TAG = "PubmedArticle"
+_ARTICLES = frozenset({ARTICLE_TAG})
+_ARTICLES_AND_BOOKS = frozenset({ARTICLE_TAG, "PubmedBookArticle"})
+#: lxml's line numbers are exact below this (libxml2 keeps them in 16 bits)
+_LXML_EXACT_LINES = 65_535
 
 #: Every flag a record can carry; ``flags`` is a sorted subset of these.
 FLAGS = (
@@ -72,8 +78,117 @@ class _LineRecorder(TreeBuilder):
         return super().end(tag)
 
 
-def _top_level(path: str | Path) -> Iterator[tuple[int, Element]]:
-    """Yield (line, element) for each child of the PubmedArticleSet root, then free it.
+def _top_level(path: str | Path, tags: frozenset[str]) -> Iterator[tuple[int, Any]]:
+    """Yield (line, element) for each child of the root whose tag is in ``tags``, then free it.
+
+    The fast path is lxml's ``iterparse`` (libxml2, in C) with entity resolution, DTD loading and
+    network access off and libxml2's size limits on. It is taken only for a file whose prolog
+    ``_plain_prolog`` has read with expat and found plain: a ``<!DOCTYPE>`` without an internal
+    subset (so no entity can be declared), and the root ``<PubmedArticleSet>``. Anything else, and
+    anything libxml2 stops at or warns about (malformed XML, an undefined entity, nesting deeper
+    than 256), is handed to the expat reference parser, which refuses entity declarations, names
+    the file and line exactly as before and reads deep nesting; elements already yielded are not
+    yielded again. Each element is cleared and its earlier siblings deleted once the consumer
+    resumes, so memory stays flat in the number of records.
+    """
+    if not _plain_prolog(path):
+        yield from _filtered(_expat_top_level(path), tags, 0)
+        return
+    done, checked = 0, False
+    events = etree.iterparse(
+        str(path),
+        events=("end",),
+        tag=tuple(tags),
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
+    try:
+        for _event, elem in events:
+            if events.error_log:  # a warning: libxml2 keeps an undefined entity as a node
+                break
+            parent = elem.getparent()
+            if parent is None or parent.getparent() is not None:
+                continue  # not a child of the root (the expat path ignores these too)
+            if not checked:
+                if _declares_entities(parent.getroottree().docinfo.internalDTD):
+                    break  # never after a plain prolog; the expat path refuses the entities
+                checked = True
+            yield elem.sourceline, elem
+            done += 1
+            elem.clear(keep_tail=False)
+            while elem.getprevious() is not None:
+                del parent[0]
+        else:
+            return
+    except etree.XMLSyntaxError:
+        pass
+    yield from _filtered(_expat_top_level(path), tags, done)
+
+
+def _declares_entities(dtd: Any) -> bool:
+    """Whether lxml's view of the DOCTYPE holds any entity declaration."""
+    return dtd is not None and next(iter(dtd.iterentities()), None) is not None
+
+
+def _filtered(
+    children: Iterator[tuple[int, Element]], tags: frozenset[str], skip: int
+) -> Iterator[tuple[int, Element]]:
+    """The children whose tag is in ``tags``, less the first ``skip`` of them."""
+    for line, elem in children:
+        if elem.tag in tags:
+            if skip:
+                skip -= 1
+                continue
+            yield line, elem
+
+
+class _Prolog(Exception):
+    """Raised by the expat handlers of ``_plain_prolog`` to stop at the first decision."""
+
+    def __init__(self, plain: bool) -> None:
+        super().__init__()
+        self.plain = plain
+
+
+def _plain_prolog(path: str | Path) -> bool:
+    """Whether the prolog is one lxml may parse: no DOCTYPE internal subset, root PubmedArticleSet.
+
+    Read with expat up to the root's start tag (usually the first 16 KiB). False for an internal
+    subset (where entities would be declared), another root, or XML expat cannot read; the caller
+    then leaves the whole file to the expat reference parser, which reports each of these.
+    """
+
+    def doctype(_name: str, _system: str | None, _public: str | None, internal: int) -> None:
+        if internal:
+            raise _Prolog(False)
+
+    def start(tag: str, _attrs: Any) -> None:
+        raise _Prolog(tag == ROOT_TAG)
+
+    parser = expat.ParserCreate()
+    parser.StartDoctypeDeclHandler = doctype
+    parser.StartElementHandler = start
+    with open(path, "rb") as handle:
+        try:
+            while chunk := handle.read(16384):
+                parser.Parse(chunk, False)
+            parser.Parse(b"", True)
+        except _Prolog as decision:
+            return decision.plain
+        except expat.ExpatError:
+            return False
+    return False
+
+
+def _expat_top_level(path: str | Path) -> Iterator[tuple[int, Element]]:
+    """Yield (line, element) for each child of the PubmedArticleSet root, then free it (expat).
+
+    The reference parser: slower than the lxml path of ``_top_level`` (pure-Python tree building)
+    but without libxml2's depth limit, and the source of every error message about a file.
 
     Entity declarations (internal or external, so billion-laughs and XXE) and external references
     are refused by defusedxml; a plain ``<!DOCTYPE PubmedArticleSet PUBLIC ...>`` line is allowed
@@ -122,14 +237,38 @@ def iter_records(path: str | Path) -> Iterator[dict[str, Any]]:
     and line for malformed or truncated XML, entity declarations, a wrong root element or a
     missing PMID.
     """
-    for line, elem in _top_level(path):
-        if elem.tag == ARTICLE_TAG:
-            yield _record(path, elem, line)
+    for index, (line, elem) in enumerate(_top_level(path, _ARTICLES)):
+        try:
+            record = _record(path, elem, line)
+        except InputError as err:
+            raise _exact(err, path, _ARTICLES, index) from None
+        yield record
 
 
 def count_articles(path: str | Path) -> list[str]:
     """Return the PMIDs of the PubmedArticles in ``path`` in file order, streaming."""
-    return [_pmid(path, elem, line) for line, elem in _top_level(path) if elem.tag == ARTICLE_TAG]
+    pmids = []
+    for index, (line, elem) in enumerate(_top_level(path, _ARTICLES)):
+        try:
+            pmids.append(_pmid(path, elem, line))
+        except InputError as err:
+            raise _exact(err, path, _ARTICLES, index) from None
+    return pmids
+
+
+def _exact(err: InputError, path: str | Path, tags: frozenset[str], index: int) -> InputError:
+    """``err`` with the exact line of the ``index``-th element, when lxml's line may be off.
+
+    libxml2 stores line numbers in 16 bits; past line 65,535 lxml reports the line of the
+    element's first child instead, which can be a line or more later. Only errors need the line,
+    so the exact one is found then, by the expat reference parser.
+    """
+    if err.line is None or err.line < _LXML_EXACT_LINES:
+        return err
+    for number, (line, _elem) in enumerate(_filtered(_expat_top_level(path), tags, 0)):
+        if number == index:
+            return InputError(err.path, err.detail, line=line, row=err.row, field=err.field)
+    return err
 
 
 def iter_pmid_lines(path: str | Path) -> Iterator[tuple[int, str]]:
@@ -137,13 +276,13 @@ def iter_pmid_lines(path: str | Path) -> Iterator[tuple[int, str]]:
 
     The same checks as ``iter_records`` (root element, entities, well-formedness), each error naming
     the file and line; a missing or non-numeric PMID names the line of its article and field PMID.
+    Every line is needed (to name both places of a repeated PMID), so this reads with the expat
+    reference parser, whose lines are exact in files of any length.
     """
-    for line, elem in _top_level(path):
-        if elem.tag not in (ARTICLE_TAG, "PubmedBookArticle"):
-            continue
-        found = elem.find("MedlineCitation/PMID")
+    for line, elem in _filtered(_expat_top_level(path), _ARTICLES_AND_BOOKS, 0):
+        found = _find(elem, "MedlineCitation", "PMID")
         if found is None:
-            found = elem.find("BookDocument/PMID")
+            found = _find(elem, "BookDocument", "PMID")
         pmid = full_text(found)
         if not pmid:
             raise InputError(path, f"{elem.tag} has no PMID", line=line, field="PMID")
@@ -152,23 +291,37 @@ def iter_pmid_lines(path: str | Path) -> Iterator[tuple[int, str]]:
         yield line, pmid
 
 
-def full_text(elem: Element | None) -> str:
+def full_text(elem: Any) -> str:
     """The element's whole text including inline markup and tails, whitespace runs collapsed."""
     if elem is None:
         return ""
-    return " ".join("".join(elem.itertext()).split())
+    text = "".join(elem.itertext()) if len(elem) else elem.text
+    return " ".join(text.split()) if text else ""
 
 
-def _optional(elem: Element | None) -> str | None:
-    return full_text(elem) or None
+def _find(elem: Any, *tags: str) -> Any:
+    """``elem.find("a/b/...")`` for a path of child tags, for ElementTree and lxml elements alike.
+
+    The first match in document order, as ElementPath gives it; written out because lxml's
+    ``find`` costs a few microseconds a call, which at 40 calls a record was most of the parse.
+    """
+    tag, rest = tags[0], tags[1:]
+    for child in elem:
+        if child.tag == tag:
+            if not rest:
+                return child
+            found = _find(child, *rest)
+            if found is not None:
+                return found
+    return None
 
 
-def _texts(elems: list[Element]) -> list[str]:
+def _texts(elems: Iterable[Any]) -> list[str]:
     return [text for text in (full_text(e) for e in elems) if text]
 
 
 def _pmid(path: str | Path, article: Element, line: int) -> str:
-    pmid = full_text(article.find("MedlineCitation/PMID"))
+    pmid = full_text(_find(article, "MedlineCitation", "PMID"))
     if not pmid:
         raise InputError(path, "PubmedArticle has no PMID", line=line, field="PMID")
     if not _PMID.fullmatch(pmid):
@@ -176,22 +329,67 @@ def _pmid(path: str | Path, article: Element, line: int) -> str:
     return pmid
 
 
-def _record(path: str | Path, article: Element, line: int) -> dict[str, Any]:
-    """Flatten one PubmedArticle element into the record dict described in the module's API."""
-    pmid = _pmid(path, article, line)
-    citation = article.find("MedlineCitation")
-    assert citation is not None  # _pmid found MedlineCitation/PMID
-    art = citation.find("Article")
-    if art is None:
-        art = Element("Article")
-    journal = art.find("Journal")
-    if journal is None:
-        journal = Element("Journal")
-    doi, pmcid = _ids(article, art)
-    title = full_text(art.find("ArticleTitle")) or full_text(art.find("VernacularTitle"))
-    sections = _abstract_sections(art)
-    authors, complete = _authors(art)
-    year, month, raw, date_ok = _pub_date(journal.find("JournalIssue/PubDate"))
+def _kids(elem: Any) -> dict[str, list[Any]]:
+    """The element's children grouped by tag, each group in document order (one pass)."""
+    kids: dict[str, list[Any]] = {}
+    for child in elem:
+        kids.setdefault(child.tag, []).append(child)
+    return kids
+
+
+def _under(kids: dict[str, list[Any]], tag: str) -> dict[str, list[Any]]:
+    """The children of every ``tag`` child, grouped by tag, in document order.
+
+    ``_under(_kids(e), "A").get("B")`` lists what ``e.findall("A/B")`` finds, in the same order, so
+    its first item is ``e.find("A/B")``.
+    """
+    nodes = kids.get(tag)
+    if not nodes:
+        return {}
+    if len(nodes) == 1:
+        return _kids(nodes[0])
+    merged: dict[str, list[Any]] = {}
+    for node in nodes:
+        for name, group in _kids(node).items():
+            merged.setdefault(name, []).extend(group)
+    return merged
+
+
+def _first(kids: dict[str, list[Any]], tag: str) -> Any:
+    group = kids.get(tag)
+    return group[0] if group else None
+
+
+def _first_text(kids: dict[str, list[Any]], tag: str) -> str | None:
+    group = kids.get(tag)
+    return (full_text(group[0]) or None) if group else None
+
+
+def _record(path: str | Path, article: Any, line: int) -> dict[str, Any]:
+    """Flatten one PubmedArticle element into the record dict described in the module's API.
+
+    Each element of the article is visited once (``_kids``); the result is what the ElementPath
+    lookups ``find``/``findall`` would give, in the same order.
+    """
+    top = _kids(article)
+    citations = top.get("MedlineCitation", [])
+    in_citations = _under(top, "MedlineCitation")
+    pmid = full_text(_first(in_citations, "PMID"))
+    if not pmid:
+        raise InputError(path, "PubmedArticle has no PMID", line=line, field="PMID")
+    if not _PMID.fullmatch(pmid):
+        raise InputError(path, f"PMID {pmid!r} is not a number", line=line, field="PMID")
+    cit = in_citations if len(citations) == 1 else _kids(citations[0])
+    arts = cit.get("Article")
+    art = _kids(arts[0]) if arts else {}
+    journals = art.get("Journal")
+    journal = _kids(journals[0]) if journals else {}
+    issue = _under(journal, "JournalIssue")
+    doi, pmcid = _ids(top, art)
+    title = _first_text(art, "ArticleTitle") or _first_text(art, "VernacularTitle") or ""
+    sections = _abstract_sections(_under(art, "Abstract").get("AbstractText", ()))
+    authors, complete = _authors(art.get("AuthorList", ()))
+    year, month, raw, date_ok = _pub_date(_first(issue, "PubDate"))
     record: dict[str, Any] = {
         "pmid": pmid,
         "doi": doi,
@@ -201,19 +399,19 @@ def _record(path: str | Path, article: Element, line: int) -> dict[str, Any]:
         "abstract_sections": sections,
         "authors": authors,
         "authors_complete": complete,
-        "journal": _optional(journal.find("Title")),
-        "journal_iso": _optional(journal.find("ISOAbbreviation")),
-        "medline_ta": _optional(citation.find("MedlineJournalInfo/MedlineTA")),
+        "journal": _first_text(journal, "Title"),
+        "journal_iso": _first_text(journal, "ISOAbbreviation"),
+        "medline_ta": _first_text(_under(cit, "MedlineJournalInfo"), "MedlineTA"),
         "year": year,
         "month": month,
         "pub_date_raw": raw,
-        "volume": _optional(journal.find("JournalIssue/Volume")),
-        "issue": _optional(journal.find("JournalIssue/Issue")),
-        "pages": _pages(art),
-        "publication_types": _texts(art.findall("PublicationTypeList/PublicationType")),
-        "mesh": _mesh(citation),
-        "keywords": _texts(citation.findall("KeywordList/Keyword")),
-        "language": _texts(art.findall("Language")),
+        "volume": _first_text(issue, "Volume"),
+        "issue": _first_text(issue, "Issue"),
+        "pages": _pages(_under(art, "Pagination")),
+        "publication_types": _texts(_under(art, "PublicationTypeList").get("PublicationType", [])),
+        "mesh": _mesh(_under(cit, "MeshHeadingList").get("MeshHeading", ())),
+        "keywords": _texts(_under(cit, "KeywordList").get("Keyword", [])),
+        "language": _texts(art.get("Language", [])),
     }
     record["flags"] = _flags(record, date_ok)
     return record
@@ -236,30 +434,30 @@ def _flags(record: dict[str, Any], date_ok: bool) -> list[str]:
     return sorted(flags)
 
 
-def _ids(article: Element, art: Element) -> tuple[str | None, str | None]:
+def _ids(top: dict[str, list[Any]], art: dict[str, list[Any]]) -> tuple[str | None, str | None]:
     """DOI and PMCID of the article itself.
 
     Only PubmedData/ArticleIdList is read: PubmedData/ReferenceList holds ArticleIdLists of the
     *cited* works, whose DOIs must not be mistaken for this article's.
     """
     ids: dict[str, str] = {}
-    for node in article.findall("PubmedData/ArticleIdList/ArticleId"):
+    for node in _under(_under(top, "PubmedData"), "ArticleIdList").get("ArticleId", ()):
         kind, value = node.get("IdType", ""), full_text(node)
         if value and kind not in ids:
             ids[kind] = value
     doi = ids.get("doi")
     if doi is None:
-        for node in art.findall("ELocationID"):
+        for node in art.get("ELocationID", ()):
             if node.get("EIdType") == "doi" and full_text(node):
                 doi = full_text(node)
                 break
     return doi, ids.get("pmc")
 
 
-def _abstract_sections(art: Element) -> list[dict[str, str | None]]:
+def _abstract_sections(nodes: Iterable[Any]) -> list[dict[str, str | None]]:
     """Abstract sections in document order; sections with no text are dropped."""
     sections: list[dict[str, str | None]] = []
-    for node in art.findall("Abstract/AbstractText"):
+    for node in nodes:
         text = full_text(node)
         if text:
             label = " ".join(node.get("Label", "").split()) or None
@@ -273,60 +471,72 @@ def _join_sections(sections: list[dict[str, str | None]]) -> str | None:
     return "\n".join(parts) or None
 
 
-def _authors(art: Element) -> tuple[list[dict[str, str | None]], bool]:
+def _authors(author_lists: Iterable[Any]) -> tuple[list[dict[str, str | None]], bool]:
     """Authors of the author list (not editors) and whether NLM marks the list complete.
 
     Authors with ValidYN="N" are skipped: NLM keeps a misspelt name beside its correction that way.
     """
     authors: list[dict[str, str | None]] = []
     complete = True
-    for author_list in art.findall("AuthorList"):
+    for author_list in author_lists:
         if author_list.get("Type", "authors") != "authors":
             continue
         complete = complete and author_list.get("CompleteYN", "Y") != "N"
-        for node in author_list.findall("Author"):
-            if node.get("ValidYN") == "N":
+        for node in author_list:
+            if node.tag != "Author" or node.get("ValidYN") == "N":
                 continue
-            authors.append(
-                {
-                    "last": _optional(node.find("LastName")),
-                    "fore": _optional(node.find("ForeName")),
-                    "initials": _optional(node.find("Initials")),
-                    "collective": _optional(node.find("CollectiveName")),
-                }
-            )
+            person: dict[str, str | None] = dict.fromkeys(_AUTHOR_FIELDS.values())
+            seen = set()
+            for part in node:  # the first LastName, ForeName, ... counts, as find() gives
+                key = _AUTHOR_FIELDS.get(part.tag)
+                if key is not None and key not in seen:
+                    seen.add(key)
+                    person[key] = full_text(part) or None
+            authors.append(person)
     return authors, complete
 
 
-def _pages(art: Element) -> str | None:
-    medline = _optional(art.find("Pagination/MedlinePgn"))
+_AUTHOR_FIELDS = {
+    "LastName": "last",
+    "ForeName": "fore",
+    "Initials": "initials",
+    "CollectiveName": "collective",
+}
+
+
+def _pages(pagination: dict[str, list[Any]]) -> str | None:
+    medline = _first_text(pagination, "MedlinePgn")
     if medline:
         return medline
-    start = _optional(art.find("Pagination/StartPage"))
-    end = _optional(art.find("Pagination/EndPage"))
+    start = _first_text(pagination, "StartPage")
+    end = _first_text(pagination, "EndPage")
     if start and end:
         return f"{start}-{end}"
     return start or end
 
 
-def _mesh(citation: Element) -> list[dict[str, Any]]:
+def _mesh(headings_found: Iterable[Any]) -> list[dict[str, Any]]:
     headings = []
-    for node in citation.findall("MeshHeadingList/MeshHeading"):
-        descriptor = node.find("DescriptorName")
-        if descriptor is None or not full_text(descriptor):
+    for node in headings_found:
+        parts = _kids(node)
+        descriptor = _first(parts, "DescriptorName")
+        name = full_text(descriptor)
+        if not name:
             continue
-        qualifiers = [
-            {
-                "name": full_text(q),
-                "ui": q.get("UI") or None,
-                "major_topic": q.get("MajorTopicYN") == "Y",
-            }
-            for q in node.findall("QualifierName")
-            if full_text(q)
-        ]
+        qualifiers = []
+        for q in parts.get("QualifierName", ()):
+            text = full_text(q)
+            if text:
+                qualifiers.append(
+                    {
+                        "name": text,
+                        "ui": q.get("UI") or None,
+                        "major_topic": q.get("MajorTopicYN") == "Y",
+                    }
+                )
         headings.append(
             {
-                "descriptor": full_text(descriptor),
+                "descriptor": name,
                 "descriptor_ui": descriptor.get("UI") or None,
                 "major_topic": descriptor.get("MajorTopicYN") == "Y",
                 "qualifiers": qualifiers,
@@ -372,18 +582,19 @@ def parse_medline_date(text: str) -> tuple[int | None, int | None]:
     return year, month
 
 
-def _pub_date(node: Element | None) -> tuple[int | None, int | None, str, bool]:
+def _pub_date(node: Any) -> tuple[int | None, int | None, str, bool]:
     """(year, month, raw text, parsed?) for a JournalIssue/PubDate element."""
     if node is None:
         return None, None, "", False
+    parts = _kids(node)
     raw = " ".join(part for part in (full_text(child) for child in node) if part)
-    medline = node.find("MedlineDate")
+    medline = _first(parts, "MedlineDate")
     if medline is not None:
         year, month = parse_medline_date(full_text(medline))
         return year, month, raw, year is not None
-    year_text = full_text(node.find("Year"))
+    year_text = full_text(_first(parts, "Year"))
     year = int(year_text) if _YEAR.fullmatch(year_text) else None
-    month_text = full_text(node.find("Month"))
+    month_text = full_text(_first(parts, "Month"))
     month = month_number(month_text) if month_text else None
     ok = year is not None and (not month_text or month is not None)
     return year, month, raw, ok
