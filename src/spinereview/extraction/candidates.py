@@ -213,13 +213,17 @@ def _first_free_token(ctx: _Context, start: int, limit: int) -> int | None:
     return None
 
 
+def _group(m: re.Match[str], name: str) -> str | None:
+    return m.groupdict().get(name)
+
+
 def _level(ctx: _Context, m: re.Match[str] | None, gap: tuple[int, int]) -> float | None:
     """CI level from the interval's own label, else from a label between measure and estimate."""
     if m is not None:
         for group in ("a", "a2", "b", "b2"):
-            if m.group(group):
+            if _group(m, group):
                 return ctx.num(m.group(group))
-        if m.group("label") or m.group("label_b"):
+        if _group(m, "label") or _group(m, "label_b"):
             return None
     gap_label = pat.CI_LABEL_RE.search(ctx.text, *gap)
     if gap_label:
@@ -229,46 +233,156 @@ def _level(ctx: _Context, m: re.Match[str] | None, gap: tuple[int, int]) -> floa
 
 
 def _has_label(m: re.Match[str] | None, ctx: _Context, gap: tuple[int, int]) -> bool:
-    if m is not None and (m.group("label") or m.group("label_b")):
+    if m is not None and (_group(m, "label") or _group(m, "label_b")):
         return True
     return pat.CI_LABEL_RE.search(ctx.text, *gap) is not None
+
+
+# How far (characters) an interval that names its level may follow its estimate.
+LOOSE_CI_GAP = 90
+
+
+def _effect_labels(ctx: _Context) -> list[re.Match[str]]:
+    """Measure labels, without those that name no effect ("95% CI for the difference", MCID)."""
+    text = ctx.text
+    return [
+        lab
+        for lab in pat.MEASURE_RE.finditer(text)
+        if not pat.LABEL_NOT_EFFECT_BEFORE_RE.search(text[max(0, lab.start() - 60) : lab.start()])
+    ]
+
+
+def _loose_after(ctx: _Context, tok: Token, limit: int) -> re.Match[str] | None:
+    """A labelled interval after ``tok`` with no free number in between ("1.0 points after X (95% CI")."""
+    m = pat.LOOSE_CI_RE.search(ctx.text, tok.end, limit)
+    if m is None or m.start() - tok.end > LOOSE_CI_GAP or not ctx.free(m.start(), m.end()):
+        return None
+    if _first_free_token(ctx, tok.end, m.start()) is not None:
+        return None
+    return m
+
+
+def _not_estimate(ctx: _Context, tok: Token) -> bool:
+    text = ctx.text
+    return bool(
+        pat.PERCENT_THRESHOLD_BEFORE_RE.search(text[max(0, tok.start - 25) : tok.start])
+        or pat.ESTIMATE_NOT_EFFECT_AFTER_RE.match(text, tok.end)
+    )
+
+
+def _pick_estimate(
+    ctx: _Context, start: int, limit: int, intervals: dict[int, re.Match[str]]
+) -> tuple[Token, re.Match[str] | None] | None:
+    """The estimate after a label: the first free number with an interval, else a tight one."""
+    sentence_end = ctx.sentences.span(start)[1]
+    i = bisect_left(ctx.token_starts, start)
+    first = True
+    while i < len(ctx.tokens) and ctx.tokens[i].start < limit:
+        tok = ctx.tokens[i]
+        i += 1
+        if not ctx.free(tok.start, tok.end) or ctx.ci_labels[tok.start]:
+            continue
+        m = intervals.get(tok.start) or _loose_after(ctx, tok, sentence_end)
+        if m is not None and ctx.free(tok.start, m.end()):
+            return tok, m
+        if _not_estimate(ctx, tok):
+            continue
+        if first and _tight_gap(ctx, start, tok.start):
+            return tok, None
+        first = False
+    return None
+
+
+def _measure(ctx: _Context, measure: str | None, gap: tuple[int, int], tok: Token) -> str | None:
+    """MD read as RD for differences in proportions ("23%", "percentage points", "proportion")."""
+    if measure != "MD":
+        return measure
+    if pat.RD_UNIT_AFTER_RE.match(ctx.text, tok.end) or pat.RD_CONTEXT_RE.search(ctx.text, *gap):
+        return "RD"
+    return measure
+
+
+def _passage_measure(ctx: _Context, before: int) -> str | None:
+    """A measure named for the passage before ``before`` ("effects are expressed as odds ratios")."""
+    for m in pat.PASSAGE_MEASURE_RE.finditer(ctx.text, 0, before):
+        lab = pat.MEASURE_RE.match(ctx.text, m.end())
+        if lab:
+            return lab.lastgroup
+    return None
 
 
 def _effects(ctx: _Context, p_values: list[Candidate]) -> list[Candidate]:
     """Effects anchored on a measure label, then intervals that follow an effect in a sentence."""
     text = ctx.text
-    intervals = {m.start("est"): m for m in pat.EST_CI_RE.finditer(text)}
-    labels = list(pat.MEASURE_RE.finditer(text))
+    intervals = {
+        t.start: m for t in ctx.tokens if (m := pat.EST_CI_RE.match(text, t.start)) is not None
+    }
+    labels = _effect_labels(ctx)
     effects: list[Candidate] = []
     for i, lab in enumerate(labels):
         limit = min(lab.end() + LABEL_WINDOW, ctx.sentences.span(lab.start())[1])
         if i + 1 < len(labels):
             limit = min(limit, labels[i + 1].start())
-        k = _first_free_token(ctx, lab.end(), limit)
-        if k is None:
+        picked = _pick_estimate(ctx, lab.end(), limit, intervals)
+        if picked is None:
             continue
-        tok = ctx.tokens[k]
-        m = intervals.get(tok.start)
-        if m is None and not _tight_gap(ctx, lab.end(), tok.start):
-            continue
-        eff = _effect(ctx, lab.lastgroup or "MD", lab.start(), m, tok, (lab.end(), tok.start))
+        tok, m = picked
+        gap = (lab.end(), tok.start)
+        measure = _measure(ctx, lab.lastgroup or "MD", gap, tok)
+        eff = _effect(ctx, measure, lab.start(), m, tok, gap)
         effects.append(eff)
         ctx.claim(eff.start, eff.end)
-    for m in intervals.values():
+    anchored = sorted(intervals.values(), key=lambda m: m.start())
+    loose = [(m, None) for m in pat.LOOSE_CI_RE.finditer(text)]
+    for m, tok in [(m, None) for m in anchored] + loose:
         if not ctx.free(m.start(), m.end()):
             continue
-        tok = Token(m.start("est"), m.end("est"), ctx.num(m.group("est")))
-        previous = _previous_effect(ctx, effects, m.start())
-        if previous is not None and previous.measure is not None:
-            eff = _effect(ctx, previous.measure, m.start(), m, tok, (m.start(), m.start()))
+        if "est" in m.re.groupindex:
+            tok = Token(m.start("est"), m.end("est"), ctx.num(m.group("est")))
+            start = m.start()
+        else:
+            tok = _estimate_before(ctx, m.start())
+            if tok is None:
+                continue
+            start = tok.start
+        if not ctx.free(tok.start, tok.end):
+            continue
+        previous = _previous_effect(ctx, effects, start)
+        what = _group(m, "what")
+        named = pat.MEASURE_RE.search(what) if what else None
+        gap = (start, start)
+        if named is not None:
+            eff = _effect(ctx, _measure(ctx, named.lastgroup, gap, tok), start, m, tok, gap)
+        elif previous is not None and previous.measure is not None:
+            eff = _effect(ctx, previous.measure, start, m, tok, gap)
             eff = _with_flag(eff, "measure_inherited")
-        elif _has_label(m, ctx, (m.start(), m.start())):
-            eff = _effect(ctx, None, m.start(), m, tok, (m.start(), m.start()))
+            if eff.ci_level is None and previous.ci_level is not None:
+                flags = tuple(f for f in eff.flags if not f.startswith("ci_level"))
+                eff = replace(eff, ci_level=previous.ci_level, flags=flags)
+        elif (passage := _passage_measure(ctx, start)) is not None:
+            eff = _effect(ctx, passage, start, m, tok, gap)
+        elif _has_label(m, ctx, gap):
+            eff = _effect(ctx, None, start, m, tok, gap)
         else:
             continue
         effects.append(eff)
         ctx.claim(eff.start, eff.end)
     return _attach_p_values(ctx, sorted(effects, key=lambda c: c.start), p_values)
+
+
+def _estimate_before(ctx: _Context, offset: int) -> Token | None:
+    """The free number just before an interval's label, in its sentence and close to it."""
+    s_start = ctx.sentences.span(offset)[0]
+    i = bisect_left(ctx.token_starts, offset) - 1
+    while i >= 0 and ctx.tokens[i].start >= s_start:
+        tok = ctx.tokens[i]
+        if ctx.ci_labels[tok.start]:
+            i -= 1
+            continue
+        if not ctx.free(tok.start, tok.end) or offset - tok.end > LOOSE_CI_GAP:
+            return None
+        return None if _not_estimate(ctx, tok) else tok
+    return None
 
 
 def _tight_gap(ctx: _Context, start: int, end: int) -> bool:
@@ -291,7 +405,7 @@ def _effect(
     tok: Token,
     gap: tuple[int, int],
 ) -> Candidate:
-    t_start, t_end = m.span("est") if m is not None else (tok.start, tok.end)
+    t_start, t_end = tok.start, tok.end
     estimate = ctx.num(ctx.text[t_start:t_end])
     flags: list[str] = []
     lo = hi = level = None

@@ -7,12 +7,14 @@ from bisect import bisect_right
 from dataclasses import dataclass
 
 # Characters used as a minus sign: ASCII hyphen-minus, U+2212 minus, en dash, em dash, figure dash.
-DASHES = "-−–—‒"
-DASH_CLASS = r"\-−–—‒"  # the same, escaped for use inside a character class
+DASHES = "-−–—‒\u2011"
+DASH_CLASS = r"\-−–—‒\u2011"  # the same, escaped for use inside a character class
 # A dash is a minus sign only when it follows whitespace, an opening bracket, a comparator, a
 # separator, another dash or the start of the text — so "2.0-4.5" is a range, "−2.0–−0.5" is two
 # negative numbers, and "-2.0 - -0.5" reads as (−2.0, −0.5).
-MINUS = rf"(?<![^\s(\[{{=:,;<>≤≥{DASH_CLASS}])[{DASH_CLASS}]"
+# A plus sign is read the same way ("+1.1"). A Unicode minus or en dash separated from its number by
+# one space ("− 0.9", "– 5,2") is a sign unless a number comes just before it ("0.2 – 1.4" is a range).
+MINUS = rf"(?<![^\s(\[{{=:,;<>≤≥{DASH_CLASS}])(?:[{DASH_CLASS}+]|(?<![\d%]\s)[−–]\s(?=[\d.,·]))"
 # Unsigned decimal: point, comma or Lancet middle dot; a leading dot ("P < .001") is allowed.
 # The lookbehind stops numbers inside identifiers such as NCT01234567 or in "1.2.3".
 UNSIGNED = r"(?<![\w.·])(?:\d+(?:[.,·]\d+)?|[.,·]\d+)"
@@ -83,6 +85,8 @@ def parse_number(raw: str, german: bool = False, integer_context: bool = False) 
     "1.300" likewise only for German counts; otherwise the separator is a decimal mark.
     """
     s = raw.strip().replace(" ", "")
+    if s[:1] == "+":
+        s = s[1:]
     negative = bool(s) and s[0] in DASHES
     if negative:
         s = s[1:]

@@ -20,7 +20,7 @@ def ci_label(group: str | None) -> str:
     """A CI label ("95% CI", "95%-KI", "CI 95%", "confidence interval"); level in ``group``."""
     lvl = rf"(?P<{group}>\d{{2}}(?:[.,]\d)?)" if group else r"\d{2}(?:[.,]\d)?"
     lvl2 = rf"(?P<{group}2>\d{{2}}(?:[.,]\d)?)" if group else r"\d{2}(?:[.,]\d)?"
-    pct = r"\s?(?:%|(?i:percent|per\s+cent))"
+    pct = r"[\s-]?(?:%|(?i:percent|per\s+cent))"
     bracketed = r"(?:\s*[(\[](?:CI|KI)[)\]])?"  # "95% confidence interval [CI]"
     return (
         rf"(?:{lvl}{pct}[\s-]?{_CI_WORD}{bracketed}|{_CI_WORD}\s?{lvl2}{pct}|{_CI_WORD}{bracketed})"
@@ -30,9 +30,18 @@ def ci_label(group: str | None) -> str:
 CI_LABEL_RE = re.compile(ci_label(None))
 
 SEP = rf"(?:to|bis|and|und|,|;|[{DASH_CLASS}])"
-_EST_UNIT = (
-    r"(?:\s?%|\s?(?:points?|pts?|mm|cm|Punkte[n]?|(?i:percentage\s+points?)|Prozentpunkte[n]?)\b)"
+# A unit glued to or following a number ("6.4-point", "12.3 mm", "6.1 kgf", "7.2°", "0.8 h",
+# "3.2 ODI points", "10 percentage points"); never a word that continues the sentence.
+_NOT_UNIT = (
+    r"(?!(?:to|bis|and|und|or|oder|vs|versus|in|for|at|of|on|per|the|was|were|is|CI|KI|CrI|p|P|n|N"
+    r"|SD|IQR|from|von|with|mit|auf|than|more|less|lower|higher|larger|smaller|vs\.)\b)"
 )
+UNIT = (
+    r"(?:\s?%|°|[\s-]?(?i:percentage[\s-]+points?)\b|[\s-]?" + _NOT_UNIT + r"[A-Za-zµ]{1,14}\b"
+    r"(?:\s(?:points?|Punkte[n]?)\b)?)"
+)
+_EST_UNIT = UNIT
+_CUR = r"[€£$]?"
 # An estimate followed by its interval: "−1.3 (95% CI −13.3 to 10.7)", "1.2, 95%CI 0.9–1.6",
 # "−1.3, 95% CI [−13.3, 10.7]", "0.75 [0.60; 0.94]", "−1,3 (95%-KI −13,3 bis 10,7)",
 # "−1.3 (−13.3 to 10.7; 95% CI)".
@@ -41,22 +50,57 @@ EST_CI_RE = re.compile(
     rf"(?:\s*[(\[]|\s*[,;:]\s*(?={ci_label(None)}))"
     rf"\s*(?:(?P<label>{ci_label('a')})\s*(?:[,:=]|\bof\b)?\s*)?"
     r"(?:(?:from|von|between)\s+)?(?:[(\[]\s*)?"
-    rf"(?P<lo>{NUM})(?:\s?%)?\s*{SEP}\s*(?P<hi>{NUM})(?:\s?%)?"
+    rf"{_CUR}(?P<lo>{NUM}){UNIT}?\s*{SEP}\s*{_CUR}(?P<hi>{NUM}){UNIT}?"
     rf"(?:\s*[,;]?\s*(?P<label_b>{ci_label('b')}))?"
     r"(?:\s*[)\]])?"
 )
 
+_DIFFERENCE = r"dif{1,2}e?re?n[cz]es?"  # also "diference", "differnce", "Diffrence"
 _MEASURES = {
-    "SMD": r"\b(?i:standardi[sz]ed\s+mean\s+differences?|standardisierte[n]?\s+Mittelwertdifferenz"
-    r"|Hedges'?\s?g|Cohen'?s\s?d)|\bSMDs?\b",
-    "RD": r"\b(?i:(?:absolute\s+)?risk\s+differences?|Risikodifferenz)|\bA?RDs?\b",
-    "RR": r"\b(?i:risk\s+ratios?|relative\s+risks?|relative[sn]?\s+Risiko)|\bRRs?\b",
-    "OR": r"\b(?i:odds\s+ratios?|Chancenverhältnis)|\ba?OR\b|\bAORs?\b",
-    "HR": r"\b(?i:hazard\s+ratios?)|\ba?HRs?\b",
-    "MD": r"\b(?i:(?:weighted\s+)?mean\s+differences?|Mittelwertdifferenz|mittlere\s+Differenz"
-    r"|(?:between[\s-]groups?\s+)?differences?|Differenz|Unterschied)\b|\bW?MDs?\b",
+    "SMD": r"\b(?i:standardi[sz]ed\s+(?:mean\s+)?differences?|standardisierte[n]?\s+Mittelwertdifferenz"
+    r"|Std\.?\s+mean\s+diff(?:erence|\.)?|Hedges'?\s?g|Cohen'?s\s?d)|\bSMDs?\b"
+    r"|(?<![\w'’.-])[dg](?=\s*=\s*[-−+]?\s?[.\d])",
+    "RD": r"\b(?i:(?:absolute\s+)?risk\s+differences?|absolute\s+risk\s+(?:reduction|increase)"
+    r"|Risikodifferenz)|\b(?:a?RD|ARR|ARI)s?\b",
+    "RR": r"\b(?i:risk\s+ratios?|relative\s+risks?(?!\s+reduction)|relative[sn]?\s+Risiko)"
+    r"|\ba?RRs?\b",
+    "OR": r"\b(?i:odds[\s-]+ratios?|Chancenverhältnis)|\ba?OR\b|\bAORs?\b|\bRORs?\b",
+    "HR": r"\b(?i:hazard\s+ration?s?)|\ba?HRs?\b",
+    "MD": r"\b(?i:(?:weighted\s+|adjusted\s+)?mean\s+(?:change\s+)?"
+    + _DIFFERENCE
+    + r"|Mittelwertdifferenz|mittlere\s+Differenz|Differenz\s+der\s+Mittelwerte"
+    r"|(?:between[\s-](?:groups?|arms?)\s+)?" + _DIFFERENCE + r"|differ(?:ed|s)?\s+by"
+    r"|Differenz|Unterschied)\b|\bW?MDs?\b|\bMWD\b",
 }
 MEASURE_RE = re.compile("|".join(f"(?P<{k}>{v})" for k, v in _MEASURES.items()))
+
+# Words just before a measure label that make it no effect: "95% CI for the difference",
+# "within-group d", "planned to detect a difference", "minimal clinically important difference".
+LABEL_NOT_EFFECT_BEFORE_RE = re.compile(
+    rf"(?:{_CI_WORD}\s+(?:for|of)\s+(?:the\s+)?|within[\s-](?:group|arm)\s+"
+    r"|\b(?i:detect|planned|expected|assumed|target|targeted|clinically\s+important|MCID|smallest"
+    r"|powered\s+to\s+detect)\s+(?:an?\s+|the\s+)?(?:\w+\s+)?)$"
+)
+# An estimate that is a threshold or an exposure, not an effect ("1.5 points or more", "6 min walk").
+ESTIMATE_NOT_EFFECT_AFTER_RE = re.compile(
+    r"(?:\s?\w+)?\s+(?i:or\s+more|or\s+greater|oder\s+mehr)\b"
+    r"|[\s-]?(?i:min(?:ute)?s?|h|hours?|Minuten|Stunden)\b[\s-]"
+)
+# A measure named for the whole passage: "Treatment effects are expressed as odds ratios."
+PASSAGE_MEASURE_RE = re.compile(r"\b(?i:expressed|reported|presented|given)\s+as\s+")
+# A proportion's difference: MD read as RD when these follow the label or the estimate.
+RD_CONTEXT_RE = re.compile(r"\b(?i:proportions?|rates?|Anteil\w*|Quote)\b")
+RD_UNIT_AFTER_RE = re.compile(r"\s?%|[\s-]?(?i:percentage[\s-]+points?|Prozentpunkte[n]?)\b")
+# An interval that names its level and sits after its estimate, maybe after words in between:
+# "(95% CI 0.3 to 1.7)", "with a 95% confidence interval from 1.2 to 7.0",
+# "(95% CI of the difference, 0.7 to 3.1)", "95%CI [− 2.4, 0.5]".
+LOOSE_CI_RE = re.compile(
+    rf"(?P<label>{ci_label('a')})(?:\s*[(\[](?:CI|KI)[)\]])?"
+    r"(?:\s+(?:for|of)\s+(?:the\s+)?(?P<what>[^,:;=()\[\]\d]{0,50}?))?"
+    r"\s*(?:[,:=]|\b(?:of|was|ran|is)\b)?\s*(?:(?:from|von|between)\s+)?(?:[(\[]\s*)?"
+    rf"{_CUR}(?P<lo>{NUM}){UNIT}?\s*{SEP}\s*{_CUR}(?P<hi>{NUM}){UNIT}?"
+    r"(?:\s*[)\]])?"
+)
 
 # A gap between a label and an estimate that has no interval: "MD = −1.3", "RR of 0.8",
 # "difference in leg pain at 6 weeks of 1.3" (claimed numbers in the gap are blanked first).
