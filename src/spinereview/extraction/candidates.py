@@ -17,12 +17,12 @@ from spinereview.extraction.text_model import (
     Candidate,
 )
 from spinereview.extraction.text_numbers import (
-    NUMBER_WORDS,
     SentenceIndex,
     Token,
     is_german,
     number_tokens,
     parse_number,
+    word_value,
 )
 from spinereview.extraction.text_scoring import (
     Counts,
@@ -127,6 +127,12 @@ def _dispersion(ctx: _Context) -> list[Candidate]:
         for header in header_re.finditer(ctx.text):
             end = ctx.sentences.span(header.start())[1]
             out += [c for m in item_re.finditer(ctx.text, header.end(), end) if (c := make(ctx, m))]
+    for header in pat.MEDIAN_QUARTILE_HEADER_RE.finditer(ctx.text):
+        word_end = header.start() + len("median")
+        end = ctx.sentences.span(header.start())[1]
+        for m in pat.QUARTILE_TRIPLE_RE.finditer(ctx.text, word_end, end):
+            if (m.start() >= header.end() or m.end() > header.end()) and (c := _median(ctx, m)):
+                out.append(c)
     return out
 
 
@@ -188,7 +194,8 @@ def _followup(
     ctx: _Context, a_start: int, a_end: int, end: int, unit: str, start: int | None = None
 ) -> Candidate:
     raw = ctx.text[a_start:a_end]
-    amount = float(NUMBER_WORDS[raw.lower()]) if raw.lower() in NUMBER_WORDS else ctx.num(raw)
+    word = word_value(raw)
+    amount = float(word) if word is not None else ctx.num(raw)
     ctx.claim(a_start, a_end)
     return Candidate(
         "followup",
@@ -459,25 +466,82 @@ def _attach_p_values(
     return out
 
 
+def _count_value(ctx: _Context, raw: str) -> int:
+    word = word_value(raw)
+    return word if word is not None else int(ctx.num(raw, True))
+
+
+def _not_events(ctx: _Context, m: re.Match[str]) -> bool:
+    """Study units ("one of 2 groups") and scores or thresholds (">7/10", "3/5 or more")."""
+    text = ctx.text
+    between = text[m.end("ev") : m.start("tot")]
+    if pat.EVENTS_NOT_PEOPLE_AFTER_RE.match(text, m.end("tot")):
+        return True
+    if pat.EVENTS_NOT_AFTER_RE.match(text, m.end()):
+        return True
+    return "/" in between and bool(
+        pat.EVENTS_NOT_SLASH_BEFORE_RE.search(text[max(0, m.start() - 12) : m.start()])
+    )
+
+
+def _arm_sizes(ctx: _Context) -> list[tuple[int, int]]:
+    """(offset, size) of every stated group size: "(n = 64)", "120 patients", "Of the 84"."""
+    sizes = []
+    for regex in (pat.N_EQUALS_RE, pat.N_PEOPLE_RE, pat.OF_THE_N_RE):
+        for m in regex.finditer(ctx.text):
+            sizes.append((m.start("n"), _count_value(ctx, m.group("n"))))
+    return sorted(sizes)
+
+
+def _denominator(
+    sizes: list[tuple[int, int]], offset: int, events: int, pct: float | None
+) -> int | None:
+    """The nearest group size stated before ``offset`` that agrees with the printed percentage."""
+    for pos, size in reversed(sizes):
+        if pos >= offset or size < events or size <= 0:
+            continue
+        if pct is None:
+            return size
+        decimals = 0
+        tol = 0.5 * 10.0 ** (-decimals) + 0.05
+        if abs(100.0 * events / size - pct) <= tol:
+            return size
+    return None
+
+
 def _counts(ctx: _Context) -> list[Candidate]:
     out: list[Candidate] = []
-    for m in pat.EVENTS_RE.finditer(ctx.text):
-        raw = m.group("ev")
-        events = NUMBER_WORDS.get(raw.lower()) or int(ctx.num(raw, True))
-        total = int(ctx.num(m.group("tot"), True))
-        if events <= total and total > 0 and ctx.free(m.start(), m.end()):
-            ctx.claim(m.start(), m.end())
+    text = ctx.text
+    for m in pat.EVENTS_RE.finditer(text):
+        events = _count_value(ctx, m.group("ev"))
+        total = _count_value(ctx, m.group("tot"))
+        if events <= total and total > 0 and ctx.free(m.start(), m.end()) and not _not_events(ctx, m):
+            ctx.claim(m.start("ev"), m.end("ev"))
+            ctx.claim(m.start("tot"), m.end())
             ev_start, ev_end = m.start("ev"), m.end("ev")
             found = Candidate(
                 "events", m.start(), m.end(), ev_start, ev_end, events=events, n=total
             )
             out.append(found)
+    sizes = _arm_sizes(ctx)
+    for regex in (pat.COUNT_PERCENT_RE, pat.COUNT_OF_THEM_RE):
+        for m in regex.finditer(text):
+            if not ctx.free(m.start("ev"), m.end("ev")) or pat.COUNT_IS_DENOMINATOR_RE.search(
+                text[max(0, m.start() - 12) : m.start()]
+            ):
+                continue
+            events = _count_value(ctx, m.group("ev"))
+            pct = ctx.num(m.group("pct")) if "pct" in m.re.groupindex else None
+            n = _denominator(sizes, m.start(), events, pct)
+            ctx.claim(m.start("ev"), m.end("ev"))
+            out.append(
+                Candidate("events", m.start(), m.end(), m.start("ev"), m.end("ev"), events=events, n=n)
+            )
     for regex in (pat.N_EQUALS_RE, pat.N_PEOPLE_RE):
-        for m in regex.finditer(ctx.text):
+        for m in regex.finditer(text):
             if ctx.free(m.start("n"), m.end("n")):
                 ctx.claim(m.start(), m.end())
-                raw = m.group("n")
-                n = NUMBER_WORDS.get(raw.lower()) or int(ctx.num(raw, True))
+                n = _count_value(ctx, m.group("n"))
                 out.append(Candidate("n", m.start(), m.end(), m.start("n"), m.end("n"), n=n))
     return out
 

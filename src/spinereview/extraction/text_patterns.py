@@ -139,6 +139,18 @@ MEDIAN_HEADER_RE = re.compile(rf"\b(?i:median)\s*[(\[]\s*{_IQR}\s*[)\]]")
 TRIPLE_RE = re.compile(
     rf"(?P<median>{NUM}){_ARM_UNIT}\s*[(\[]\s*(?P<q1>{NUM})\s*{SEP}\s*(?P<q3>{NUM})\s*[)\]]"
 )
+# "median" with a quartile header within the clause: "median [25th percentile, 75th percentile]",
+# "(first quartile, third quartile)", "Q1–Q3", "(25th–75th percentile)", "(median, IQR)".
+MEDIAN_QUARTILE_HEADER_RE = re.compile(
+    r"\b(?i:median)\b[^.;]{0,45}?(?:\bIQR\b|(?i:interquartile|percentile|quartile)|\bQ1\b"
+    r"|Interquartilsabstand)[^.;\d]{0,20}?(?:[)\]]|(?=\s*\d))"
+)
+QUARTILE_TRIPLE_RE = re.compile(
+    rf"(?P<median>{NUM})(?:\s?%|\s?(?!(?:to|and|und|bis|vs|versus|or)\b)[A-Za-zµ]{{1,6}}\b)?"
+    r"\s*(?:[(\[]\s*(?:(?:Q1\s*[–-]\s*Q3|IQR)\s*[,:]?\s*)?|,\s*)"
+    rf"(?P<q1>{NUM})(?:\s?[A-Za-zµ%]{{1,6}})?\s*{SEP}\s*(?P<q3>{NUM})(?:\s?[A-Za-zµ%]{{1,6}})?"
+    r"(?:\s*[)\]])?"
+)
 
 _PEOPLE = (
     r"(?:patients|participants|subjects|individuals|people|persons|adults|cases|women|men"
@@ -148,10 +160,33 @@ N_EQUALS_RE = re.compile(rf"(?<![\w.])[nN]\s*=\s*(?P<n>{INTEGER})")
 N_PEOPLE_RE = re.compile(
     rf"(?P<n>{INTEGER}|\b(?i:{NUMBER_WORD}))\s+(?:[a-z][a-z-]*\s+){{0,2}}?{_PEOPLE}"
 )
+_TOTAL = r"(?:\d{1,3}(?:[.,]\d{3}){1,3}(?![.,·]?\d)|\d+(?![\d/]|[.,·]\d))"
+_COUNT = rf"(?:{INTEGER}|\b(?i:{NUMBER_WORD}))"
+# "4 of the 9 patients", "[140 of 1,339]", "2 (1.6%) of 125", "6 patients of 88", "18 der 24",
+# "Twenty-nine of 31", "twenty-one of the twenty-six patients", "1.024 von 2.048".
 EVENTS_RE = re.compile(
-    rf"(?P<ev>{INTEGER}|\b(?i:{NUMBER_WORD}))\s*(?:/|\s(?:of|out\s+of|von)\s)\s*(?P<tot>\d+)(?![\d/]|[.,·]\d)"
+    rf"(?P<ev>{_COUNT})(?:\s+(?:[a-z][a-z-]*\s+)?{_PEOPLE})?(?:\s*\(\s*{NUM}\s?%\s*\))?"
+    rf"\s*(?:/|\s(?:of|out\s+of|von|der)\s+(?:the\s+)?)\s*(?P<tot>{_TOTAL}|\b(?i:{NUMBER_WORD}))"
     rf"(?:\s+(?:[a-z][a-z-]*\s+)?{_PEOPLE})?"
 )
+# "k of N" that counts study units, not people with an outcome ("one of 2 groups", "2 der 3 Zentren").
+EVENTS_NOT_PEOPLE_AFTER_RE = re.compile(
+    r"\s*(?:[a-z]+\s+)?(?i:groups?|Gruppen|centres?|centers?|Zentren|sites?|reviewers?|physicians?"
+    r"|authors?|techniques?|arms?|raters?|surgeons?|investigators?|Ärzte[n]?|hospitals?|Kliniken"
+    r"|trials?|studies|Studien|injection\s+techniques)\b"
+)
+# Scores and thresholds, not events: ">7/10", "<4/10", "3/5 or more", "Grade 3/4".
+EVENTS_NOT_SLASH_BEFORE_RE = re.compile(r"(?:[<>≤≥]|\b(?i:grade|grad|scor\w*|score\s+of))\s*$")
+EVENTS_NOT_AFTER_RE = re.compile(r"\s*(?i:or\s+more|or\s+higher|oder\s+mehr|episodes)\b")
+# A count with its percentage whose denominator is stated elsewhere: "67 (55.8%)", "9 participants
+# (4.5%)"; "k of them/these" ("98 of them").
+COUNT_PERCENT_RE = re.compile(
+    rf"(?P<ev>{_COUNT})(?:\s+(?:[a-z][a-z-]*\s+)?{_PEOPLE})?\s*\(\s*(?P<pct>{NUM})\s?%\s*\)"
+)
+COUNT_IS_DENOMINATOR_RE = re.compile(r"\b(?i:among|of|von|unter)\s+$")
+COUNT_OF_THEM_RE = re.compile(rf"(?P<ev>{_COUNT})\s+(?:of|von)\s+(?:them|these|those|ihnen|diesen)\b")
+# Arm sizes that may be the denominator of a later count: "Of the 120 patients", "(n = 64)".
+OF_THE_N_RE = re.compile(rf"\b(?i:of|von)\s+(?:the\s+|these\s+|all\s+|den\s+)?(?P<n>{INTEGER})\b")
 PERCENT_RE = re.compile(rf"(?P<num>{NUM})\s?(?:%|(?i:percent|per\s+cent)\b|Prozent\b)")
 PERCENT_THRESHOLD_BEFORE_RE = re.compile(
     r"(?:[<>≤≥]|=>|>=|\b(?i:at\s+least|more\s+than|less\s+than|greater\s+than|over|under|up\s+to"
