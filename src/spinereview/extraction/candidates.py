@@ -290,7 +290,7 @@ def _pick_estimate(
         if not ctx.free(tok.start, tok.end) or ctx.ci_labels[tok.start]:
             continue
         m = intervals.get(tok.start) or _loose_after(ctx, tok, sentence_end)
-        if m is not None and ctx.free(tok.start, m.end()):
+        if m is not None and ctx.free(m.start("lo"), m.end()):
             return tok, m
         if _not_estimate(ctx, tok):
             continue
@@ -357,6 +357,8 @@ def _effects(ctx: _Context, p_values: list[Candidate]) -> list[Candidate]:
         previous = _previous_effect(ctx, effects, start)
         what = _group(m, "what")
         named = pat.MEASURE_RE.search(what) if what else None
+        if named is None and previous is None:
+            named = _label_near(ctx, tok, m.start())
         gap = (start, start)
         if named is not None:
             eff = _effect(ctx, _measure(ctx, named.lastgroup, gap, tok), start, m, tok, gap)
@@ -375,6 +377,19 @@ def _effects(ctx: _Context, p_values: list[Candidate]) -> list[Candidate]:
         effects.append(eff)
         ctx.claim(eff.start, eff.end)
     return _attach_p_values(ctx, sorted(effects, key=lambda c: c.start), p_values)
+
+
+def _label_near(ctx: _Context, tok: Token, ci_start: int) -> re.Match[str] | None:
+    """A measure label between an estimate and its interval, else the last one before it in its
+    sentence ("a 6.4-point difference on the ODI (95% CI ...)", "difference in X (...) was 0.7")."""
+    between = pat.MEASURE_RE.search(ctx.text, tok.end, ci_start)
+    if between is not None:
+        return between
+    s_start = ctx.sentences.span(tok.start)[0]
+    before = [
+        lab for lab in _effect_labels(ctx) if s_start <= lab.start() and lab.end() <= tok.start
+    ]
+    return before[-1] if before else None
 
 
 def _estimate_before(ctx: _Context, offset: int) -> Token | None:
@@ -515,7 +530,12 @@ def _counts(ctx: _Context) -> list[Candidate]:
     for m in pat.EVENTS_RE.finditer(text):
         events = _count_value(ctx, m.group("ev"))
         total = _count_value(ctx, m.group("tot"))
-        if events <= total and total > 0 and ctx.free(m.start(), m.end()) and not _not_events(ctx, m):
+        if (
+            events <= total
+            and total > 0
+            and ctx.free(m.start(), m.end())
+            and not _not_events(ctx, m)
+        ):
             ctx.claim(m.start("ev"), m.end("ev"))
             ctx.claim(m.start("tot"), m.end())
             ev_start, ev_end = m.start("ev"), m.end("ev")
@@ -535,7 +555,9 @@ def _counts(ctx: _Context) -> list[Candidate]:
             n = _denominator(sizes, m.start(), events, pct)
             ctx.claim(m.start("ev"), m.end("ev"))
             out.append(
-                Candidate("events", m.start(), m.end(), m.start("ev"), m.end("ev"), events=events, n=n)
+                Candidate(
+                    "events", m.start(), m.end(), m.start("ev"), m.end("ev"), events=events, n=n
+                )
             )
     for regex in (pat.N_EQUALS_RE, pat.N_PEOPLE_RE):
         for m in regex.finditer(text):

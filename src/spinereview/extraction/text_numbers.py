@@ -23,7 +23,9 @@ NUM = rf"(?:{MINUS})?{UNSIGNED}"
 INTEGER = r"(?<![\w.,·/])(?:\d{1,3}(?:[.,]\d{3}){1,3}(?![.,·]?\d)|\d+(?![.,·]\d))"
 
 _EN_UNITS = "one two three four five six seven eight nine".split()
-_EN_TEENS = "ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()
+_EN_TEENS = (
+    "ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()
+)
 _EN_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
 _DE_UNITS = "ein zwei drei vier fünf sechs sieben acht neun".split()
 _DE_TEENS = "zehn elf zwölf dreizehn vierzehn fünfzehn sechzehn siebzehn achtzehn neunzehn".split()

@@ -11,7 +11,8 @@ import re
 from spinereview.extraction.text_numbers import DASH_CLASS, INTEGER, NUM, NUMBER_WORD, UNSIGNED
 
 _CI_WORD = (
-    r"(?:\bCI\b|\bC\.I\.|\bKI\b|\bCrI\b|(?i:confidence\s+interval|credible\s+interval)"
+    r"(?:\bCI\b|\bC\.I\.|\bKI\b|\bCrI\b|(?i:confidence\s+interval|credible\s+interval"
+    r"|confidence\s+limits)"
     r"|Konfidenzintervall|Vertrauensbereich)"
 )
 
@@ -154,7 +155,7 @@ QUARTILE_TRIPLE_RE = re.compile(
 
 _PEOPLE = (
     r"(?:patients|participants|subjects|individuals|people|persons|adults|cases|women|men"
-    r"|volunteers|Patienten|Patientinnen|Teilnehmer(?:innen|n)?|Probanden)\b"
+    r"|volunteers|Patienten|Patientinnen|Teilnehmer(?:innen|n)?|Teilnehmende[n]?|Probanden)\b"
 )
 N_EQUALS_RE = re.compile(rf"(?<![\w.])[nN]\s*=\s*(?P<n>{INTEGER})")
 N_PEOPLE_RE = re.compile(
@@ -184,7 +185,9 @@ COUNT_PERCENT_RE = re.compile(
     rf"(?P<ev>{_COUNT})(?:\s+(?:[a-z][a-z-]*\s+)?{_PEOPLE})?\s*\(\s*(?P<pct>{NUM})\s?%\s*\)"
 )
 COUNT_IS_DENOMINATOR_RE = re.compile(r"\b(?i:among|of|von|unter)\s+$")
-COUNT_OF_THEM_RE = re.compile(rf"(?P<ev>{_COUNT})\s+(?:of|von)\s+(?:them|these|those|ihnen|diesen)\b")
+COUNT_OF_THEM_RE = re.compile(
+    rf"(?P<ev>{_COUNT})\s+(?:of|von)\s+(?:them|these|those|ihnen|diesen)\b"
+)
 # Arm sizes that may be the denominator of a later count: "Of the 120 patients", "(n = 64)".
 OF_THE_N_RE = re.compile(rf"\b(?i:of|von)\s+(?:the\s+|these\s+|all\s+|den\s+)?(?P<n>{INTEGER})\b")
 PERCENT_RE = re.compile(rf"(?P<num>{NUM})\s?(?:%|(?i:percent|per\s+cent)\b|Prozent\b)")
@@ -215,7 +218,7 @@ _UNIT = "|".join(f"(?P<{k}>{v})" for k, v in UNIT_NAMES.items())
 _AMOUNT = rf"(?:\d+(?:[.,]\d+)?|\b(?i:{NUMBER_WORD}))"
 _LIST_SEP = r"(?:\s*,\s*(?:and\s+)?|\s+(?:and|or|und|oder|bzw\.?)\s+)"
 FOLLOWUP_RE = re.compile(
-    rf"(?<![\w.,])(?P<amounts>{_AMOUNT}(?:{_LIST_SEP}{_AMOUNT}){{0,6}})[\s-]?(?i:{_UNIT})\b"
+    rf"(?<![\w.,{DASH_CLASS}])(?P<amounts>{_AMOUNT}(?:{_LIST_SEP}{_AMOUNT}){{0,6}})[\s-]?(?i:{_UNIT})\b"
 )
 AMOUNT_RE = re.compile(_AMOUNT)
 UNIT_FIRST_RE = re.compile(
