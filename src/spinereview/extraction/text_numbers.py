@@ -22,14 +22,34 @@ NUM = rf"(?:{MINUS})?{UNSIGNED}"
 # Whole numbers, also with thousands separators ("1,250", German "1.250").
 INTEGER = r"(?<![\w.,·/])(?:\d{1,3}(?:[.,]\d{3}){1,3}(?![.,·]?\d)|\d+(?![.,·]\d))"
 
-_EN_UNITS = "one two three four five six seven eight nine".split()
-_EN_TEENS = (
-    "ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()
-)
-_EN_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
-_DE_UNITS = "ein zwei drei vier fünf sechs sieben acht neun".split()
-_DE_TEENS = "zehn elf zwölf dreizehn vierzehn fünfzehn sechzehn siebzehn achtzehn neunzehn".split()
-_DE_TENS = "zwanzig dreißig vierzig fünfzig sechzig siebzig achtzig neunzig".split()
+_EN_UNITS = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+_EN_TEENS = [
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+]
+_EN_TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+_DE_UNITS = ["ein", "zwei", "drei", "vier", "fünf", "sechs", "sieben", "acht", "neun"]
+_DE_TEENS = [
+    "zehn",
+    "elf",
+    "zwölf",
+    "dreizehn",
+    "vierzehn",
+    "fünfzehn",
+    "sechzehn",
+    "siebzehn",
+    "achtzehn",
+    "neunzehn",
+]
+_DE_TENS = ["zwanzig", "dreißig", "vierzig", "fünfzig", "sechzig", "siebzig", "achtzig", "neunzig"]
 # Single number words (English and German); compounds ("twenty-nine", "one hundred and twelve",
 # "Sechsundzwanzig") are parsed by ``word_value``.
 NUMBER_WORDS: dict[str, int] = {
