@@ -191,6 +191,7 @@ _ABBREVIATIONS = frozenset(
         "ltd",
         "st",
         "mio",
+        "std",
     ]
 )
 _BOUNDARY = re.compile(r"[.!?](?=\s+[\"'(\[]?[A-ZÄÖÜ0-9])|\n\s*\n")

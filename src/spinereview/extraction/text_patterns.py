@@ -70,7 +70,9 @@ _MEASURES = {
     "MD": r"\b(?i:(?:weighted\s+|adjusted\s+)?mean\s+(?:change\s+)?"
     + _DIFFERENCE
     + r"|Mittelwertdifferenz|mittlere\s+Differenz|Differenz\s+der\s+Mittelwerte"
-    r"|(?:between[\s-](?:groups?|arms?)\s+)?" + _DIFFERENCE + r"|differ(?:ed|s)?\s+by"
+    r"|(?:between[\s-](?:groups?|arms?)\s+)?"
+    + _DIFFERENCE
+    + r"|differ(?:ed|s)?\s+(?:between\s+(?:the\s+)?(?:groups|arms)\s+)?by"
     r"|Differenz|Unterschied)\b|\bW?MDs?\b|\bMWD\b",
 }
 MEASURE_RE = re.compile("|".join(f"(?P<{k}>{v})" for k, v in _MEASURES.items()))
@@ -106,7 +108,7 @@ LOOSE_CI_RE = re.compile(
 # A gap between a label and an estimate that has no interval: "MD = −1.3", "RR of 0.8",
 # "difference in leg pain at 6 weeks of 1.3" (claimed numbers in the gap are blanked first).
 TIGHT_GAP_RE = re.compile(
-    r"(?:\s*[(\[][^()\[\]]{0,25}[)\]])?"
+    r"(?:\s*[)\]])?(?:\s*[(\[][^()\[\]]{0,25}[)\]])?"
     r"(?:\s+(?i:in|for|on|at|im|für|bei)\s[^\d;()\[\]]{0,60}?)?"
     r"\s*(?:[,:=]|\b(?i:of|was|were|is|amounted\s+to|betrug|von|lag\s+bei)\b)?\s*"
 )
