@@ -127,6 +127,18 @@ def _dispersion(ctx: _Context) -> list[Candidate]:
         for header in header_re.finditer(ctx.text):
             end = ctx.sentences.span(header.start())[1]
             out += [c for m in item_re.finditer(ctx.text, header.end(), end) if (c := make(ctx, m))]
+    for header in pat.SD_LABELLED_RE.finditer(ctx.text):
+        end = ctx.sentences.span(header.start())[1]
+        out += [
+            c for m in pat.PAIR_RE.finditer(ctx.text, header.end(), end) if (c := _mean_sd(ctx, m))
+        ]
+    for c in [c for c in out if c.kind == "mean_sd"]:
+        m = pat.ARM_CI_AFTER_RE.match(ctx.text, c.end)
+        if m is not None and ctx.free(m.start(), m.end()):
+            tok = Token(c.value_start, c.value_end, c.mean or 0.0)
+            eff = _effect(ctx, None, c.start, m, tok, (c.start, c.start))
+            ctx.claim(m.start(), m.end())
+            out.append(eff)
     for header in pat.MEDIAN_QUARTILE_HEADER_RE.finditer(ctx.text):
         word_end = header.start() + len("median")
         end = ctx.sentences.span(header.start())[1]
@@ -289,7 +301,11 @@ def _pick_estimate(
         i += 1
         if not ctx.free(tok.start, tok.end) or ctx.ci_labels[tok.start]:
             continue
-        m = intervals.get(tok.start) or _loose_after(ctx, tok, sentence_end)
+        m = (
+            intervals.get(tok.start)
+            or _loose_after(ctx, tok, sentence_end)
+            or pat.BARE_CI_AFTER_RE.match(ctx.text, tok.end)
+        )
         if m is not None and ctx.free(m.start("lo"), m.end()):
             return tok, m
         if _not_estimate(ctx, tok):
@@ -365,7 +381,8 @@ def _effects(ctx: _Context, p_values: list[Candidate]) -> list[Candidate]:
         elif previous is not None and previous.measure is not None:
             eff = _effect(ctx, previous.measure, start, m, tok, gap)
             eff = _with_flag(eff, "measure_inherited")
-            if eff.ci_level is None and previous.ci_level is not None:
+            own_label = pat.CI_LABEL_RE.search(text, previous.value_end, previous.end)
+            if eff.ci_level is None and previous.ci_level is not None and own_label is None:
                 flags = tuple(f for f in eff.flags if not f.startswith("ci_level"))
                 eff = replace(eff, ci_level=previous.ci_level, flags=flags)
         elif (passage := _passage_measure(ctx, start)) is not None:

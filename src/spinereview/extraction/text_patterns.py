@@ -105,6 +105,17 @@ LOOSE_CI_RE = re.compile(
     r"(?:\s*[)\]])?"
 )
 
+# An interval with no label that closes the estimate's parenthesis: "(RD 4%, −8% to 16%)".
+BARE_CI_AFTER_RE = re.compile(
+    rf"{UNIT}?\s*,\s*{_CUR}(?P<lo>{NUM}){UNIT}?\s*(?:to|bis|[{DASH_CLASS}])\s*{_CUR}(?P<hi>{NUM}){UNIT}?"
+    r"(?=\s*[)\]])"
+)
+# A mean ± SD followed by its interval: "3.6 ± 2.2 (95% CI 3.0–4.2)" is also an estimate_ci.
+ARM_CI_AFTER_RE = re.compile(
+    rf"\s*[(\[]\s*(?P<label>{ci_label('a')})\s*[,:]?\s*(?P<lo>{NUM})\s*{SEP}\s*(?P<hi>{NUM})"
+    r"\s*[)\]]"
+)
+
 # A gap between a label and an estimate that has no interval: "MD = −1.3", "RR of 0.8",
 # "difference in leg pain at 6 weeks of 1.3" (claimed numbers in the gap are blanked first).
 TIGHT_GAP_RE = re.compile(
@@ -231,9 +242,14 @@ FOLLOWUP_AGE_AFTER_RE = re.compile(r"[\s-]*(?i:old|of\s+age|alt)\b")
 FOLLOWUP_DURATION_BEFORE_RE = re.compile(
     r"(?:[>≥]|\b(?i:more\s+than|longer\s+than|at\s+least|lasting|last|past|previous|prior"
     r"|preceding|every|each|per|for\s+over|history\s+of|(?:symptoms?|pain)\s+(?:duration\s+)?(?:for|of)"
+    r"|despite|(?:present|lasted|lasting)\s+for(?:\s+a\s+(?:median|mean)\s+of)?"
     r"|mindestens|mehr\s+als|länger\s+als|seit|jede[n]?|alle))\s*$"
 )
-FOLLOWUP_INTERVAL_AFTER_RE = re.compile(r"\s*(?i:apart|interval|duration|old)\b")
+FOLLOWUP_INTERVAL_AFTER_RE = re.compile(
+    r"\s*(?i:apart|interval|duration|old)\b"
+    r"|\s+(?i:of\s+(?:\w+\s+){0,2}(?:care|treatment|therapy|physiotherapy)"
+    r"|before\s+(?:randomi|enrol|inclusion|study\s+entry|the\s+trial))"
+)
 
 _INSTRUMENTS = {
     "VAS": r"\b(?i:visual\s+analog(?:ue)?\s+scales?|visuelle[n]?\s+Analogskala)|\bVAS\b",
