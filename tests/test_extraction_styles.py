@@ -149,6 +149,8 @@ def test_medians_with_quartile_headers(text: str, values: tuple) -> None:
         ("Seventeen patients had a repeat block. Of these, 13 (76%) were satisfied.", 13, 17),
         ("In the surgery arm (n = 50), 35 (70%) returned to work.", 35, 50),
         ("Neunzehn der 25 Patienten waren zufrieden.", 19, 25),
+        ("Row | Surgery (n = 40) | Rest (n = 44) — Smokers, n (%) | 10 (25) | 11 (25)", 10, 40),
+        ("Row | Surgery (n = 40) | Rest (n = 44) — Smokers, n (%) | 10 (25) | 11 (25)", 11, 44),
     ],
 )
 def test_events_styles(text: str, events: int, n: int) -> None:
@@ -184,6 +186,12 @@ def test_standardised_effects(text: str, value: float) -> None:
 def test_false_friends(text: str) -> None:
     found = extract_candidates(text)
     assert not [c for c in found if c.kind in ("effect", "events")]
+
+
+def test_mean_sd_with_ci_is_also_estimate_ci() -> None:
+    text = "Mean ± SD gain was 2.4 ± 1.1 (95% CI 1.9–2.9)."
+    assert _of(text, "mean_sd") == [{"mean": 2.4, "sd": 1.1}]
+    assert _effects(text) == [("estimate_ci", None, 2.4, 1.9, 2.9, 95.0)]
 
 
 def test_german_decimal_commas() -> None:

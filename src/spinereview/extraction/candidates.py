@@ -115,8 +115,46 @@ def _p_values(ctx: _Context) -> Iterator[Candidate]:
         )
 
 
-def _dispersion(ctx: _Context) -> list[Candidate]:
+def _table_counts(ctx: _Context) -> list[Candidate]:
+    """Cells "47 (53)" of a table row headed "n (%)": events of the column's (n = N), and percent."""
     out: list[Candidate] = []
+    sizes = _arm_sizes(ctx)
+    for header in pat.N_PERCENT_HEADER_RE.finditer(ctx.text):
+        end = ctx.sentences.span(header.start())[1]
+        row_end = pat.TABLE_ROW_END_RE.search(ctx.text, header.end(), end)
+        end = row_end.start() if row_end else end
+        for m in pat.N_PERCENT_CELL_RE.finditer(ctx.text, header.end(), end):
+            if not ctx.free(m.start(), m.end()):
+                continue
+            events, pct = _count_value(ctx, m.group("ev")), ctx.num(m.group("pct"))
+            n = _denominator(sizes, m.start(), events, pct)
+            ctx.claim(m.start(), m.end())
+            out.append(
+                Candidate(
+                    "events",
+                    m.start("ev"),
+                    m.end("ev"),
+                    m.start("ev"),
+                    m.end("ev"),
+                    events=events,
+                    n=n,
+                )
+            )
+            out.append(
+                Candidate(
+                    "percent",
+                    m.start("pct"),
+                    m.end("pct"),
+                    m.start("pct"),
+                    m.end("pct"),
+                    percent=pct,
+                )
+            )
+    return out
+
+
+def _dispersion(ctx: _Context) -> list[Candidate]:
+    out: list[Candidate] = _table_counts(ctx)
     for regex in (pat.PLUS_MINUS_RE, pat.SD_LABELLED_RE):
         out += [c for m in regex.finditer(ctx.text) if (c := _mean_sd(ctx, m))]
     out += [c for m in pat.MEDIAN_IQR_RE.finditer(ctx.text) if (c := _median(ctx, m))]

@@ -197,6 +197,10 @@ EVENTS_NOT_AFTER_RE = re.compile(r"\s*(?i:or\s+more|or\s+higher|oder\s+mehr|epis
 COUNT_PERCENT_RE = re.compile(
     rf"(?P<ev>{_COUNT})(?:\s+(?:[a-z][a-z-]*\s+)?{_PEOPLE})?\s*\(\s*(?P<pct>{NUM})\s?%\s*\)"
 )
+# A table's "n (%)" row header and its cells "47 (53)", up to the next row ("—") or sentence end.
+N_PERCENT_HEADER_RE = re.compile(r"\b[nN]\s*\(\s*%\s*\)")
+N_PERCENT_CELL_RE = re.compile(rf"(?P<ev>{INTEGER})\s*\(\s*(?P<pct>{NUM})\s*%?\s*\)")
+TABLE_ROW_END_RE = re.compile(r"\s[—–]\s")
 COUNT_IS_DENOMINATOR_RE = re.compile(r"\b(?i:among|of|von|unter)\s+$")
 COUNT_OF_THEM_RE = re.compile(
     rf"(?P<ev>{_COUNT})\s+(?:of|von)\s+(?:them|these|those|ihnen|diesen)\b"
