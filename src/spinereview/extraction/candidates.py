@@ -17,12 +17,12 @@ from spinereview.extraction.text_model import (
     Candidate,
 )
 from spinereview.extraction.text_numbers import (
-    NUMBER_WORDS,
     SentenceIndex,
     Token,
     is_german,
     number_tokens,
     parse_number,
+    word_value,
 )
 from spinereview.extraction.text_scoring import (
     Counts,
@@ -115,8 +115,46 @@ def _p_values(ctx: _Context) -> Iterator[Candidate]:
         )
 
 
-def _dispersion(ctx: _Context) -> list[Candidate]:
+def _table_counts(ctx: _Context) -> list[Candidate]:
+    """Cells "47 (53)" of a table row headed "n (%)": events of the column's (n = N), and percent."""
     out: list[Candidate] = []
+    sizes = _arm_sizes(ctx)
+    for header in pat.N_PERCENT_HEADER_RE.finditer(ctx.text):
+        end = ctx.sentences.span(header.start())[1]
+        row_end = pat.TABLE_ROW_END_RE.search(ctx.text, header.end(), end)
+        end = row_end.start() if row_end else end
+        for m in pat.N_PERCENT_CELL_RE.finditer(ctx.text, header.end(), end):
+            if not ctx.free(m.start(), m.end()):
+                continue
+            events, pct = _count_value(ctx, m.group("ev")), ctx.num(m.group("pct"))
+            n = _denominator(sizes, m.start(), events, pct)
+            ctx.claim(m.start(), m.end())
+            out.append(
+                Candidate(
+                    "events",
+                    m.start("ev"),
+                    m.end("ev"),
+                    m.start("ev"),
+                    m.end("ev"),
+                    events=events,
+                    n=n,
+                )
+            )
+            out.append(
+                Candidate(
+                    "percent",
+                    m.start("pct"),
+                    m.end("pct"),
+                    m.start("pct"),
+                    m.end("pct"),
+                    percent=pct,
+                )
+            )
+    return out
+
+
+def _dispersion(ctx: _Context) -> list[Candidate]:
+    out: list[Candidate] = _table_counts(ctx)
     for regex in (pat.PLUS_MINUS_RE, pat.SD_LABELLED_RE):
         out += [c for m in regex.finditer(ctx.text) if (c := _mean_sd(ctx, m))]
     out += [c for m in pat.MEDIAN_IQR_RE.finditer(ctx.text) if (c := _median(ctx, m))]
@@ -127,6 +165,24 @@ def _dispersion(ctx: _Context) -> list[Candidate]:
         for header in header_re.finditer(ctx.text):
             end = ctx.sentences.span(header.start())[1]
             out += [c for m in item_re.finditer(ctx.text, header.end(), end) if (c := make(ctx, m))]
+    for header in pat.SD_LABELLED_RE.finditer(ctx.text):
+        end = ctx.sentences.span(header.start())[1]
+        out += [
+            c for m in pat.PAIR_RE.finditer(ctx.text, header.end(), end) if (c := _mean_sd(ctx, m))
+        ]
+    for c in [c for c in out if c.kind == "mean_sd"]:
+        m = pat.ARM_CI_AFTER_RE.match(ctx.text, c.end)
+        if m is not None and ctx.free(m.start(), m.end()):
+            tok = Token(c.value_start, c.value_end, c.mean or 0.0)
+            eff = _effect(ctx, None, c.start, m, tok, (c.start, c.start))
+            ctx.claim(m.start(), m.end())
+            out.append(eff)
+    for header in pat.MEDIAN_QUARTILE_HEADER_RE.finditer(ctx.text):
+        word_end = header.start() + len("median")
+        end = ctx.sentences.span(header.start())[1]
+        for m in pat.QUARTILE_TRIPLE_RE.finditer(ctx.text, word_end, end):
+            if (m.start() >= header.end() or m.end() > header.end()) and (c := _median(ctx, m)):
+                out.append(c)
     return out
 
 
@@ -188,7 +244,8 @@ def _followup(
     ctx: _Context, a_start: int, a_end: int, end: int, unit: str, start: int | None = None
 ) -> Candidate:
     raw = ctx.text[a_start:a_end]
-    amount = float(NUMBER_WORDS[raw.lower()]) if raw.lower() in NUMBER_WORDS else ctx.num(raw)
+    word = word_value(raw)
+    amount = float(word) if word is not None else ctx.num(raw)
     ctx.claim(a_start, a_end)
     return Candidate(
         "followup",
@@ -213,13 +270,17 @@ def _first_free_token(ctx: _Context, start: int, limit: int) -> int | None:
     return None
 
 
+def _group(m: re.Match[str], name: str) -> str | None:
+    return m.groupdict().get(name)
+
+
 def _level(ctx: _Context, m: re.Match[str] | None, gap: tuple[int, int]) -> float | None:
     """CI level from the interval's own label, else from a label between measure and estimate."""
     if m is not None:
         for group in ("a", "a2", "b", "b2"):
-            if m.group(group):
+            if _group(m, group):
                 return ctx.num(m.group(group))
-        if m.group("label") or m.group("label_b"):
+        if _group(m, "label") or _group(m, "label_b"):
             return None
     gap_label = pat.CI_LABEL_RE.search(ctx.text, *gap)
     if gap_label:
@@ -229,46 +290,176 @@ def _level(ctx: _Context, m: re.Match[str] | None, gap: tuple[int, int]) -> floa
 
 
 def _has_label(m: re.Match[str] | None, ctx: _Context, gap: tuple[int, int]) -> bool:
-    if m is not None and (m.group("label") or m.group("label_b")):
+    if m is not None and (_group(m, "label") or _group(m, "label_b")):
         return True
     return pat.CI_LABEL_RE.search(ctx.text, *gap) is not None
+
+
+# How far (characters) an interval that names its level may follow its estimate.
+LOOSE_CI_GAP = 90
+
+
+def _effect_labels(ctx: _Context) -> list[re.Match[str]]:
+    """Measure labels, without those that name no effect ("95% CI for the difference", MCID)."""
+    text = ctx.text
+    return [
+        lab
+        for lab in pat.MEASURE_RE.finditer(text)
+        if not pat.LABEL_NOT_EFFECT_BEFORE_RE.search(text[max(0, lab.start() - 60) : lab.start()])
+    ]
+
+
+def _loose_after(ctx: _Context, tok: Token, limit: int) -> re.Match[str] | None:
+    """A labelled interval after ``tok`` with no free number in between ("1.0 points after X (95% CI")."""
+    m = pat.LOOSE_CI_RE.search(ctx.text, tok.end, limit)
+    if m is None or m.start() - tok.end > LOOSE_CI_GAP or not ctx.free(m.start(), m.end()):
+        return None
+    if _first_free_token(ctx, tok.end, m.start()) is not None:
+        return None
+    return m
+
+
+def _not_estimate(ctx: _Context, tok: Token) -> bool:
+    text = ctx.text
+    return bool(
+        pat.PERCENT_THRESHOLD_BEFORE_RE.search(text[max(0, tok.start - 25) : tok.start])
+        or pat.ESTIMATE_NOT_EFFECT_AFTER_RE.match(text, tok.end)
+    )
+
+
+def _pick_estimate(
+    ctx: _Context, start: int, limit: int, intervals: dict[int, re.Match[str]]
+) -> tuple[Token, re.Match[str] | None] | None:
+    """The estimate after a label: the first free number with an interval, else a tight one."""
+    sentence_end = ctx.sentences.span(start)[1]
+    i = bisect_left(ctx.token_starts, start)
+    first = True
+    while i < len(ctx.tokens) and ctx.tokens[i].start < limit:
+        tok = ctx.tokens[i]
+        i += 1
+        if not ctx.free(tok.start, tok.end) or ctx.ci_labels[tok.start]:
+            continue
+        m = (
+            intervals.get(tok.start)
+            or _loose_after(ctx, tok, sentence_end)
+            or pat.BARE_CI_AFTER_RE.match(ctx.text, tok.end)
+        )
+        if m is not None and ctx.free(m.start("lo"), m.end()):
+            return tok, m
+        if _not_estimate(ctx, tok):
+            continue
+        if first and _tight_gap(ctx, start, tok.start):
+            return tok, None
+        first = False
+    return None
+
+
+def _measure(ctx: _Context, measure: str | None, gap: tuple[int, int], tok: Token) -> str | None:
+    """MD read as RD for differences in proportions ("23%", "percentage points", "proportion")."""
+    if measure != "MD":
+        return measure
+    if pat.RD_UNIT_AFTER_RE.match(ctx.text, tok.end) or pat.RD_CONTEXT_RE.search(ctx.text, *gap):
+        return "RD"
+    return measure
+
+
+def _passage_measure(ctx: _Context, before: int) -> str | None:
+    """A measure named for the passage before ``before`` ("effects are expressed as odds ratios")."""
+    for m in pat.PASSAGE_MEASURE_RE.finditer(ctx.text, 0, before):
+        lab = pat.MEASURE_RE.match(ctx.text, m.end())
+        if lab:
+            return lab.lastgroup
+    return None
 
 
 def _effects(ctx: _Context, p_values: list[Candidate]) -> list[Candidate]:
     """Effects anchored on a measure label, then intervals that follow an effect in a sentence."""
     text = ctx.text
-    intervals = {m.start("est"): m for m in pat.EST_CI_RE.finditer(text)}
-    labels = list(pat.MEASURE_RE.finditer(text))
+    intervals = {
+        t.start: m for t in ctx.tokens if (m := pat.EST_CI_RE.match(text, t.start)) is not None
+    }
+    labels = _effect_labels(ctx)
     effects: list[Candidate] = []
     for i, lab in enumerate(labels):
         limit = min(lab.end() + LABEL_WINDOW, ctx.sentences.span(lab.start())[1])
         if i + 1 < len(labels):
             limit = min(limit, labels[i + 1].start())
-        k = _first_free_token(ctx, lab.end(), limit)
-        if k is None:
+        picked = _pick_estimate(ctx, lab.end(), limit, intervals)
+        if picked is None:
             continue
-        tok = ctx.tokens[k]
-        m = intervals.get(tok.start)
-        if m is None and not _tight_gap(ctx, lab.end(), tok.start):
-            continue
-        eff = _effect(ctx, lab.lastgroup or "MD", lab.start(), m, tok, (lab.end(), tok.start))
+        tok, m = picked
+        gap = (lab.end(), tok.start)
+        measure = _measure(ctx, lab.lastgroup or "MD", gap, tok)
+        eff = _effect(ctx, measure, lab.start(), m, tok, gap)
         effects.append(eff)
         ctx.claim(eff.start, eff.end)
-    for m in intervals.values():
+    anchored = sorted(intervals.values(), key=lambda m: m.start())
+    loose = [(m, None) for m in pat.LOOSE_CI_RE.finditer(text)]
+    for m, tok in [(m, None) for m in anchored] + loose:
         if not ctx.free(m.start(), m.end()):
             continue
-        tok = Token(m.start("est"), m.end("est"), ctx.num(m.group("est")))
-        previous = _previous_effect(ctx, effects, m.start())
-        if previous is not None and previous.measure is not None:
-            eff = _effect(ctx, previous.measure, m.start(), m, tok, (m.start(), m.start()))
+        if "est" in m.re.groupindex:
+            tok = Token(m.start("est"), m.end("est"), ctx.num(m.group("est")))
+            start = m.start()
+        else:
+            tok = _estimate_before(ctx, m.start())
+            if tok is None:
+                continue
+            start = tok.start
+        if not ctx.free(tok.start, tok.end):
+            continue
+        previous = _previous_effect(ctx, effects, start)
+        what = _group(m, "what")
+        named = pat.MEASURE_RE.search(what) if what else None
+        if named is None and previous is None:
+            named = _label_near(ctx, tok, m.start())
+        gap = (start, start)
+        if named is not None:
+            eff = _effect(ctx, _measure(ctx, named.lastgroup, gap, tok), start, m, tok, gap)
+        elif previous is not None and previous.measure is not None:
+            eff = _effect(ctx, previous.measure, start, m, tok, gap)
             eff = _with_flag(eff, "measure_inherited")
-        elif _has_label(m, ctx, (m.start(), m.start())):
-            eff = _effect(ctx, None, m.start(), m, tok, (m.start(), m.start()))
+            own_label = pat.CI_LABEL_RE.search(text, previous.value_end, previous.end)
+            if eff.ci_level is None and previous.ci_level is not None and own_label is None:
+                flags = tuple(f for f in eff.flags if not f.startswith("ci_level"))
+                eff = replace(eff, ci_level=previous.ci_level, flags=flags)
+        elif (passage := _passage_measure(ctx, start)) is not None:
+            eff = _effect(ctx, passage, start, m, tok, gap)
+        elif _has_label(m, ctx, gap):
+            eff = _effect(ctx, None, start, m, tok, gap)
         else:
             continue
         effects.append(eff)
         ctx.claim(eff.start, eff.end)
     return _attach_p_values(ctx, sorted(effects, key=lambda c: c.start), p_values)
+
+
+def _label_near(ctx: _Context, tok: Token, ci_start: int) -> re.Match[str] | None:
+    """A measure label between an estimate and its interval, else the last one before it in its
+    sentence ("a 6.4-point difference on the ODI (95% CI ...)", "difference in X (...) was 0.7")."""
+    between = pat.MEASURE_RE.search(ctx.text, tok.end, ci_start)
+    if between is not None:
+        return between
+    s_start = ctx.sentences.span(tok.start)[0]
+    before = [
+        lab for lab in _effect_labels(ctx) if s_start <= lab.start() and lab.end() <= tok.start
+    ]
+    return before[-1] if before else None
+
+
+def _estimate_before(ctx: _Context, offset: int) -> Token | None:
+    """The free number just before an interval's label, in its sentence and close to it."""
+    s_start = ctx.sentences.span(offset)[0]
+    i = bisect_left(ctx.token_starts, offset) - 1
+    while i >= 0 and ctx.tokens[i].start >= s_start:
+        tok = ctx.tokens[i]
+        if ctx.ci_labels[tok.start]:
+            i -= 1
+            continue
+        if not ctx.free(tok.start, tok.end) or offset - tok.end > LOOSE_CI_GAP:
+            return None
+        return None if _not_estimate(ctx, tok) else tok
+    return None
 
 
 def _tight_gap(ctx: _Context, start: int, end: int) -> bool:
@@ -291,7 +482,7 @@ def _effect(
     tok: Token,
     gap: tuple[int, int],
 ) -> Candidate:
-    t_start, t_end = m.span("est") if m is not None else (tok.start, tok.end)
+    t_start, t_end = tok.start, tok.end
     estimate = ctx.num(ctx.text[t_start:t_end])
     flags: list[str] = []
     lo = hi = level = None
@@ -345,25 +536,89 @@ def _attach_p_values(
     return out
 
 
+def _count_value(ctx: _Context, raw: str) -> int:
+    word = word_value(raw)
+    return word if word is not None else int(ctx.num(raw, True))
+
+
+def _not_events(ctx: _Context, m: re.Match[str]) -> bool:
+    """Study units ("one of 2 groups") and scores or thresholds (">7/10", "3/5 or more")."""
+    text = ctx.text
+    between = text[m.end("ev") : m.start("tot")]
+    if pat.EVENTS_NOT_PEOPLE_AFTER_RE.match(text, m.end("tot")):
+        return True
+    if pat.EVENTS_NOT_AFTER_RE.match(text, m.end()):
+        return True
+    return "/" in between and bool(
+        pat.EVENTS_NOT_SLASH_BEFORE_RE.search(text[max(0, m.start() - 12) : m.start()])
+    )
+
+
+def _arm_sizes(ctx: _Context) -> list[tuple[int, int]]:
+    """(offset, size) of every stated group size: "(n = 64)", "120 patients", "Of the 84"."""
+    sizes = []
+    for regex in (pat.N_EQUALS_RE, pat.N_PEOPLE_RE, pat.OF_THE_N_RE):
+        for m in regex.finditer(ctx.text):
+            sizes.append((m.start("n"), _count_value(ctx, m.group("n"))))
+    return sorted(sizes)
+
+
+def _denominator(
+    sizes: list[tuple[int, int]], offset: int, events: int, pct: float | None
+) -> int | None:
+    """The nearest group size stated before ``offset`` that agrees with the printed percentage."""
+    for pos, size in reversed(sizes):
+        if pos >= offset or size < events or size <= 0:
+            continue
+        if pct is None:
+            return size
+        decimals = 0
+        tol = 0.5 * 10.0 ** (-decimals) + 0.05
+        if abs(100.0 * events / size - pct) <= tol:
+            return size
+    return None
+
+
 def _counts(ctx: _Context) -> list[Candidate]:
     out: list[Candidate] = []
-    for m in pat.EVENTS_RE.finditer(ctx.text):
-        raw = m.group("ev")
-        events = NUMBER_WORDS.get(raw.lower()) or int(ctx.num(raw, True))
-        total = int(ctx.num(m.group("tot"), True))
-        if events <= total and total > 0 and ctx.free(m.start(), m.end()):
-            ctx.claim(m.start(), m.end())
+    text = ctx.text
+    for m in pat.EVENTS_RE.finditer(text):
+        events = _count_value(ctx, m.group("ev"))
+        total = _count_value(ctx, m.group("tot"))
+        if (
+            events <= total
+            and total > 0
+            and ctx.free(m.start(), m.end())
+            and not _not_events(ctx, m)
+        ):
+            ctx.claim(m.start("ev"), m.end("ev"))
+            ctx.claim(m.start("tot"), m.end())
             ev_start, ev_end = m.start("ev"), m.end("ev")
             found = Candidate(
                 "events", m.start(), m.end(), ev_start, ev_end, events=events, n=total
             )
             out.append(found)
+    sizes = _arm_sizes(ctx)
+    for regex in (pat.COUNT_PERCENT_RE, pat.COUNT_OF_THEM_RE):
+        for m in regex.finditer(text):
+            if not ctx.free(m.start("ev"), m.end("ev")) or pat.COUNT_IS_DENOMINATOR_RE.search(
+                text[max(0, m.start() - 12) : m.start()]
+            ):
+                continue
+            events = _count_value(ctx, m.group("ev"))
+            pct = ctx.num(m.group("pct")) if "pct" in m.re.groupindex else None
+            n = _denominator(sizes, m.start(), events, pct)
+            ctx.claim(m.start("ev"), m.end("ev"))
+            out.append(
+                Candidate(
+                    "events", m.start(), m.end(), m.start("ev"), m.end("ev"), events=events, n=n
+                )
+            )
     for regex in (pat.N_EQUALS_RE, pat.N_PEOPLE_RE):
-        for m in regex.finditer(ctx.text):
+        for m in regex.finditer(text):
             if ctx.free(m.start("n"), m.end("n")):
                 ctx.claim(m.start(), m.end())
-                raw = m.group("n")
-                n = NUMBER_WORDS.get(raw.lower()) or int(ctx.num(raw, True))
+                n = _count_value(ctx, m.group("n"))
                 out.append(Candidate("n", m.start(), m.end(), m.start("n"), m.end("n"), n=n))
     return out
 

@@ -7,12 +7,14 @@ from bisect import bisect_right
 from dataclasses import dataclass
 
 # Characters used as a minus sign: ASCII hyphen-minus, U+2212 minus, en dash, em dash, figure dash.
-DASHES = "-−–—‒"
-DASH_CLASS = r"\-−–—‒"  # the same, escaped for use inside a character class
+DASHES = "-−–—‒\u2011"
+DASH_CLASS = r"\-−–—‒\u2011"  # the same, escaped for use inside a character class
 # A dash is a minus sign only when it follows whitespace, an opening bracket, a comparator, a
 # separator, another dash or the start of the text — so "2.0-4.5" is a range, "−2.0–−0.5" is two
 # negative numbers, and "-2.0 - -0.5" reads as (−2.0, −0.5).
-MINUS = rf"(?<![^\s(\[{{=:,;<>≤≥{DASH_CLASS}])[{DASH_CLASS}]"
+# A plus sign is read the same way ("+1.1"). A Unicode minus or en dash separated from its number by
+# one space ("− 0.9", "– 5,2") is a sign unless a number comes just before it ("0.2 – 1.4" is a range).
+MINUS = rf"(?<![^\s(\[{{=:,;<>≤≥{DASH_CLASS}])(?:[{DASH_CLASS}+]|(?<![\d%]\s)[−–]\s(?=[\d.,·]))"
 # Unsigned decimal: point, comma or Lancet middle dot; a leading dot ("P < .001") is allowed.
 # The lookbehind stops numbers inside identifiers such as NCT01234567 or in "1.2.3".
 UNSIGNED = r"(?<![\w.·])(?:\d+(?:[.,·]\d+)?|[.,·]\d+)"
@@ -20,41 +22,92 @@ NUM = rf"(?:{MINUS})?{UNSIGNED}"
 # Whole numbers, also with thousands separators ("1,250", German "1.250").
 INTEGER = r"(?<![\w.,·/])(?:\d{1,3}(?:[.,]\d{3}){1,3}(?![.,·]?\d)|\d+(?![.,·]\d))"
 
-NUMBER_WORDS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "eighteen": 18,
-    "twenty-four": 24,
-    "twenty": 20,
-    "thirty": 30,
-    "forty": 40,
-    "fifty": 50,
-    "sixty": 60,
-    "seventy": 70,
-    "eighty": 80,
-    "ninety": 90,
+_EN_UNITS = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+_EN_TEENS = [
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+]
+_EN_TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+_DE_UNITS = ["ein", "zwei", "drei", "vier", "fünf", "sechs", "sieben", "acht", "neun"]
+_DE_TEENS = [
+    "zehn",
+    "elf",
+    "zwölf",
+    "dreizehn",
+    "vierzehn",
+    "fünfzehn",
+    "sechzehn",
+    "siebzehn",
+    "achtzehn",
+    "neunzehn",
+]
+_DE_TENS = ["zwanzig", "dreißig", "vierzig", "fünfzig", "sechzig", "siebzig", "achtzig", "neunzig"]
+# Single number words (English and German); compounds ("twenty-nine", "one hundred and twelve",
+# "Sechsundzwanzig") are parsed by ``word_value``.
+NUMBER_WORDS: dict[str, int] = {
+    **{w: i + 1 for i, w in enumerate(_EN_UNITS)},
+    **{w: i + 10 for i, w in enumerate(_EN_TEENS)},
+    **{w: 10 * (i + 2) for i, w in enumerate(_EN_TENS)},
     "hundred": 100,
-    "ein": 1,
+    **{w: i + 1 for i, w in enumerate(_DE_UNITS)},
+    "eins": 1,
     "einem": 1,
     "einer": 1,
     "eine": 1,
-    "zwei": 2,
-    "drei": 3,
-    "vier": 4,
-    "sechs": 6,
-    "zwölf": 12,
+    **{w: i + 10 for i, w in enumerate(_DE_TEENS)},
+    **{w: 10 * (i + 2) for i, w in enumerate(_DE_TENS)},
+    "hundert": 100,
 }
-NUMBER_WORD = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
+
+
+def _alt(words: list[str]) -> str:
+    return "|".join(sorted(words, key=len, reverse=True))
+
+
+_EN_BELOW_100 = (
+    rf"(?:(?:{_alt(_EN_TENS)})(?:[\s-]+(?:{_alt(_EN_UNITS)}))?|{_alt(_EN_TEENS)}|{_alt(_EN_UNITS)})"
+)
+_EN_WORD = (
+    rf"(?:(?:(?:{_alt(_EN_UNITS)}|a)[\s-]+)?hundred(?:[\s-]+(?:and[\s-]+)?{_EN_BELOW_100})?"
+    rf"|{_EN_BELOW_100})"
+)
+_DE_WORD = (
+    rf"(?:(?:{_alt(_DE_UNITS)})und(?:{_alt(_DE_TENS)})|{_alt(_DE_TEENS)}|{_alt(_DE_TENS)}"
+    rf"|eins|einem|einer|eine|{_alt(_DE_UNITS)}|hundert)"
+)
+# Use as ``\b(?i:{NUMBER_WORD})``: the longest number word or compound, ending at a word boundary.
+NUMBER_WORD = rf"(?:{_EN_WORD}|{_DE_WORD})(?!\w)"
+_COMPOUND_DE = re.compile(rf"({_alt(_DE_UNITS)})und({_alt(_DE_TENS)})")
+
+
+def word_value(raw: str) -> int | None:
+    """The value of a number word as printed ("Twenty-nine" 29, "One hundred and twelve" 112,
+    "Sechsundzwanzig" 26), or None when ``raw`` is not one."""
+    low = raw.lower().strip()
+    if low in NUMBER_WORDS:
+        return NUMBER_WORDS[low]
+    de = _COMPOUND_DE.fullmatch(low)
+    if de:
+        return NUMBER_WORDS[de.group(1)] + NUMBER_WORDS[de.group(2)]
+    parts = [p for p in re.split(r"[\s-]+", low) if p != "and"]
+    if not parts or any(p not in NUMBER_WORDS and p != "a" for p in parts):
+        return None
+    total = 0
+    for part in parts:
+        if part == "hundred":
+            total = max(total, 1) * 100
+        elif part != "a":
+            total += NUMBER_WORDS[part]
+    return total
+
 
 _GERMAN = re.compile(
     r"\b(?:KI|bis|und|der|die|das|mit|nach|bei|Wochen|Monate[n]?|Patienten|Gruppe)\b"
@@ -83,6 +136,8 @@ def parse_number(raw: str, german: bool = False, integer_context: bool = False) 
     "1.300" likewise only for German counts; otherwise the separator is a decimal mark.
     """
     s = raw.strip().replace(" ", "")
+    if s[:1] == "+":
+        s = s[1:]
     negative = bool(s) and s[0] in DASHES
     if negative:
         s = s[1:]
@@ -136,6 +191,7 @@ _ABBREVIATIONS = frozenset(
         "ltd",
         "st",
         "mio",
+        "std",
     ]
 )
 _BOUNDARY = re.compile(r"[.!?](?=\s+[\"'(\[]?[A-ZÄÖÜ0-9])|\n\s*\n")

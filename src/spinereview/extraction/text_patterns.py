@@ -11,7 +11,8 @@ import re
 from spinereview.extraction.text_numbers import DASH_CLASS, INTEGER, NUM, NUMBER_WORD, UNSIGNED
 
 _CI_WORD = (
-    r"(?:\bCI\b|\bC\.I\.|\bKI\b|\bCrI\b|(?i:confidence\s+interval|credible\s+interval)"
+    r"(?:\bCI\b|\bC\.I\.|\bKI\b|\bCrI\b|(?i:confidence\s+interval|credible\s+interval"
+    r"|confidence\s+limits)"
     r"|Konfidenzintervall|Vertrauensbereich)"
 )
 
@@ -20,7 +21,7 @@ def ci_label(group: str | None) -> str:
     """A CI label ("95% CI", "95%-KI", "CI 95%", "confidence interval"); level in ``group``."""
     lvl = rf"(?P<{group}>\d{{2}}(?:[.,]\d)?)" if group else r"\d{2}(?:[.,]\d)?"
     lvl2 = rf"(?P<{group}2>\d{{2}}(?:[.,]\d)?)" if group else r"\d{2}(?:[.,]\d)?"
-    pct = r"\s?(?:%|(?i:percent|per\s+cent))"
+    pct = r"[\s-]?(?:%|(?i:percent|per\s+cent))"
     bracketed = r"(?:\s*[(\[](?:CI|KI)[)\]])?"  # "95% confidence interval [CI]"
     return (
         rf"(?:{lvl}{pct}[\s-]?{_CI_WORD}{bracketed}|{_CI_WORD}\s?{lvl2}{pct}|{_CI_WORD}{bracketed})"
@@ -30,9 +31,18 @@ def ci_label(group: str | None) -> str:
 CI_LABEL_RE = re.compile(ci_label(None))
 
 SEP = rf"(?:to|bis|and|und|,|;|[{DASH_CLASS}])"
-_EST_UNIT = (
-    r"(?:\s?%|\s?(?:points?|pts?|mm|cm|Punkte[n]?|(?i:percentage\s+points?)|Prozentpunkte[n]?)\b)"
+# A unit glued to or following a number ("6.4-point", "12.3 mm", "6.1 kgf", "7.2°", "0.8 h",
+# "3.2 ODI points", "10 percentage points"); never a word that continues the sentence.
+_NOT_UNIT = (
+    r"(?!(?:to|bis|and|und|or|oder|vs|versus|in|for|at|of|on|per|the|was|were|is|CI|KI|CrI|p|P|n|N"
+    r"|SD|IQR|from|von|with|mit|auf|than|more|less|lower|higher|larger|smaller|vs\.)\b)"
 )
+UNIT = (
+    r"(?:\s?%|°|[\s-]?(?i:percentage[\s-]+points?)\b|[\s-]?" + _NOT_UNIT + r"[A-Za-zµ]{1,14}\b"
+    r"(?:\s(?:points?|Punkte[n]?)\b)?)"
+)
+_EST_UNIT = UNIT
+_CUR = r"[€£$]?"
 # An estimate followed by its interval: "−1.3 (95% CI −13.3 to 10.7)", "1.2, 95%CI 0.9–1.6",
 # "−1.3, 95% CI [−13.3, 10.7]", "0.75 [0.60; 0.94]", "−1,3 (95%-KI −13,3 bis 10,7)",
 # "−1.3 (−13.3 to 10.7; 95% CI)".
@@ -41,27 +51,75 @@ EST_CI_RE = re.compile(
     rf"(?:\s*[(\[]|\s*[,;:]\s*(?={ci_label(None)}))"
     rf"\s*(?:(?P<label>{ci_label('a')})\s*(?:[,:=]|\bof\b)?\s*)?"
     r"(?:(?:from|von|between)\s+)?(?:[(\[]\s*)?"
-    rf"(?P<lo>{NUM})(?:\s?%)?\s*{SEP}\s*(?P<hi>{NUM})(?:\s?%)?"
+    rf"{_CUR}(?P<lo>{NUM}){UNIT}?\s*{SEP}\s*{_CUR}(?P<hi>{NUM}){UNIT}?"
     rf"(?:\s*[,;]?\s*(?P<label_b>{ci_label('b')}))?"
     r"(?:\s*[)\]])?"
 )
 
+_DIFFERENCE = r"dif{1,2}e?re?n[cz]es?"  # also "diference", "differnce", "Diffrence"
 _MEASURES = {
-    "SMD": r"\b(?i:standardi[sz]ed\s+mean\s+differences?|standardisierte[n]?\s+Mittelwertdifferenz"
-    r"|Hedges'?\s?g|Cohen'?s\s?d)|\bSMDs?\b",
-    "RD": r"\b(?i:(?:absolute\s+)?risk\s+differences?|Risikodifferenz)|\bA?RDs?\b",
-    "RR": r"\b(?i:risk\s+ratios?|relative\s+risks?|relative[sn]?\s+Risiko)|\bRRs?\b",
-    "OR": r"\b(?i:odds\s+ratios?|Chancenverhältnis)|\ba?OR\b|\bAORs?\b",
-    "HR": r"\b(?i:hazard\s+ratios?)|\ba?HRs?\b",
-    "MD": r"\b(?i:(?:weighted\s+)?mean\s+differences?|Mittelwertdifferenz|mittlere\s+Differenz"
-    r"|(?:between[\s-]groups?\s+)?differences?|Differenz|Unterschied)\b|\bW?MDs?\b",
+    "SMD": r"\b(?i:standardi[sz]ed\s+(?:mean\s+)?differences?|standardisierte[n]?\s+Mittelwertdifferenz"
+    r"|Std\.?\s+mean\s+diff(?:erence|\.)?|Hedges'?\s?g|Cohen'?s\s?d)|\bSMDs?\b"
+    r"|(?<![\w'’.-])[dg](?=\s*=\s*[-−+]?\s?[.\d])",
+    "RD": r"\b(?i:(?:absolute\s+)?risk\s+differences?|absolute\s+risk\s+(?:reduction|increase)"
+    r"|Risikodifferenz)|\b(?:a?RD|ARR|ARI)s?\b",
+    "RR": r"\b(?i:risk\s+ratios?|relative\s+risks?(?!\s+reduction)|relative[sn]?\s+Risiko)"
+    r"|\ba?RRs?\b",
+    "OR": r"\b(?i:odds[\s-]+ratios?|Chancenverhältnis)|\ba?OR\b|\bAORs?\b|\bRORs?\b",
+    "HR": r"\b(?i:hazard\s+ration?s?)|\ba?HRs?\b",
+    "MD": r"\b(?i:(?:weighted\s+|adjusted\s+)?mean\s+(?:change\s+)?"
+    + _DIFFERENCE
+    + r"|Mittelwertdifferenz|mittlere\s+Differenz|Differenz\s+der\s+Mittelwerte"
+    r"|(?:between[\s-](?:groups?|arms?)\s+)?"
+    + _DIFFERENCE
+    + r"|differ(?:ed|s)?\s+(?:between\s+(?:the\s+)?(?:groups|arms)\s+)?by"
+    r"|Differenz|Unterschied)\b|\bW?MDs?\b|\bMWD\b",
 }
 MEASURE_RE = re.compile("|".join(f"(?P<{k}>{v})" for k, v in _MEASURES.items()))
+
+# Words just before a measure label that make it no effect: "95% CI for the difference",
+# "within-group d", "planned to detect a difference", "minimal clinically important difference".
+LABEL_NOT_EFFECT_BEFORE_RE = re.compile(
+    rf"(?:{_CI_WORD}\s+(?:for|of)\s+(?:the\s+)?|within[\s-](?:group|arm)\s+"
+    r"|\b(?i:detect|planned|expected|assumed|target|targeted|clinically\s+important|MCID|smallest"
+    r"|powered\s+to\s+detect)\s+(?:an?\s+|the\s+)?(?:\w+\s+)?)$"
+)
+# An estimate that is a threshold or an exposure, not an effect ("1.5 points or more", "6 min walk").
+ESTIMATE_NOT_EFFECT_AFTER_RE = re.compile(
+    r"(?:\s?\w+)?\s+(?i:or\s+more|or\s+greater|oder\s+mehr)\b"
+    r"|[\s-]?(?i:min(?:ute)?s?|h|hours?|Minuten|Stunden)\b[\s-]"
+)
+# A measure named for the whole passage: "Treatment effects are expressed as odds ratios."
+PASSAGE_MEASURE_RE = re.compile(r"\b(?i:expressed|reported|presented|given)\s+as\s+")
+# A proportion's difference: MD read as RD when these follow the label or the estimate.
+RD_CONTEXT_RE = re.compile(r"\b(?i:proportions?|rates?|Anteil\w*|Quote)\b")
+RD_UNIT_AFTER_RE = re.compile(r"\s?%|[\s-]?(?i:percentage[\s-]+points?|Prozentpunkte[n]?)\b")
+# An interval that names its level and sits after its estimate, maybe after words in between:
+# "(95% CI 0.3 to 1.7)", "with a 95% confidence interval from 1.2 to 7.0",
+# "(95% CI of the difference, 0.7 to 3.1)", "95%CI [− 2.4, 0.5]".
+LOOSE_CI_RE = re.compile(
+    rf"(?P<label>{ci_label('a')})(?:\s*[(\[](?:CI|KI)[)\]])?"
+    r"(?:\s+(?:for|of)\s+(?:the\s+)?(?P<what>[^,:;=()\[\]\d]{0,50}?))?"
+    r"\s*(?:[,:=]|\b(?:of|was|ran|is)\b)?\s*(?:(?:from|von|between)\s+)?(?:[(\[]\s*)?"
+    rf"{_CUR}(?P<lo>{NUM}){UNIT}?\s*{SEP}\s*{_CUR}(?P<hi>{NUM}){UNIT}?"
+    r"(?:\s*[)\]])?"
+)
+
+# An interval with no label that closes the estimate's parenthesis: "(RD 4%, −8% to 16%)".
+BARE_CI_AFTER_RE = re.compile(
+    rf"{UNIT}?\s*,\s*{_CUR}(?P<lo>{NUM}){UNIT}?\s*(?:to|bis|[{DASH_CLASS}])\s*{_CUR}(?P<hi>{NUM}){UNIT}?"
+    r"(?=\s*[)\]])"
+)
+# A mean ± SD followed by its interval: "3.6 ± 2.2 (95% CI 3.0–4.2)" is also an estimate_ci.
+ARM_CI_AFTER_RE = re.compile(
+    rf"\s*[(\[]\s*(?P<label>{ci_label('a')})\s*[,:]?\s*(?P<lo>{NUM})\s*{SEP}\s*(?P<hi>{NUM})"
+    r"\s*[)\]]"
+)
 
 # A gap between a label and an estimate that has no interval: "MD = −1.3", "RR of 0.8",
 # "difference in leg pain at 6 weeks of 1.3" (claimed numbers in the gap are blanked first).
 TIGHT_GAP_RE = re.compile(
-    r"(?:\s*[(\[][^()\[\]]{0,25}[)\]])?"
+    r"(?:\s*[)\]])?(?:\s*[(\[][^()\[\]]{0,25}[)\]])?"
     r"(?:\s+(?i:in|for|on|at|im|für|bei)\s[^\d;()\[\]]{0,60}?)?"
     r"\s*(?:[,:=]|\b(?i:of|was|were|is|amounted\s+to|betrug|von|lag\s+bei)\b)?\s*"
 )
@@ -95,19 +153,60 @@ MEDIAN_HEADER_RE = re.compile(rf"\b(?i:median)\s*[(\[]\s*{_IQR}\s*[)\]]")
 TRIPLE_RE = re.compile(
     rf"(?P<median>{NUM}){_ARM_UNIT}\s*[(\[]\s*(?P<q1>{NUM})\s*{SEP}\s*(?P<q3>{NUM})\s*[)\]]"
 )
+# "median" with a quartile header within the clause: "median [25th percentile, 75th percentile]",
+# "(first quartile, third quartile)", "Q1–Q3", "(25th–75th percentile)", "(median, IQR)".
+MEDIAN_QUARTILE_HEADER_RE = re.compile(
+    r"\b(?i:median)\b[^.;]{0,45}?(?:\bIQR\b|(?i:interquartile|percentile|quartile)|\bQ1\b"
+    r"|Interquartilsabstand)[^.;\d]{0,20}?(?:[)\]]|(?=\s*\d))"
+)
+QUARTILE_TRIPLE_RE = re.compile(
+    rf"(?P<median>{NUM})(?:\s?%|\s?(?!(?:to|and|und|bis|vs|versus|or)\b)[A-Za-zµ]{{1,6}}\b)?"
+    r"\s*(?:[(\[]\s*(?:(?:Q1\s*[–-]\s*Q3|IQR)\s*[,:]?\s*)?|,\s*)"
+    rf"(?P<q1>{NUM})(?:\s?[A-Za-zµ%]{{1,6}})?\s*{SEP}\s*(?P<q3>{NUM})(?:\s?[A-Za-zµ%]{{1,6}})?"
+    r"(?:\s*[)\]])?"
+)
 
 _PEOPLE = (
     r"(?:patients|participants|subjects|individuals|people|persons|adults|cases|women|men"
-    r"|volunteers|Patienten|Patientinnen|Teilnehmer(?:innen|n)?|Probanden)\b"
+    r"|volunteers|Patienten|Patientinnen|Teilnehmer(?:innen|n)?|Teilnehmende[n]?|Probanden)\b"
 )
 N_EQUALS_RE = re.compile(rf"(?<![\w.])[nN]\s*=\s*(?P<n>{INTEGER})")
 N_PEOPLE_RE = re.compile(
     rf"(?P<n>{INTEGER}|\b(?i:{NUMBER_WORD}))\s+(?:[a-z][a-z-]*\s+){{0,2}}?{_PEOPLE}"
 )
+_TOTAL = r"(?:\d{1,3}(?:[.,]\d{3}){1,3}(?![.,·]?\d)|\d+(?![\d/]|[.,·]\d))"
+_COUNT = rf"(?:{INTEGER}|\b(?i:{NUMBER_WORD}))"
+# "4 of the 9 patients", "[140 of 1,339]", "2 (1.6%) of 125", "6 patients of 88", "18 der 24",
+# "Twenty-nine of 31", "twenty-one of the twenty-six patients", "1.024 von 2.048".
 EVENTS_RE = re.compile(
-    rf"(?P<ev>{INTEGER}|\b(?i:{NUMBER_WORD}))\s*(?:/|\s(?:of|out\s+of|von)\s)\s*(?P<tot>\d+)(?![\d/]|[.,·]\d)"
+    rf"(?P<ev>{_COUNT})(?:\s+(?:[a-z][a-z-]*\s+)?{_PEOPLE})?(?:\s*\(\s*{NUM}\s?%\s*\))?"
+    rf"\s*(?:/|\s(?:of|out\s+of|von|der)\s+(?:the\s+)?)\s*(?P<tot>{_TOTAL}|\b(?i:{NUMBER_WORD}))"
     rf"(?:\s+(?:[a-z][a-z-]*\s+)?{_PEOPLE})?"
 )
+# "k of N" that counts study units, not people with an outcome ("one of 2 groups", "2 der 3 Zentren").
+EVENTS_NOT_PEOPLE_AFTER_RE = re.compile(
+    r"\s*(?:[a-z]+\s+)?(?i:groups?|Gruppen|centres?|centers?|Zentren|sites?|reviewers?|physicians?"
+    r"|authors?|techniques?|arms?|raters?|surgeons?|investigators?|Ärzte[n]?|hospitals?|Kliniken"
+    r"|trials?|studies|Studien|injection\s+techniques)\b"
+)
+# Scores and thresholds, not events: ">7/10", "<4/10", "3/5 or more", "Grade 3/4".
+EVENTS_NOT_SLASH_BEFORE_RE = re.compile(r"(?:[<>≤≥]|\b(?i:grade|grad|scor\w*|score\s+of))\s*$")
+EVENTS_NOT_AFTER_RE = re.compile(r"\s*(?i:or\s+more|or\s+higher|oder\s+mehr|episodes)\b")
+# A count with its percentage whose denominator is stated elsewhere: "67 (55.8%)", "9 participants
+# (4.5%)"; "k of them/these" ("98 of them").
+COUNT_PERCENT_RE = re.compile(
+    rf"(?P<ev>{_COUNT})(?:\s+(?:[a-z][a-z-]*\s+)?{_PEOPLE})?\s*\(\s*(?P<pct>{NUM})\s?%\s*\)"
+)
+# A table's "n (%)" row header and its cells "47 (53)", up to the next row ("—") or sentence end.
+N_PERCENT_HEADER_RE = re.compile(r"\b[nN]\s*\(\s*%\s*\)")
+N_PERCENT_CELL_RE = re.compile(rf"(?P<ev>{INTEGER})\s*\(\s*(?P<pct>{NUM})\s*%?\s*\)")
+TABLE_ROW_END_RE = re.compile(r"\s[—–]\s")
+COUNT_IS_DENOMINATOR_RE = re.compile(r"\b(?i:among|of|von|unter)\s+$")
+COUNT_OF_THEM_RE = re.compile(
+    rf"(?P<ev>{_COUNT})\s+(?:of|von)\s+(?:them|these|those|ihnen|diesen)\b"
+)
+# Arm sizes that may be the denominator of a later count: "Of the 120 patients", "(n = 64)".
+OF_THE_N_RE = re.compile(rf"\b(?i:of|von)\s+(?:the\s+|these\s+|all\s+|den\s+)?(?P<n>{INTEGER})\b")
 PERCENT_RE = re.compile(rf"(?P<num>{NUM})\s?(?:%|(?i:percent|per\s+cent)\b|Prozent\b)")
 PERCENT_THRESHOLD_BEFORE_RE = re.compile(
     r"(?:[<>≤≥]|=>|>=|\b(?i:at\s+least|more\s+than|less\s+than|greater\s+than|over|under|up\s+to"
@@ -136,7 +235,7 @@ _UNIT = "|".join(f"(?P<{k}>{v})" for k, v in UNIT_NAMES.items())
 _AMOUNT = rf"(?:\d+(?:[.,]\d+)?|\b(?i:{NUMBER_WORD}))"
 _LIST_SEP = r"(?:\s*,\s*(?:and\s+)?|\s+(?:and|or|und|oder|bzw\.?)\s+)"
 FOLLOWUP_RE = re.compile(
-    rf"(?<![\w.,])(?P<amounts>{_AMOUNT}(?:{_LIST_SEP}{_AMOUNT}){{0,6}})[\s-]?(?i:{_UNIT})\b"
+    rf"(?<![\w.,{DASH_CLASS}])(?P<amounts>{_AMOUNT}(?:{_LIST_SEP}{_AMOUNT}){{0,6}})[\s-]?(?i:{_UNIT})\b"
 )
 AMOUNT_RE = re.compile(_AMOUNT)
 UNIT_FIRST_RE = re.compile(
@@ -147,9 +246,14 @@ FOLLOWUP_AGE_AFTER_RE = re.compile(r"[\s-]*(?i:old|of\s+age|alt)\b")
 FOLLOWUP_DURATION_BEFORE_RE = re.compile(
     r"(?:[>≥]|\b(?i:more\s+than|longer\s+than|at\s+least|lasting|last|past|previous|prior"
     r"|preceding|every|each|per|for\s+over|history\s+of|(?:symptoms?|pain)\s+(?:duration\s+)?(?:for|of)"
+    r"|despite|(?:present|lasted|lasting)\s+for(?:\s+a\s+(?:median|mean)\s+of)?"
     r"|mindestens|mehr\s+als|länger\s+als|seit|jede[n]?|alle))\s*$"
 )
-FOLLOWUP_INTERVAL_AFTER_RE = re.compile(r"\s*(?i:apart|interval|duration|old)\b")
+FOLLOWUP_INTERVAL_AFTER_RE = re.compile(
+    r"\s*(?i:apart|interval|duration|old)\b"
+    r"|\s+(?i:of\s+(?:\w+\s+){0,2}(?:care|treatment|therapy|physiotherapy)"
+    r"|before\s+(?:randomi|enrol|inclusion|study\s+entry|the\s+trial))"
+)
 
 _INSTRUMENTS = {
     "VAS": r"\b(?i:visual\s+analog(?:ue)?\s+scales?|visuelle[n]?\s+Analogskala)|\bVAS\b",
