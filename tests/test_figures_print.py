@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+import yaml
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.text import Text
@@ -303,3 +304,13 @@ def test_one_run_writes_both_languages_and_removes_stale_files(tmp_path: Path) -
     draw_figures(inputs(), figures(languages=["en"], formats=["svg"]), SETTINGS["meta"], tmp_path,
                  SETTINGS["windows"])  # fmt: skip
     assert not list(tmp_path.rglob("*.de.*"))
+
+
+def test_german_analysis_titles_in_the_config_spell_words_out() -> None:
+    """The analysis titles are printed on the German forest plots and the evidence map."""
+    config = yaml.safe_load((ROOT / "config/config.yaml").read_text(encoding="utf-8"))
+    titles = [a["title"]["de"] for a in config["meta"]["analyses"]]
+    assert len(titles) >= 6
+    for title in titles:
+        assert not re.search(r"\bvs\.?\s|/", title), title  # "gegen", "oder", not "vs." or "/"
+        assert forbidden_forms(title) == [], title
