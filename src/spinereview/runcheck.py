@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -87,51 +87,58 @@ def missing_inputs_message(
     return "\n".join(lines)
 
 
+def _job_blocks(log_text: str, start: re.Pattern[str]) -> list[tuple[str, dict[str, list[str]]]]:
+    """(rule, {"input"|"output"|"log": [paths]}) for every block of a Snakemake log that begins with
+    a line matching ``start`` (group 1: the rule), in order; a block ends at the first line that is
+    not indented.
+
+    Snakemake lists a job's files comma-separated and annotates flags (``x.csv (update)``); the
+    annotations are removed. Paths that contain "," are not supported (the workflow has none).
+    """
+    blocks: list[tuple[str, dict[str, list[str]]]] = []
+    files: dict[str, list[str]] | None = None
+    for line in log_text.splitlines():
+        match = start.match(line)
+        if match:
+            files = {"input": [], "output": [], "log": []}
+            blocks.append((match.group(1), files))
+            continue
+        if files is None:
+            continue
+        if not line.startswith(" "):
+            files = None
+            continue
+        listed = _FILES_LINE.match(line)
+        kind, paths = (listed.group(1), listed.group(2)) if listed else ("", "")
+        log = _LOG_LINE.match(line)
+        if log:
+            kind, paths = "log", log.group(1)
+        if kind:
+            names = (_FLAG_SUFFIX.sub("", p).strip() for p in paths.split(","))
+            files[kind].extend(n for n in names if n)
+    return blocks
+
+
+def _log_texts(snakemake_logs: Iterable[str | Path]) -> Iterator[str]:
+    """The text of every readable Snakemake log."""
+    for snakemake_log in snakemake_logs:
+        try:
+            yield Path(snakemake_log).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+
+
 def failed_jobs(log_text: str) -> list[tuple[str, list[str]]]:
     """(rule, [its log files]) for every "Error in rule" block of a Snakemake log, in order."""
-    jobs: list[tuple[str, list[str]]] = []
-    current: tuple[str, list[str]] | None = None
-    for line in log_text.splitlines():
-        match = _ERROR_IN_RULE.match(line)
-        if match:
-            current = (match.group(1), [])
-            jobs.append(current)
-            continue
-        if current is not None:
-            log = _LOG_LINE.match(line)
-            if log:
-                current[1].extend(p.strip() for p in log.group(1).split(",") if p.strip())
-                current = None
-            elif not line.startswith(" "):
-                current = None
-    return jobs
+    return [(rule, files["log"]) for rule, files in _job_blocks(log_text, _ERROR_IN_RULE)]
 
 
 def failed_job_files(log_text: str) -> list[tuple[str, list[str], list[str]]]:
-    """(rule, inputs, outputs) for every "Error in rule" block of a Snakemake log, in order.
-
-    Snakemake lists a job's files comma-separated and annotates flags (``x.csv (update)``); the
-    annotations are removed. Paths that contain ", " are not supported (the workflow has none).
-    """
-    jobs: list[tuple[str, list[str], list[str]]] = []
-    current: tuple[str, list[str], list[str]] | None = None
-    for line in log_text.splitlines():
-        match = _ERROR_IN_RULE.match(line)
-        if match:
-            current = (match.group(1), [], [])
-            jobs.append(current)
-            continue
-        if current is None:
-            continue
-        if not line.startswith(" "):
-            current = None
-            continue
-        files = _FILES_LINE.match(line)
-        if files:
-            paths = [_FLAG_SUFFIX.sub("", p).strip() for p in files.group(2).split(", ")]
-            target = current[1] if files.group(1) == "input" else current[2]
-            target.extend(p for p in paths if p)
-    return jobs
+    """(rule, inputs, outputs) for every "Error in rule" block of a Snakemake log, in order."""
+    return [
+        (rule, files["input"], files["output"])
+        for rule, files in _job_blocks(log_text, _ERROR_IN_RULE)
+    ]
 
 
 def mark_failed_outputs_out_of_date(
@@ -146,11 +153,7 @@ def mark_failed_outputs_out_of_date(
     """
     base = workdir or Path.cwd()
     marked: list[Path] = []
-    for snakemake_log in snakemake_logs:
-        try:
-            text = Path(snakemake_log).read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            continue
+    for text in _log_texts(snakemake_logs):
         for _rule, inputs, outputs in failed_job_files(text):
             input_times = [(base / p).stat().st_mtime for p in inputs if (base / p).exists()]
             stamp = max(max(input_times) - 1.0, 0.0) if input_times else 0.0
@@ -180,11 +183,7 @@ def failure_summary(snakemake_logs: Iterable[str | Path], workdir: Path | None =
     base = workdir or Path.cwd()
     seen: set[tuple[str, tuple[str, ...]]] = set()
     out: list[str] = []
-    for snakemake_log in snakemake_logs:
-        try:
-            text = Path(snakemake_log).read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            continue
+    for text in _log_texts(snakemake_logs):
         for rule, logs in failed_jobs(text):
             if (rule, tuple(logs)) in seen:
                 continue
@@ -215,21 +214,9 @@ def warnings_summary(snakemake_logs: Iterable[str | Path], workdir: Path | None 
     base = workdir or Path.cwd()
     out: list[str] = []
     seen: set[tuple[str, str]] = set()
-    for snakemake_log in snakemake_logs:
-        try:
-            text = Path(snakemake_log).read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            continue
-        rule = ""
-        for line in text.splitlines():
-            start = _JOB_START.match(line)
-            if start:
-                rule = start.group(1)
-                continue
-            log = _LOG_LINE.match(line)
-            if not (rule and log):
-                continue
-            for name in (p.strip() for p in log.group(1).split(",")):
+    for text in _log_texts(snakemake_logs):
+        for rule, files in _job_blocks(text, _JOB_START):
+            for name in files["log"]:
                 try:
                     lines = (base / name).read_text(encoding="utf-8", errors="replace")
                 except OSError:
@@ -239,7 +226,6 @@ def warnings_summary(snakemake_logs: Iterable[str | Path], workdir: Path | None 
                     if warning and (rule, warning.group(1)) not in seen:
                         seen.add((rule, warning.group(1)))
                         out.append(f"  {rule}: {warning.group(1)}")
-            rule = ""
     if not out:
         return ""
     noun = "warning" if len(out) == 1 else "warnings"
