@@ -29,6 +29,7 @@ from spinereview.notebooks.workflow import notebook_inputs, report_inputs, resul
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.workflow
 FIGURED = "pain_epidural_local_anaesthetic"  # the analysis that gets a (stand-in) forest plot
+STAND_IN_ALT = 'Forest plot of the stand-in: "less pain" < 0 & more'
 
 
 def _png() -> bytes:
@@ -73,6 +74,7 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     figures = workdir / "reports/figures"
     figures.mkdir(parents=True)
     (figures / f"forest_{FIGURED}.en.png").write_bytes(_png())
+    (figures / f"forest_{FIGURED}.alt.en.txt").write_text(f"{STAND_IN_ALT}\n\nCaption.\n")
     return workdir
 
 
@@ -163,11 +165,32 @@ def test_html_is_self_contained(rendered, workdir: Path, name: str) -> None:
     assert html_text.startswith("<!DOCTYPE html>")
 
 
+class _Images(html.parser.HTMLParser):
+    """The alt attribute of every <img> (None when it has none), decoded."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.alts: list[str | None] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "img":
+            self.alts.append(dict(attrs).get("alt"))
+
+
 def test_figures_are_shown_when_written_and_reported_missing_otherwise(rendered) -> None:
     nb, _, html_text = rendered["03-meta-analysis"]
     pngs = [o for c in nb.cells for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
     assert len(pngs) == 1  # the one stand-in forest plot
     assert 'src="data:image/png;base64,' in html_text
+    # the alt text written beside the figure reaches the HTML, escaped; no image goes without one
+    assert pngs[0]["metadata"]["image/png"]["alt"] == STAND_IN_ALT
+    images = _Images()
+    images.feed(html_text)
+    assert images.alts == [STAND_IN_ALT]
+    for name in NOTEBOOKS:  # no image anywhere without its own alt text
+        images = _Images()
+        images.feed(rendered[name][2])
+        assert all(alt and "No description" not in alt for alt in images.alts), name
     text = _outputs_text(nb)
     assert f"reports/figures/forest_{FIGURED}.en.png` does not exist" not in text
     assert "reports/figures/forest_pain_epidural_placebo.en.png` does not exist" in text
@@ -324,3 +347,13 @@ def test_rule_renders_a_notebook_and_a_failing_cell_fails_the_rule(workdir: Path
     assert 'raise RuntimeError("stop here")' in text
     # the previous good output is kept (update() outputs; see common.smk), not half-written
     assert (workdir / target).read_bytes() == good
+
+
+def test_figure_alt_text_is_read_beside_the_figure_or_names_the_missing_file(tmp_path: Path) -> None:
+    from spinereview.notebooks.view import figure_alt
+
+    png = tmp_path / "forest_x.de.png"
+    png.write_bytes(_png())
+    assert figure_alt(png) == "forest_x.de.png (no alt text: forest_x.alt.de.txt is missing)"
+    (tmp_path / "forest_x.alt.de.txt").write_text("Waldplot x.\n\nBildunterschrift.\n")
+    assert figure_alt(png) == "Waldplot x."

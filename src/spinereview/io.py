@@ -117,10 +117,6 @@ def not_utf8(path: Path, exc: UnicodeDecodeError, how: str = "") -> Exception:
     return InputError(path, f"{found}; save the file as UTF-8{' ' + how if how else ''}", line=line)
 
 
-#: The largest CSV cell read_table accepts (csv's default limit is 128 KiB).
-_CELL_LIMIT = 16 << 20
-
-
 def read_table(path: str | Path, required: Sequence[str]) -> list[dict[str, str]]:
     """Read a UTF-8 CSV whose header has the ``required`` columns.
 
@@ -131,8 +127,6 @@ def read_table(path: str | Path, required: Sequence[str]) -> list[dict[str, str]
     from spinereview.errors import InputError
 
     path = Path(path)
-    if csv.field_size_limit() < _CELL_LIMIT:  # the default, 128 KiB, is less than a long note
-        csv.field_size_limit(_CELL_LIMIT)
     reader = None
     try:
         with open(path, encoding="utf-8-sig", newline="") as fh:

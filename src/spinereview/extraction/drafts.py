@@ -20,37 +20,11 @@ import jsonschema
 
 from spinereview.config import SCHEMA_DIR, load_yaml
 from spinereview.extraction.candidates import Candidate, extract_candidates, link_candidates
-from spinereview.extraction.sheet import MEASURES, OUTCOMES
+from spinereview.extraction.sheet import COLUMNS, MEASURES, OUTCOMES
 from spinereview.extraction.text_linking import EffectStatement
 
 #: The curated sheet's header, in the order of data/extraction/effects.csv.
-SHEET_HEADER = (
-    "row_id",
-    "study_id",
-    "pmid",
-    "outcome",
-    "instrument",
-    "timepoint_weeks",
-    "measure",
-    "estimate",
-    "ci_low",
-    "ci_high",
-    "n_treat",
-    "n_ctrl",
-    "mean_treat",
-    "sd_treat",
-    "mean_ctrl",
-    "sd_ctrl",
-    "events_treat",
-    "events_ctrl",
-    "source_url",
-    "locator",
-    "note",
-    "p_value",
-    "direction",
-    "uncertain",
-    "pooling",
-)
+SHEET_HEADER = COLUMNS
 DRAFT_ONLY = ("draft_id", "candidate_ids", "confidence", "status")
 DRAFT_COLUMNS = (*SHEET_HEADER, *DRAFT_ONLY)
 

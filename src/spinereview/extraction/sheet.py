@@ -30,21 +30,35 @@ NUMERIC = (
     "events_ctrl",
     "p_value",
 )
+#: The sheet's header, in the order of data/extraction/effects.csv (draft rows use it too).
 COLUMNS = (
     "row_id",
     "study_id",
     "pmid",
     "outcome",
     "instrument",
+    "timepoint_weeks",
     "measure",
-    *NUMERIC,
+    "estimate",
+    "ci_low",
+    "ci_high",
+    "n_treat",
+    "n_ctrl",
+    "mean_treat",
+    "sd_treat",
+    "mean_ctrl",
+    "sd_ctrl",
+    "events_treat",
+    "events_ctrl",
     "source_url",
     "locator",
     "note",
+    "p_value",
     "direction",
     "uncertain",
     "pooling",
 )
+assert set(NUMERIC) <= set(COLUMNS)
 EFFECT = ("estimate", "ci_low", "ci_high")
 ARM_MEANS = ("mean_treat", "sd_treat", "mean_ctrl", "sd_ctrl")
 EVENTS = ("events_treat", "events_ctrl")

@@ -8,10 +8,18 @@ from nbformat import NotebookNode
 
 #: The lab template without the scripts it loads from CDNs (require.js, MathJax, Mermaid): the
 #: notebooks need none of them, and the report must open offline. Its CSS is inlined by nbconvert.
+#: PNG outputs carry the alt text the notebook gave them (the lab template drops it).
 TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
 {%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
 {%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
 {%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{%- block data_png scoped -%}
+{%- set alt = output | get_metadata('alt', 'image/png') -%}
+<div class="jp-RenderedImage jp-OutputArea-output {{ extra_class }}">
+<img src="data:image/png;base64,{{ output.data['image/png'] | escape_html }}"
+{%- if alt %} alt="{{ alt | escape_html }}"{% endif %}>
+</div>
+{%- endblock data_png -%}
 """
 
 

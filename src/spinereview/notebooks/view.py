@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 from IPython.display import Image, Markdown
 
+from spinereview.figures import names
 from spinereview.meta.bounds import parse_bound
 from spinereview.rounding import DASH
 from spinereview.text import show_controls
@@ -114,11 +115,20 @@ def figure(path: str | Path, *, written_by: str = "the figures rule") -> Image |
     """The PNG at ``path``, or a note that it does not exist yet: notebooks never draw figures."""
     path = Path(path)
     if path.is_file():
-        return Image(filename=str(path))
+        return Image(filename=str(path), alt=figure_alt(path))
     return Markdown(
         f"**Not available yet:** `{path.as_posix()}` does not exist — it is written by "
         f"{written_by} (`.venv/bin/snakemake --cores all`). Nothing is drawn here instead."
     )
+
+
+def figure_alt(path: Path) -> str:
+    """The alt text the figures rule wrote beside ``<name>.<language>.png``
+    (``<name>.alt.<language>.txt``); a note naming the missing file when there is none."""
+    name, _, language = path.stem.rpartition(".")
+    alt = names.read_alt(path.parent, name, language)[0] if name else ""
+    wanted = names.alt_name(name, language) if name else f"{path.stem}.alt.<language>.txt"
+    return alt or f"{path.name} (no alt text: {wanted} is missing)"
 
 
 def figure_files(folder: str | Path, pattern: str) -> list[Path]:
