@@ -349,7 +349,9 @@ def test_rule_renders_a_notebook_and_a_failing_cell_fails_the_rule(workdir: Path
     assert (workdir / target).read_bytes() == good
 
 
-def test_figure_alt_text_is_read_beside_the_figure_or_names_the_missing_file(tmp_path: Path) -> None:
+def test_figure_alt_text_is_read_beside_the_figure_or_names_the_missing_file(
+    tmp_path: Path,
+) -> None:
     from spinereview.notebooks.view import figure_alt
 
     png = tmp_path / "forest_x.de.png"
