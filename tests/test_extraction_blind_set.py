@@ -1,10 +1,11 @@
 """Checks of the blind extraction evaluation set (issue 15): format only, never the extractor.
 
-tests/data/extraction_blind/ holds a frozen holdout and a dev set written by a helper session that
-did not look at the extraction patterns. These tests check that both files parse, that ids are
-unique, that every span occurs in its text, that kinds, fields, measures and codes are the ones the
+tests/data/extraction_blind/ holds two frozen holdouts (holdout.yaml, now retired into tuning data,
+and its replacement holdout2.yaml) and a dev set, each written by a helper session that did not look
+at the extraction patterns. These tests check that the files parse, that ids are unique across all
+of them, that every span occurs in its text, that kinds, fields, measures and codes are the ones the
 corpus header (tests/data/extraction_corpus.yaml) defines, that the sizes meet the minimums, and that
-holdout.yaml still has the SHA-256 recorded in README.md, so the freeze is enforced.
+each holdout still has the SHA-256 recorded in README.md, so the freeze is enforced.
 """
 
 from __future__ import annotations
@@ -18,10 +19,12 @@ import yaml
 
 BLIND = Path(__file__).resolve().parent / "data" / "extraction_blind"
 HOLDOUT = BLIND / "holdout.yaml"
+HOLDOUT2 = BLIND / "holdout2.yaml"
 DEV = BLIND / "dev.yaml"
 README = BLIND / "README.md"
+FILES = {"holdout": HOLDOUT, "holdout2": HOLDOUT2, "dev": DEV}
 
-MINIMUM = {"holdout": 120, "dev": 200}
+MINIMUM = {"holdout": 120, "holdout2": 150, "dev": 200}
 
 # value fields of each kind, as in the header of tests/data/extraction_corpus.yaml
 FIELDS = {
@@ -59,10 +62,9 @@ def _load(path: Path) -> list[dict]:
     return items
 
 
-@pytest.fixture(scope="module", params=["holdout", "dev"])
+@pytest.fixture(scope="module", params=sorted(FILES))
 def blind_set(request) -> tuple[str, list[dict]]:
-    path = HOLDOUT if request.param == "holdout" else DEV
-    return request.param, _load(path)
+    return request.param, _load(FILES[request.param])
 
 
 def test_minimum_size(blind_set):
@@ -83,15 +85,30 @@ def test_item_format(blind_set):
             assert all(e["kind"] != "effect" for e in item["expect"]), item["id"]
 
 
-def test_ids_unique_across_both_files():
-    ids = [item["id"] for path in (HOLDOUT, DEV) for item in _load(path)]
+def test_ids_unique_across_all_files():
+    ids = [item["id"] for path in FILES.values() for item in _load(path)]
     assert len(ids) == len(set(ids))
 
 
-def test_no_text_in_both_files():
-    holdout = {item["text"] for item in _load(HOLDOUT)}
-    dev = {item["text"] for item in _load(DEV)}
-    assert not holdout & dev
+def test_no_text_in_two_files():
+    texts = {name: {item["text"] for item in _load(path)} for name, path in FILES.items()}
+    names = sorted(texts)
+    for i, first in enumerate(names):
+        for second in names[i + 1 :]:
+            assert not texts[first] & texts[second], (first, second)
+
+
+def test_holdout2_is_all_new_and_covers_the_kinds():
+    """holdout2 has its own id prefix, at least 20 German items, 20 traps, 90 effects and
+    15 of each arm statistic (the minimums of its brief)."""
+    items = _load(HOLDOUT2)
+    assert all(item["id"].startswith("b2h") for item in items)
+    assert sum(item["lang"] == "de" for item in items) >= 20
+    assert sum("trap" in item["tags"] for item in items) >= 20
+    kinds = [entry["kind"] for item in items for entry in item["expect"]]
+    assert kinds.count("effect") >= 90
+    for kind in ("mean_sd", "median_iqr", "events"):
+        assert kinds.count(kind) >= 15, kind
 
 
 def test_spans_kinds_and_fields(blind_set):
@@ -126,10 +143,10 @@ def test_spans_kinds_and_fields(blind_set):
                 assert entry["events"] <= entry["n"], where
 
 
-def test_holdout_sha256_matches_readme():
-    recorded = re.search(
-        r"holdout\.yaml SHA-256: `([0-9a-f]{64})`", README.read_text(encoding="utf-8")
-    )
-    assert recorded, "README.md must record the holdout's SHA-256"
-    actual = hashlib.sha256(HOLDOUT.read_bytes()).hexdigest()
-    assert actual == recorded.group(1), "holdout.yaml changed after it was frozen"
+@pytest.mark.parametrize("path", [HOLDOUT, HOLDOUT2], ids=lambda path: path.name)
+def test_holdout_sha256_matches_readme(path):
+    pattern = re.escape(path.name) + r" SHA-256: `([0-9a-f]{64})`"
+    recorded = re.findall(pattern, README.read_text(encoding="utf-8"))
+    assert len(recorded) == 1, f"README.md must record {path.name}'s SHA-256 exactly once"
+    actual = hashlib.sha256(path.read_bytes()).hexdigest()
+    assert actual == recorded[0], f"{path.name} changed after it was frozen"
