@@ -228,6 +228,7 @@ def _followups(ctx: _Context) -> list[Candidate]:
             or pat.FOLLOWUP_DURATION_BEFORE_RE.search(before)
             or pat.FOLLOWUP_AGE_AFTER_RE.match(text, m.end())
             or pat.FOLLOWUP_INTERVAL_AFTER_RE.match(text, m.end())
+            or _age_range(ctx, m, unit)
         ):
             continue
         for a in pat.AMOUNT_RE.finditer(text, m.start("amounts"), m.end("amounts")):
@@ -235,9 +236,26 @@ def _followups(ctx: _Context) -> list[Candidate]:
                 out.append(_followup(ctx, a.start(), a.end(), m.end(), unit))
     for m in pat.UNIT_FIRST_RE.finditer(text):
         if ctx.free(m.start(), m.end()):
-            unit = "week" if m.group("week") else "month"
+            unit = next(u for u in ("day", "week", "month", "year") if m.group(u))
             out.append(_followup(ctx, m.start("amount"), m.end("amount"), m.end(), unit, m.start()))
     return out
+
+
+# Follow-up times in years are shorter than this; a range of larger numbers of years is an age.
+AGE_YEARS = 16
+
+
+def _age_range(ctx: _Context, m: re.Match[str], unit: str) -> bool:
+    """True for an age range such as "zwischen 18 und 80 Jahren" or "18 to 75 years"."""
+    if unit != "year":
+        return False
+    raw = [a.group() for a in pat.AMOUNT_RE.finditer(m.group("amounts"))]
+    if not raw or any(not r[:1].isdigit() for r in raw):
+        return False
+    amounts = [ctx.num(r) for r in raw]
+    before = ctx.text[max(0, m.start() - 12) : m.start()]
+    ranged = len(amounts) > 1 or pat.FOLLOWUP_AGE_RANGE_BEFORE_RE.search(before) is not None
+    return ranged and min(amounts) >= AGE_YEARS
 
 
 def _followup(
@@ -297,6 +315,8 @@ def _has_label(m: re.Match[str] | None, ctx: _Context, gap: tuple[int, int]) -> 
 
 # How far (characters) an interval that names its level may follow its estimate.
 LOOSE_CI_GAP = 90
+# The same when a measure label follows the estimate ("a 9.5-point difference on ... (95% CI").
+LABELLED_CI_GAP = 160
 
 
 def _effect_labels(ctx: _Context) -> list[re.Match[str]]:
@@ -354,9 +374,11 @@ def _pick_estimate(
     return None
 
 
-def _measure(ctx: _Context, measure: str | None, gap: tuple[int, int], tok: Token) -> str | None:
-    """MD read as RD for differences in proportions ("23%", "percentage points", "proportion")."""
-    if measure != "MD":
+def _measure(ctx: _Context, lab: re.Match[str], gap: tuple[int, int], tok: Token) -> str | None:
+    """MD read as RD for differences in proportions ("23%", "percentage points", "proportion"),
+    unless the label names a difference of means ("mean difference", "WMD")."""
+    measure = lab.lastgroup or "MD"
+    if measure != "MD" or pat.EXPLICIT_MEAN_RE.match(lab.group()):
         return measure
     if pat.RD_UNIT_AFTER_RE.match(ctx.text, tok.end) or pat.RD_CONTEXT_RE.search(ctx.text, *gap):
         return "RD"
@@ -389,7 +411,7 @@ def _effects(ctx: _Context, p_values: list[Candidate]) -> list[Candidate]:
             continue
         tok, m = picked
         gap = (lab.end(), tok.start)
-        measure = _measure(ctx, lab.lastgroup or "MD", gap, tok)
+        measure = _measure(ctx, lab, gap, tok)
         eff = _effect(ctx, measure, lab.start(), m, tok, gap)
         effects.append(eff)
         ctx.claim(eff.start, eff.end)
@@ -415,7 +437,7 @@ def _effects(ctx: _Context, p_values: list[Candidate]) -> list[Candidate]:
             named = _label_near(ctx, tok, m.start())
         gap = (start, start)
         if named is not None:
-            eff = _effect(ctx, _measure(ctx, named.lastgroup, gap, tok), start, m, tok, gap)
+            eff = _effect(ctx, _measure(ctx, named, gap, tok), start, m, tok, gap)
         elif previous is not None and previous.measure is not None:
             eff = _effect(ctx, previous.measure, start, m, tok, gap)
             eff = _with_flag(eff, "measure_inherited")
@@ -425,6 +447,8 @@ def _effects(ctx: _Context, p_values: list[Candidate]) -> list[Candidate]:
                 eff = replace(eff, ci_level=previous.ci_level, flags=flags)
         elif (passage := _passage_measure(ctx, start)) is not None:
             eff = _effect(ctx, passage, start, m, tok, gap)
+        elif pat.RD_POINTS_AFTER_RE.match(text, tok.end):
+            eff = _effect(ctx, "RD", start, m, tok, gap)
         elif _has_label(m, ctx, gap):
             eff = _effect(ctx, None, start, m, tok, gap)
         else:
@@ -447,6 +471,13 @@ def _label_near(ctx: _Context, tok: Token, ci_start: int) -> re.Match[str] | Non
     return before[-1] if before else None
 
 
+def _labelled_estimate(ctx: _Context, tok: Token) -> bool:
+    """True when a measure label follows the number in its phrase ("a 9.5-point between-group
+    difference on the ODI"), so its interval may come later in the sentence."""
+    lab = pat.MEASURE_RE.search(ctx.text, tok.end, tok.end + 40)
+    return lab is not None and re.search(r"[,;.()\[\]\d]", ctx.text[tok.end : lab.start()]) is None
+
+
 def _estimate_before(ctx: _Context, offset: int) -> Token | None:
     """The free number just before an interval's label, in its sentence and close to it."""
     s_start = ctx.sentences.span(offset)[0]
@@ -456,7 +487,8 @@ def _estimate_before(ctx: _Context, offset: int) -> Token | None:
         if ctx.ci_labels[tok.start]:
             i -= 1
             continue
-        if not ctx.free(tok.start, tok.end) or offset - tok.end > LOOSE_CI_GAP:
+        gap = LABELLED_CI_GAP if _labelled_estimate(ctx, tok) else LOOSE_CI_GAP
+        if not ctx.free(tok.start, tok.end) or offset - tok.end > gap:
             return None
         return None if _not_estimate(ctx, tok) else tok
     return None
@@ -465,6 +497,8 @@ def _estimate_before(ctx: _Context, offset: int) -> Token | None:
 def _tight_gap(ctx: _Context, start: int, end: int) -> bool:
     """True when the words between a label and a bare estimate read "MD = x", "RR of x" etc."""
     gap = "".join("x" if ctx.claimed[i] else ch for i, ch in enumerate(ctx.text[start:end], start))
+    if pat.GAP_ENDS_IN_PREPOSITION_RE.search(gap):
+        return False  # "difference in 10 m walk time": the number names the outcome
     return pat.TIGHT_GAP_RE.fullmatch(gap) is not None
 
 

@@ -12,7 +12,7 @@ from spinereview.extraction.text_numbers import DASH_CLASS, INTEGER, NUM, NUMBER
 
 _CI_WORD = (
     r"(?:\bCI\b|\bC\.I\.|\bKI\b|\bCrI\b|(?i:confidence\s+interval|credible\s+interval"
-    r"|confidence\s+limits)"
+    r"|confidence\s+(?:limits?|bounds?))"
     r"|Konfidenzintervall|Vertrauensbereich)"
 )
 
@@ -31,6 +31,10 @@ def ci_label(group: str | None) -> str:
 CI_LABEL_RE = re.compile(ci_label(None))
 
 SEP = rf"(?:to|bis|and|und|,|;|[{DASH_CLASS}])"
+# The limits named: "lower bound 1.02, upper bound 1.68", "lower 95% confidence limit 0.4, upper 2.8".
+_LOWER = r"(?:(?i:lower)(?:\s+(?:bound|limit))?\s*[:=]?\s*)"
+_UPPER_SEP = r"(?:\s*[,;]?\s*(?:and\s+)?(?i:upper)(?:\s+(?:bound|limit))?\s*[:=]?\s*)"
+CI_SEP = rf"(?:\s*{SEP}\s*|{_UPPER_SEP})"
 # A unit glued to or following a number ("6.4-point", "12.3 mm", "6.1 kgf", "7.2°", "0.8 h",
 # "3.2 ODI points", "10 percentage points"); never a word that continues the sentence.
 _NOT_UNIT = (
@@ -49,9 +53,9 @@ _CUR = r"[€£$]?"
 EST_CI_RE = re.compile(
     rf"(?P<est>{NUM}){_EST_UNIT}?"
     rf"(?:\s*[(\[]|\s*[,;:]\s*(?={ci_label(None)}))"
-    rf"\s*(?:(?P<label>{ci_label('a')})\s*(?:[,:=]|\bof\b)?\s*)?"
+    rf"\s*(?:(?i:lower)\s+)?(?:(?P<label>{ci_label('a')})\s*(?:[,:=]|\bof\b)?\s*)?"
     r"(?:(?:from|von|between)\s+)?(?:[(\[]\s*)?"
-    rf"{_CUR}(?P<lo>{NUM}){UNIT}?\s*{SEP}\s*{_CUR}(?P<hi>{NUM}){UNIT}?"
+    rf"{_LOWER}?{_CUR}(?P<lo>{NUM}){UNIT}?{CI_SEP}{_CUR}(?P<hi>{NUM}){UNIT}?"
     rf"(?:\s*[,;]?\s*(?P<label_b>{ci_label('b')}))?"
     r"(?:\s*[)\]])?"
 )
@@ -62,6 +66,7 @@ _MEASURES = {
     r"|Std\.?\s+mean\s+diff(?:erence|\.)?|Hedges'?\s?g|Cohen'?s\s?d)|\bSMDs?\b"
     r"|(?<![\w'’.-])[dg](?=\s*=\s*[-−+]?\s?[.\d])",
     "RD": r"\b(?i:(?:absolute\s+)?risk\s+differences?|absolute\s+risk\s+(?:reduction|increase)"
+    r"|percentage[\s-]+points?\s+differences?|Prozentpunkt-?[Dd]ifferenz"
     r"|Risikodifferenz)|\b(?:a?RD|ARR|ARI)s?\b",
     "RR": r"\b(?i:risk\s+ratios?|relative\s+risks?(?!\s+reduction)|relative[sn]?\s+Risiko)"
     r"|\ba?RRs?\b",
@@ -80,7 +85,9 @@ MEASURE_RE = re.compile("|".join(f"(?P<{k}>{v})" for k, v in _MEASURES.items()))
 # Words just before a measure label that make it no effect: "95% CI for the difference",
 # "within-group d", "planned to detect a difference", "minimal clinically important difference".
 LABEL_NOT_EFFECT_BEFORE_RE = re.compile(
-    rf"(?:{_CI_WORD}\s+(?:for|of)\s+(?:the\s+)?|within[\s-](?:group|arm)\s+"
+    rf"(?:{_CI_WORD}\s+(?:for|of)\s+(?:the\s+)?"
+    r"|\b(?i:within[\s-](?:group|arm|patient|subject)|pre[\s-]?post|innerhalb\s+der\s+Gruppen?)"
+    r"\s+(?:[^,;.()\[\]\d]{0,40}?[(\[]\s*)?"
     r"|\b(?i:detect|planned|expected|assumed|target|targeted|clinically\s+important|MCID|smallest"
     r"|powered\s+to\s+detect)\s+(?:an?\s+|the\s+)?(?:\w+\s+)?)$"
 )
@@ -94,14 +101,21 @@ PASSAGE_MEASURE_RE = re.compile(r"\b(?i:expressed|reported|presented|given)\s+as
 # A proportion's difference: MD read as RD when these follow the label or the estimate.
 RD_CONTEXT_RE = re.compile(r"\b(?i:proportions?|rates?|Anteil\w*|Quote)\b")
 RD_UNIT_AFTER_RE = re.compile(r"\s?%|[\s-]?(?i:percentage[\s-]+points?|Prozentpunkte[n]?)\b")
+# A difference printed in percentage points is a risk difference even without a measure word.
+RD_POINTS_AFTER_RE = re.compile(
+    r"[\s-]?(?i:percentage[\s-]+points?|Prozentpunkte[n]?)\b|\s?(?:pp|%-?points?)\b"
+)
+# A label that names a difference of means: kept MD even with "%" or "percentage points" after.
+EXPLICIT_MEAN_RE = re.compile(r"(?i:(?:weighted\s+|adjusted\s+)?mean\b|W?MD|MWD|Mittelwert)")
 # An interval that names its level and sits after its estimate, maybe after words in between:
 # "(95% CI 0.3 to 1.7)", "with a 95% confidence interval from 1.2 to 7.0",
 # "(95% CI of the difference, 0.7 to 3.1)", "95%CI [− 2.4, 0.5]".
 LOOSE_CI_RE = re.compile(
     rf"(?P<label>{ci_label('a')})(?:\s*[(\[](?:CI|KI)[)\]])?"
     r"(?:\s+(?:for|of)\s+(?:the\s+)?(?P<what>[^,:;=()\[\]\d]{0,50}?))?"
-    r"\s*(?:[,:=]|\b(?:of|was|ran|is)\b)?\s*(?:(?:from|von|between)\s+)?(?:[(\[]\s*)?"
-    rf"{_CUR}(?P<lo>{NUM}){UNIT}?\s*{SEP}\s*{_CUR}(?P<hi>{NUM}){UNIT}?"
+    r"\s*(?:[,:=]|\b(?:of|was|ran|ranged|ranging|is|extended|spanned|went|lay|reichte)\b)?"
+    r"\s*(?:(?:from|von|between)\s+)?(?:[(\[]\s*)?"
+    rf"{_LOWER}?{_CUR}(?P<lo>{NUM}){UNIT}?{CI_SEP}{_CUR}(?P<hi>{NUM}){UNIT}?"
     r"(?:\s*[)\]])?"
 )
 
@@ -123,6 +137,9 @@ TIGHT_GAP_RE = re.compile(
     r"(?:\s+(?i:in|for|on|at|im|für|bei)\s[^\d;()\[\]]{0,60}?)?"
     r"\s*(?:[,:=]|\b(?i:of|was|were|is|amounted\s+to|betrug|von|lag\s+bei)\b)?\s*"
 )
+
+# "difference in 10 m walk", "difference for 6": a number right after a preposition is no estimate.
+GAP_ENDS_IN_PREPOSITION_RE = re.compile(r"\s(?i:in|for|on|at|im|für|bei|with|mit)\s*$")
 
 P_VALUE_RE = re.compile(
     r"(?<![\w.])[pP]\s*(?:-?\s*(?:values?|Werte?)\s*)?"
@@ -239,18 +256,24 @@ FOLLOWUP_RE = re.compile(
 )
 AMOUNT_RE = re.compile(_AMOUNT)
 UNIT_FIRST_RE = re.compile(
-    r"\b(?i:(?P<week>weeks?|Woche)|(?P<month>months?|Monat))\s+(?P<amount>\d+)(?![\w.,]\d)"
+    r"\b(?i:(?P<day>day|Tag)|(?P<week>weeks?|Woche)|(?P<month>months?|Monat)|(?P<year>year|Jahr))"
+    r"\s+(?P<amount>\d{1,3})(?![\w.,]?\d)(?!\s*(?:[x×]|of\s+\d|von\s+\d))"
 )
 FOLLOWUP_AGE_BEFORE_RE = re.compile(r"\b(?i:aged?|ages|age\s+of|mean\s+age|Alter)\b[^.;]{0,15}$")
+# Ages as an eligibility range: "zwischen 18 und 80 Jahren", "between 18 and 75 years", "18 to 80 years".
+FOLLOWUP_AGE_RANGE_BEFORE_RE = re.compile(
+    r"(?:\b(?i:between|zwischen|from|von)\s*|\d\s*(?:to|bis|[-–])\s*)$"
+)
 FOLLOWUP_AGE_AFTER_RE = re.compile(r"[\s-]*(?i:old|of\s+age|alt)\b")
 FOLLOWUP_DURATION_BEFORE_RE = re.compile(
     r"(?:[>≥]|\b(?i:more\s+than|longer\s+than|at\s+least|lasting|last|past|previous|prior"
     r"|preceding|every|each|per|for\s+over|history\s+of|(?:symptoms?|pain)\s+(?:duration\s+)?(?:for|of)"
-    r"|despite|(?:present|lasted|lasting)\s+for(?:\s+a\s+(?:median|mean)\s+of)?"
+    r"|despite|(?:present|lasted|lasting|persist(?:ing|ed|s)?)\s+for(?:\s+a\s+(?:median|mean)\s+of)?"
+    r"|persist(?:ing|ed|s)?|(?:\d\s?)?vs\.?|versus|gegenüber|for\s+(?:more\s+than|over|at\s+least)"
     r"|mindestens|mehr\s+als|länger\s+als|seit|jede[n]?|alle))\s*$"
 )
 FOLLOWUP_INTERVAL_AFTER_RE = re.compile(
-    r"\s*(?i:apart|interval|duration|old)\b"
+    r"\s*(?i:apart|interval|duration|old|or\s+(?:longer|more|greater)|oder\s+länger)\b"
     r"|\s+(?i:of\s+(?:\w+\s+){0,2}(?:care|treatment|therapy|physiotherapy)"
     r"|before\s+(?:randomi|enrol|inclusion|study\s+entry|the\s+trial))"
 )
