@@ -61,6 +61,7 @@ class _Context:
         self.german = is_german(text)
         self.sentences = SentenceIndex(text)
         self.claimed = bytearray(len(text))
+        self.timepoints = bytearray(len(text))  # numbers claimed as follow-up times
         self.ci_labels = bytearray(len(text))
         for m in pat.CI_LABEL_RE.finditer(text):
             self.ci_labels[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
@@ -183,11 +184,18 @@ def _dispersion(ctx: _Context) -> list[Candidate]:
         for m in pat.QUARTILE_TRIPLE_RE.finditer(ctx.text, word_end, end):
             if (m.start() >= header.end() or m.end() > header.end()) and (c := _median(ctx, m)):
                 out.append(c)
+    for header in pat.QUARTILE_PAIR_HEADER_RE.finditer(ctx.text):
+        end = ctx.sentences.span(header.start())[1]
+        for m in pat.QUARTILE_TRIPLE_RE.finditer(ctx.text, header.end(), end):
+            if (c := _median(ctx, m)) is not None:
+                out.append(c)
     return out
 
 
 def _mean_sd(ctx: _Context, m: re.Match[str]) -> Candidate | None:
     if not ctx.free(m.start(), m.end()) or pat.STANDARD_ERROR_AFTER_RE.match(ctx.text, m.end()):
+        return None
+    if pat.ARM_NOT_BEFORE_RE.search(ctx.text, max(0, m.start() - 60), m.start()):
         return None
     ctx.claim(m.start(), m.end())
     return Candidate(
@@ -265,6 +273,7 @@ def _followup(
     word = word_value(raw)
     amount = float(word) if word is not None else ctx.num(raw)
     ctx.claim(a_start, a_end)
+    ctx.timepoints[a_start:a_end] = b"\x01" * (a_end - a_start)
     return Candidate(
         "followup",
         a_start if start is None else start,
@@ -430,12 +439,14 @@ def _effects(ctx: _Context, p_values: list[Candidate]) -> list[Candidate]:
             start = tok.start
         if not ctx.free(tok.start, tok.end):
             continue
+        gap = (start, start)
+        if not _has_label(m, ctx, gap) and (header := _ci_header(ctx, start)) is not None:
+            gap = header.span()
         previous = _previous_effect(ctx, effects, start)
         what = _group(m, "what")
         named = pat.MEASURE_RE.search(what) if what else None
         if named is None and previous is None:
             named = _label_near(ctx, tok, m.start())
-        gap = (start, start)
         if named is not None:
             eff = _effect(ctx, _measure(ctx, named, gap, tok), start, m, tok, gap)
         elif previous is not None and previous.measure is not None:
@@ -456,6 +467,12 @@ def _effects(ctx: _Context, p_values: list[Candidate]) -> list[Candidate]:
         effects.append(eff)
         ctx.claim(eff.start, eff.end)
     return _attach_p_values(ctx, sorted(effects, key=lambda c: c.start), p_values)
+
+
+def _ci_header(ctx: _Context, before: int) -> re.Match[str] | None:
+    """A bracketed CI label earlier in the sentence that heads a table row ("Total (95% CI)")."""
+    headers = list(pat.CI_HEADER_RE.finditer(ctx.text, ctx.sentences.span(before)[0], before))
+    return headers[-1] if headers else None
 
 
 def _label_near(ctx: _Context, tok: Token, ci_start: int) -> re.Match[str] | None:
@@ -484,7 +501,7 @@ def _estimate_before(ctx: _Context, offset: int) -> Token | None:
     i = bisect_left(ctx.token_starts, offset) - 1
     while i >= 0 and ctx.tokens[i].start >= s_start:
         tok = ctx.tokens[i]
-        if ctx.ci_labels[tok.start]:
+        if ctx.ci_labels[tok.start] or ctx.timepoints[tok.start]:
             i -= 1
             continue
         gap = LABELLED_CI_GAP if _labelled_estimate(ctx, tok) else LOOSE_CI_GAP
@@ -583,8 +600,16 @@ def _not_events(ctx: _Context, m: re.Match[str]) -> bool:
         return True
     if pat.EVENTS_NOT_AFTER_RE.match(text, m.end()):
         return True
-    return "/" in between and bool(
-        pat.EVENTS_NOT_SLASH_BEFORE_RE.search(text[max(0, m.start() - 12) : m.start()])
+    before = text[max(0, m.start() - 16) : m.start()]
+    if "/" not in between:
+        return bool(pat.EVENTS_NOT_POSITION_BEFORE_RE.search(before))
+    if pat.EVENTS_NOT_SLASH_BEFORE_RE.search(before):
+        return True
+    total = _count_value(ctx, m.group("tot"))
+    return (
+        total in pat.SCALE_TOTALS
+        and not pat.EVENTS_SLASH_COUNTS_BEFORE_RE.search(before)
+        and not pat.EVENTS_SLASH_COUNTS_AFTER_RE.match(text, m.end("tot"))
     )
 
 
@@ -632,6 +657,14 @@ def _counts(ctx: _Context) -> list[Candidate]:
                 "events", m.start(), m.end(), ev_start, ev_end, events=events, n=total
             )
             out.append(found)
+    for m in pat.COUNT_AFTER_GROUP_RE.finditer(text):
+        events, total = _count_value(ctx, m.group("ev")), _count_value(ctx, m.group("n"))
+        if events <= total and ctx.free(m.start("ev"), m.end("ev")):
+            ctx.claim(m.start("ev"), m.end("ev"))
+            ev_start, ev_end = m.start("ev"), m.end("ev")
+            out.append(
+                Candidate("events", ev_start, m.end(), ev_start, ev_end, events=events, n=total)
+            )
     sizes = _arm_sizes(ctx)
     for regex in (pat.COUNT_PERCENT_RE, pat.COUNT_OF_THEM_RE):
         for m in regex.finditer(text):
@@ -650,6 +683,13 @@ def _counts(ctx: _Context) -> list[Candidate]:
             )
     for regex in (pat.N_EQUALS_RE, pat.N_PEOPLE_RE):
         for m in regex.finditer(text):
+            after = pat.N_IS_EVENT_AFTER_RE.match(text, m.end())
+            if (
+                regex is pat.N_PEOPLE_RE
+                and after
+                and int(after.group("ev")) == _count_value(ctx, m.group("n"))
+            ):
+                continue
             if ctx.free(m.start("n"), m.end("n")):
                 ctx.claim(m.start(), m.end())
                 n = _count_value(ctx, m.group("n"))
@@ -660,18 +700,25 @@ def _counts(ctx: _Context) -> list[Candidate]:
 def _percents(ctx: _Context) -> list[Candidate]:
     out: list[Candidate] = []
     text = ctx.text
-    for m in pat.PERCENT_RE.finditer(text):
+    matches = [*pat.PERCENT_RE.finditer(text), *pat.PERCENT_WORD_RE.finditer(text)]
+    for m in sorted(matches, key=lambda m: m.start()):
         s, e = m.start("num"), m.end("num")
         if not ctx.free(m.start(), m.end()) or ctx.ci_labels[s]:
             continue
         if pat.PERCENT_THRESHOLD_BEFORE_RE.search(text[max(0, s - 25) : s]):
+            continue
+        if pat.PERCENT_ARTICLE_BEFORE_RE.search(
+            text[max(0, s - 8) : s]
+        ) and pat.PERCENT_THRESHOLD_CHANGE_RE.match(text, m.end()):
             continue
         if pat.PERCENT_NOT_ARM_AFTER_RE.match(text, m.end()):
             continue
         if pat.PERCENT_CONCENTRATION_BEFORE_RE.search(text[max(0, s - 20) : s]):
             continue
         ctx.claim(m.start(), m.end())
-        out.append(Candidate("percent", m.start(), m.end(), s, e, percent=ctx.num(m.group("num"))))
+        word = word_value(m.group("num"))
+        value = float(word) if word is not None else ctx.num(m.group("num"))
+        out.append(Candidate("percent", m.start(), m.end(), s, e, percent=value))
     return out
 
 

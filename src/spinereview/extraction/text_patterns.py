@@ -29,6 +29,8 @@ def ci_label(group: str | None) -> str:
 
 
 CI_LABEL_RE = re.compile(ci_label(None))
+# A table header that names the level for the row: "MD (95% CI)", "Total (95% CI) 412 410 ...".
+CI_HEADER_RE = re.compile(rf"[(\[]\s*{ci_label(None)}\s*[)\]]")
 
 SEP = rf"(?:to|bis|and|und|,|;|[{DASH_CLASS}])"
 # The limits named: "lower bound 1.02, upper bound 1.68", "lower 95% confidence limit 0.4, upper 2.8".
@@ -161,6 +163,11 @@ STANDARD_ERROR_AFTER_RE = re.compile(r"\s*[(\[]?\s*(?:SEM?\b|(?i:standard\s+erro
 MEAN_SD_HEADER_RE = re.compile(
     rf"\b(?i:mean|Mittelwert)\s*(?:[(\[]\s*{_SD}\s*[)\]]|(?:±|\+/-)\s*{_SD}\b)"
 )
+# Numbers of a sample-size calculation are no arm statistics: "a target difference of 1.0 (SD 2.0)".
+ARM_NOT_BEFORE_RE = re.compile(
+    r"\b(?i:target|planned|assum\w*|expected|detect|powered|power|sample\s+size|MCID|hypothesi[sz]ed"
+    r"|anticipated|clinically\s+important)\b[^.;]{0,40}$"
+)
 PAIR_RE = re.compile(rf"(?P<mean>{NUM}){_ARM_UNIT}\s*[(\[]\s*(?P<sd>{UNSIGNED})\s*[)\]]")
 MEDIAN_IQR_RE = re.compile(
     rf"(?P<median>{NUM}){_ARM_UNIT}\s*(?:[(\[]|[,;])\s*{_IQR}\s*[=:,]?\s*"
@@ -173,14 +180,30 @@ TRIPLE_RE = re.compile(
 # "median" with a quartile header within the clause: "median [25th percentile, 75th percentile]",
 # "(first quartile, third quartile)", "Q1–Q3", "(25th–75th percentile)", "(median, IQR)".
 MEDIAN_QUARTILE_HEADER_RE = re.compile(
-    r"\b(?i:median)\b[^.;]{0,45}?(?:\bIQR\b|(?i:interquartile|percentile|quartile)|\bQ1\b"
+    r"\b(?i:median)\b(?:[^.;]|\.(?=\d)){0,45}?(?:\bIQR\b|(?i:interquartile|percentile|quartile)|\bQ1\b"
     r"|Interquartilsabstand)[^.;\d]{0,20}?(?:[)\]]|(?=\s*\d))"
 )
+# Quartile names inside the bracket: "(Q1–Q3, 14–30)", "(IQR 3-7)", "(25th to 75th percentile 24.1 to
+# 31.0)", "(interquartile range: 2-6)"; "(Q1 5, Q3 12)" names each quartile.
+_QUARTILE_NAMES = (
+    r"(?:Q1\s*[–-]\s*Q3|IQR|(?i:interquartile\s+range|25th\s*(?:percentile\s*)?(?:[–-]|to)\s*"
+    r"75th(?:\s+percentiles?)?|p25\s*[–-]\s*p75))"
+)
+_MEDIAN_UNIT = (
+    r"(?:\s?%|\s?(?!(?:to|and|und|bis|vs|versus|or)\b)[A-Za-zµ]{1,6}\b(?:/[A-Za-zµ]{1,4}\d?)?)"
+)
 QUARTILE_TRIPLE_RE = re.compile(
-    rf"(?P<median>{NUM})(?:\s?%|\s?(?!(?:to|and|und|bis|vs|versus|or)\b)[A-Za-zµ]{{1,6}}\b)?"
-    r"\s*(?:[(\[]\s*(?:(?:Q1\s*[–-]\s*Q3|IQR)\s*[,:]?\s*)?|,\s*)"
-    rf"(?P<q1>{NUM})(?:\s?[A-Za-zµ%]{{1,6}})?\s*{SEP}\s*(?P<q3>{NUM})(?:\s?[A-Za-zµ%]{{1,6}})?"
+    rf"(?P<median>{NUM}){_MEDIAN_UNIT}?"
+    rf"\s*(?:[(\[]\s*(?:{_QUARTILE_NAMES}\s*[,:]?\s*|Q1\s*[:=]?\s*)?|,\s*)"
+    rf"(?P<q1>{NUM})(?:\s?[A-Za-zµ%]{{1,6}})?(?:\s*{SEP}\s*|\s*[,;]\s*Q3\s*[:=]?\s*)"
+    rf"(?P<q3>{NUM})(?:\s?[A-Za-zµ%]{{1,6}})?"
     r"(?:\s*[)\]])?"
+)
+# A bracketed quartile header with no "median" word: "Length of stay (first quartile, third
+# quartile): 9 (8, 10)", "[Q1, Q3]", "(25th, 75th percentiles)".
+QUARTILE_PAIR_HEADER_RE = re.compile(
+    r"[(\[]\s*(?i:first\s+quartile|Q1|25th(?:\s+percentile)?|p25)\s*(?:,|;|[–-]|to)\s*"
+    r"(?i:third\s+quartile|Q3|75th(?:\s+percentiles?)?|p75)\s*[)\]]"
 )
 
 _PEOPLE = (
@@ -188,6 +211,8 @@ _PEOPLE = (
     r"|volunteers|Patienten|Patientinnen|Teilnehmer(?:innen|n)?|Teilnehmende[n]?|Probanden)\b"
 )
 N_EQUALS_RE = re.compile(rf"(?<![\w.])[nN]\s*=\s*(?P<n>{INTEGER})")
+# "Three patients in the injection group (3/50, 6%)": the count is an event count, not an n.
+N_IS_EVENT_AFTER_RE = re.compile(r"[^.;()\[\]]{0,40}[(\[]\s*(?P<ev>\d+)\s*/")
 N_PEOPLE_RE = re.compile(
     rf"(?P<n>{INTEGER}|\b(?i:{NUMBER_WORD}))\s+(?:[a-z][a-z-]*\s+){{0,2}}?{_PEOPLE}"
 )
@@ -196,7 +221,7 @@ _COUNT = rf"(?:{INTEGER}|\b(?i:{NUMBER_WORD}))"
 # "4 of the 9 patients", "[140 of 1,339]", "2 (1.6%) of 125", "6 patients of 88", "18 der 24",
 # "Twenty-nine of 31", "twenty-one of the twenty-six patients", "1.024 von 2.048".
 EVENTS_RE = re.compile(
-    rf"(?P<ev>{_COUNT})(?:\s+(?:[a-z][a-z-]*\s+)?{_PEOPLE})?(?:\s*\(\s*{NUM}\s?%\s*\))?"
+    rf"(?P<ev>{_COUNT})(?:\s+(?:[a-z][a-z-]*\s+)?{_PEOPLE})?(?:\s*[(\[]\s*{NUM}\s?%\s*[)\]])?"
     rf"\s*(?:/|\s(?:of|out\s+of|von|der)\s+(?:the\s+)?)\s*(?P<tot>{_TOTAL}|\b(?i:{NUMBER_WORD}))"
     rf"(?:\s+(?:[a-z][a-z-]*\s+)?{_PEOPLE})?"
 )
@@ -207,12 +232,34 @@ EVENTS_NOT_PEOPLE_AFTER_RE = re.compile(
     r"|trials?|studies|Studien|injection\s+techniques)\b"
 )
 # Scores and thresholds, not events: ">7/10", "<4/10", "3/5 or more", "Grade 3/4".
-EVENTS_NOT_SLASH_BEFORE_RE = re.compile(r"(?:[<>≤≥]|\b(?i:grade|grad|scor\w*|score\s+of))\s*$")
+EVENTS_NOT_SLASH_BEFORE_RE = re.compile(
+    r"(?:[<>≤≥]|=>|>=|\b(?i:grade|grad|scor\w*|score\s+of|rated|rating|at\s+least|more\s+than"
+    r"|less\s+than|greater\s+than|above|below|over|under|up\s+to|from|mindestens|über|unter))\s*$"
+)
+# Denominators of rating scales: "k/10" and "k/100" are scores unless they count people ("(3/10)",
+# "3/10 patients", "3/10 (30%)").
+SCALE_TOTALS = frozenset({10, 100})
+EVENTS_SLASH_COUNTS_BEFORE_RE = re.compile(r"[(\[]\s*$")
+EVENTS_SLASH_COUNTS_AFTER_RE = re.compile(
+    rf"(?:\s+(?:[a-z][a-z-]*\s+)?{_PEOPLE}|\s*[(\[,]\s*{NUM}\s?%)"
+)
+# "visit 3 of 5", "session 2 of 6", "dose 1 of 3": an ordinal position, not events.
+EVENTS_NOT_POSITION_BEFORE_RE = re.compile(
+    r"\b(?i:visits?|sessions?|cycles?|steps?|stages?|phases?|days?|weeks?|months?|items?"
+    r"|questions?|pages?|parts?|rounds?|Sitzung|Visite|Tag|Woche)\s*$"
+)
 EVENTS_NOT_AFTER_RE = re.compile(r"\s*(?i:or\s+more|or\s+higher|oder\s+mehr|episodes)\b")
 # A count with its percentage whose denominator is stated elsewhere: "67 (55.8%)", "9 participants
 # (4.5%)"; "k of them/these" ("98 of them").
 COUNT_PERCENT_RE = re.compile(
-    rf"(?P<ev>{_COUNT})(?:\s+(?:[a-z][a-z-]*\s+)?{_PEOPLE})?\s*\(\s*(?P<pct>{NUM})\s?%\s*\)"
+    rf"(?P<ev>{_COUNT})(?:\s+(?:[a-z][a-z-]*\s+)?{_PEOPLE})?\s*[(\[]\s*(?P<pct>{NUM})\s?%\s*[)\]]"
+)
+# "Among 75 participants, five had a dural tap": a count after its group size, with a verb.
+COUNT_AFTER_GROUP_RE = re.compile(
+    rf"\b(?i:among|of|in)\s+(?:the\s+|these\s+|all\s+)?(?P<n>{INTEGER}|\b(?i:{NUMBER_WORD}))\s+"
+    rf"(?:[a-z][a-z-]*\s+){{0,2}}?{_PEOPLE}[^.;,\d]{{0,40}},\s+(?P<ev>{_COUNT})\s+"
+    r"(?i:had|reported|developed|experienced|underwent|needed|required|achieved|died|responded"
+    r"|improved)\b"
 )
 # A table's "n (%)" row header and its cells "47 (53)", up to the next row ("—") or sentence end.
 N_PERCENT_HEADER_RE = re.compile(r"\b[nN]\s*\(\s*%\s*\)")
@@ -225,6 +272,15 @@ COUNT_OF_THEM_RE = re.compile(
 # Arm sizes that may be the denominator of a later count: "Of the 120 patients", "(n = 64)".
 OF_THE_N_RE = re.compile(rf"\b(?i:of|von)\s+(?:the\s+|these\s+|all\s+|den\s+)?(?P<n>{INTEGER})\b")
 PERCENT_RE = re.compile(rf"(?P<num>{NUM})\s?(?:%|(?i:percent|per\s+cent)\b|Prozent\b)")
+# Percentages in words: "Forty-two per cent", "Fünfzig Prozent".
+PERCENT_WORD_RE = re.compile(
+    rf"\b(?P<num>(?i:{NUMBER_WORD}))[\s-]+(?i:percent|per\s+cent|Prozent)\b"
+)
+# "a 30% improvement": a responder threshold, not a percentage of an arm.
+PERCENT_THRESHOLD_CHANGE_RE = re.compile(
+    r"\s*(?i:improvement|reduction|decrease|increase|relief|drop|fall|Verbesserung|Reduktion)\b"
+)
+PERCENT_ARTICLE_BEFORE_RE = re.compile(r"\b(?i:an?|eine[rn]?)\s+$")
 PERCENT_THRESHOLD_BEFORE_RE = re.compile(
     r"(?:[<>≤≥]|=>|>=|\b(?i:at\s+least|more\s+than|less\s+than|greater\s+than|over|under|up\s+to"
     r"|above|below|exceeding|über|unter"

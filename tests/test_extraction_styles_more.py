@@ -1,0 +1,286 @@
+"""Issue 15, second round: reporting styles found by reading the errors of the retired holdout and by
+thinking about real abstracts. Every sentence is the team's own (none from a paper or a blind set);
+each style is exercised in several variants."""
+
+from __future__ import annotations
+
+import pytest
+
+from spinereview.extraction.candidates import extract_candidates
+
+
+def _effects(text: str) -> list[tuple]:
+    return [
+        (c.kind, c.measure, c.estimate, c.ci_low, c.ci_high, c.ci_level)
+        for c in extract_candidates(text)
+        if c.kind in ("effect", "estimate_ci")
+    ]
+
+
+def _of(text: str, kind: str) -> list[dict]:
+    return [
+        {k: v for k, v in c.values().items() if v is not None}
+        for c in extract_candidates(text)
+        if c.kind == kind
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "RR 0.82 (lower 95% confidence limit 0.70, upper 0.96).",
+            ("effect", "RR", 0.82, 0.70, 0.96, 95.0),
+        ),
+        (
+            "The odds ratio of return to work was 1.7 (95% CI lower bound 1.1, upper bound 2.6).",
+            ("effect", "OR", 1.7, 1.1, 2.6, 95.0),
+        ),
+        (
+            "The hazard ratio was 0.64 (lower limit of the 95% CI 0.45; upper limit 0.91).",
+            ("effect", "HR", 0.64, 0.45, 0.91, 95.0),
+        ),
+        (
+            "The mean difference was 3.3, and its 95% CI ranged from 0.9 to 5.7.",
+            ("effect", "MD", 3.3, 0.9, 5.7, 95.0),
+        ),
+        (
+            "The risk ratio was 1.25; the 95% confidence interval extended from 1.01 to 1.55.",
+            ("effect", "RR", 1.25, 1.01, 1.55, 95.0),
+        ),
+    ],
+)
+def test_ci_limits_named_or_narrated(text: str, expected: tuple) -> None:
+    assert _effects(text) == [expected]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "MD 2.2 (95% CI 0.4 to 4.0); the lower 95% confidence limit for function was 0.1.",
+        "The upper 95% confidence bound of the risk difference was 6%.",
+        "An upper 90% confidence limit of 1.4 excluded a large harm.",
+    ],
+)
+def test_ci_level_is_not_a_percentage(text: str) -> None:
+    levels = {90.0, 95.0}
+    assert not [p for p in _of(text, "percent") if p["percent"] in levels]
+
+
+@pytest.mark.parametrize(
+    ("text", "estimate"),
+    [
+        (
+            "Treated patients were 14 percentage points less likely to need surgery (95% CI 4 to 24).",
+            14.0,
+        ),
+        ("Opioid use was 9 percentage points lower with the block (95% CI, 2-16).", 9.0),
+        ("Return to work, percentage-point difference: 7.5 (95% CI 0.5 to 14.5).", 7.5),
+        ("Die Erfolgsquote lag 11 Prozentpunkte höher (95-%-KI 3 bis 19).", 11.0),
+    ],
+)
+def test_percentage_points_are_risk_differences(text: str, estimate: float) -> None:
+    found = _effects(text)
+    assert len(found) == 1 and found[0][:3] == ("effect", "RD", estimate)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "At 6 months the mean difference in ODI was 6.5 percentage points (95% CI 1.5 to 11.5).",
+        "The weighted mean difference in disability was 4.0% (95% CI 1.0% to 7.0%).",
+        "Adjusted mean difference in ODI, −5.1 percentage points [95% CI −8.9 to −1.3].",
+    ],
+)
+def test_explicit_mean_difference_stays_md(text: str) -> None:
+    found = _effects(text)
+    assert len(found) == 1 and found[0][1] == "MD"
+
+
+@pytest.mark.parametrize(
+    ("text", "estimate", "ci"),
+    [
+        (
+            "A 6.4-point between-group difference on the Roland-Morris questionnaire favoured the "
+            "exercise group at one year (95% CI, 2.1-10.7; P = .004).",
+            6.4,
+            (2.1, 10.7),
+        ),
+        (
+            "A 3.0-point mean difference in favour of early surgery was seen on the pain scale at "
+            "the final visit after 2 years (95% CI 0.8 to 5.2).",
+            3.0,
+            (0.8, 5.2),
+        ),
+    ],
+)
+def test_measure_after_the_estimate_with_a_far_interval(
+    text: str, estimate: float, ci: tuple
+) -> None:
+    found = _effects(text)
+    assert [(f[1], f[2], f[3], f[4]) for f in found] == [("MD", estimate, *ci)]
+
+
+@pytest.mark.parametrize(
+    ("text", "estimate"),
+    [
+        ("The difference in 10 m walk time was −1.2 s (95% CI −2.0 to −0.4).", -1.2),
+        ("The mean difference in 6 min walk distance was 31 m (95% CI 9 to 53).", 31.0),
+        ("The difference in 50 m gait speed was 0.08 m/s (95% CI 0.01 to 0.15).", 0.08),
+    ],
+)
+def test_number_naming_the_outcome_is_not_the_estimate(text: str, estimate: float) -> None:
+    assert [f[2] for f in _effects(text)] == [estimate]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The within-group effect size was large (d = 1.4), unlike the between-group effect.",
+        "Pre-post effect sizes were large (g = 1.2) in both arms.",
+        "Within-patient change was marked (SMD 1.1) after the programme.",
+    ],
+)
+def test_within_group_effect_sizes_are_not_effects(text: str) -> None:
+    assert [f for f in _effects(text) if f[0] == "effect"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "amount", "unit"),
+    [
+        ("Mean difference in cortisol at day 7 was −0.4 U (95% CI −0.7 to −0.1).", 7.0, "day"),
+        ("At year 2, the difference in ODI was 4.1 points (95% CI 1.0 to 7.2).", 2.0, "year"),
+        ("Pain at week 12 was lower after surgery.", 12.0, "week"),
+    ],
+)
+def test_unit_first_follow_up(text: str, amount: float, unit: str) -> None:
+    assert {"amount": amount, "unit": unit} in [
+        {"amount": f["amount"], "unit": f["unit"]} for f in _of(text, "followup")
+    ]
+    assert all(f[2] != amount for f in _effects(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Eingeschlossen wurden Erwachsene zwischen 20 und 70 Jahren mit Rückenschmerzen.",
+        "Adults between 18 and 75 years with sciatica were included.",
+        "We enrolled patients aged 25 to 65 years.",
+        "Participants were 30-60 years old.",
+        "Chronic pain was defined as pain persisting for 3 months or longer.",
+        "Inclusion required symptoms for at least 6 weeks.",
+        "Days off work were fewer with surgery (9.1 vs 14.2 days).",
+        "The registry was set up in the year 2015.",
+    ],
+)
+def test_ages_durations_and_values_are_not_follow_up(text: str) -> None:
+    assert _of(text, "followup") == []
+
+
+def test_follow_up_in_years_after_an_age_range_is_kept() -> None:
+    text = "Adults aged 18 to 70 years were followed up at 1 and 2 years."
+    assert [f["amount"] for f in _of(text, "followup")] == [1.0, 2.0]
+
+
+@pytest.mark.parametrize(
+    ("text", "values"),
+    [
+        ("Length of stay (first quartile, third quartile): 4 (3, 6) days.", (4, 3, 6)),
+        ("Hospital stay [Q1, Q3] was 3 [2, 5] days after surgery.", (3, 2, 5)),
+        ("Median ODI 34 (Q1 26, Q3 44) at entry.", (34, 26, 44)),
+        ("Median weight 81.5 kg (25th to 75th percentile 72.0 to 90.5).", (81.5, 72.0, 90.5)),
+        ("Median BMI 26.1 kg/m2 (IQR 23.9–29.4).", (26.1, 23.9, 29.4)),
+        (
+            "The median time to return to work was 21 days (interquartile range: 14-35).",
+            (21, 14, 35),
+        ),
+    ],
+)
+def test_median_quartile_styles(text: str, values: tuple) -> None:
+    assert [(f["median"], f["q1"], f["q3"]) for f in _of(text, "median_iqr")] == [values]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Pain was rated 0/10 to 10/10 at each visit.",
+        "Patients with leg pain of at least 6/10 were eligible.",
+        "Responders reported pain below 3/10 or a 50/100 drop on the VAS.",
+        "The diary was completed at visit 3 of 5.",
+        "Session 2 of 6 was supervised by a physiotherapist.",
+        "Eligibility required back pain rated 4/10 or higher.",
+    ],
+)
+def test_scores_and_positions_are_not_events(text: str) -> None:
+    assert _of(text, "events") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "events", "n"),
+    [
+        ("Headache occurred in 3/10 patients of the pilot.", 3, 10),
+        ("Two arms had adverse events (3/10, 30%; 1/10, 10%).", 3, 10),
+        (
+            "Among 400 enrolled adults (mean [SD] age, 51.0 [9.9] years; 212 [53.0%] women).",
+            212,
+            400,
+        ),
+        ("Among 75 participants, five had a dural tap.", 5, 75),
+        ("Of the 48 patients in the surgery group, 6 developed a wound infection.", 6, 48),
+        ("Smoking: injection 12/60 (20.0%), control 15/61 (24.6%).", 12, 60),
+    ],
+)
+def test_events_styles_more(text: str, events: int, n: int) -> None:
+    assert {"events": events, "n": n} in _of(text, "events")
+
+
+def test_screening_flow_count_is_not_an_event() -> None:
+    text = "Of the 300 screened people, 210 were eligible and 180 were randomised."
+    assert _of(text, "events") == []
+
+
+def test_event_count_in_words_is_not_a_sample_size() -> None:
+    text = "Four patients in the block group (4/40, 10%) reported numbness."
+    assert _of(text, "n") == []
+    assert {"events": 4, "n": 40} in _of(text, "events")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The target difference of 1.5 (SD 3.0) on the NRS required 80 patients per group.",
+        "Assuming a mean change of 5 (SD 10), 64 patients per arm gave 80% power.",
+        "We planned to detect 2.0 ± 4.0 points on the RMDQ.",
+    ],
+)
+def test_sample_size_numbers_are_not_arm_statistics(text: str) -> None:
+    assert _of(text, "mean_sd") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Forty-two per cent of patients (21/50) were satisfied.", 42.0),
+        ("Sixty percent of the injected volume was contrast.", 60.0),
+        ("Fünfzig Prozent der Teilnehmenden waren Frauen.", 50.0),
+    ],
+)
+def test_percentages_in_words(text: str, value: float) -> None:
+    assert {"percent": value} in _of(text, "percent")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Odds of a 30% improvement were higher with the injection.",
+        "Response was defined as a 50% reduction in leg pain.",
+        "Fewer patients reached an 80% decrease in disability.",
+    ],
+)
+def test_responder_thresholds_are_not_percentages(text: str) -> None:
+    assert _of(text, "percent") == []
+
+
+def test_table_header_names_the_ci_level() -> None:
+    text = "Subtotal (95% CI) 210 205 −0.21 [−0.40, −0.02] (IV, Random, 95% CI)"
+    assert _effects(text) == [("estimate_ci", None, -0.21, -0.40, -0.02, 95.0)]
