@@ -284,3 +284,63 @@ def test_responder_thresholds_are_not_percentages(text: str) -> None:
 def test_table_header_names_the_ci_level() -> None:
     text = "Subtotal (95% CI) 210 205 −0.21 [−0.40, −0.02] (IV, Random, 95% CI)"
     assert _effects(text) == [("estimate_ci", None, -0.21, -0.40, -0.02, 95.0)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The OR of 2.0 was chosen as the non-inferiority margin.",
+        "A non-inferiority margin of 1.5 points on the NRS was used.",
+        "The minimal important difference of 10 points was exceeded in both arms.",
+        "A minimally important difference of 4 points on the RMDQ was assumed.",
+        "Between-group difference in responders: 18% vs 9%.",
+        "The difference in satisfaction was 62 vs 48 points.",
+    ],
+)
+def test_margins_and_arm_values_are_not_effects(text: str) -> None:
+    assert [f for f in _effects(text) if f[0] == "effect"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "estimates"),
+    [
+        (
+            "The difference in leg pain was not significant: 3.2 (95% CI 2.8 to 3.6) vs 3.5 "
+            "(95% CI 3.0 to 4.0).",
+            [3.2, 3.5],
+        ),
+        (
+            "Mean differences in function favoured neither arm, 41 (95% CI 37 to 45) versus 43 "
+            "(95% CI 39 to 47).",
+            [41.0, 43.0],
+        ),
+    ],
+)
+def test_arm_values_compared_by_vs_are_estimates_only(text: str, estimates: list) -> None:
+    found = _effects(text)
+    assert [f[0] for f in found] == ["estimate_ci"] * len(estimates)
+    assert [f[2] for f in found] == estimates
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "MD −1.2 (95% CI −2.0 to −0.4) vs placebo.",
+        "The MD was −1.2 (95% CI −2.0 to −0.4) versus sham at 6 weeks.",
+    ],
+)
+def test_effect_against_a_named_comparator_stays_an_effect(text: str) -> None:
+    assert _effects(text) == [("effect", "MD", -1.2, -2.0, -0.4, 95.0)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The mean age was 45 years (SD 11) and mean symptom duration 8 months.",
+        "Each patient received 3 injections at 2-week intervals.",
+        "Patients were 5 to 10 years older in the surgery arm.",
+        "Die Symptomdauer betrug 7 Monate.",
+    ],
+)
+def test_more_durations_are_not_follow_up(text: str) -> None:
+    assert _of(text, "followup") == []

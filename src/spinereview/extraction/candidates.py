@@ -422,7 +422,7 @@ def _effects(ctx: _Context, p_values: list[Candidate]) -> list[Candidate]:
         gap = (lab.end(), tok.start)
         measure = _measure(ctx, lab, gap, tok)
         eff = _effect(ctx, measure, lab.start(), m, tok, gap)
-        effects.append(eff)
+        effects.append(_arm_value(ctx, eff))
         ctx.claim(eff.start, eff.end)
     anchored = sorted(intervals.values(), key=lambda m: m.start())
     loose = [(m, None) for m in pat.LOOSE_CI_RE.finditer(text)]
@@ -464,9 +464,22 @@ def _effects(ctx: _Context, p_values: list[Candidate]) -> list[Candidate]:
             eff = _effect(ctx, None, start, m, tok, gap)
         else:
             continue
-        effects.append(eff)
+        effects.append(_arm_value(ctx, eff))
         ctx.claim(eff.start, eff.end)
     return _attach_p_values(ctx, sorted(effects, key=lambda c: c.start), p_values)
+
+
+def _arm_value(ctx: _Context, eff: Candidate) -> Candidate:
+    """An estimate with its interval compared with another by "vs" is an arm's value: "3.2 (95% CI
+    2.8 to 3.6) vs 3.5 (95% CI 3.0 to 4.0)" is two estimate_ci, whatever label came before."""
+    text = ctx.text
+    if eff.kind != "effect" or eff.ci_low is None:
+        return eff
+    after = pat.ARM_VS_AFTER_RE.match(text, eff.end)
+    before = pat.ARM_VS_BEFORE_RE.search(text, max(0, eff.value_start - 20), eff.value_start)
+    if after is None and before is None:
+        return eff
+    return replace(eff, kind="estimate_ci", measure=None, flags=(*eff.flags, "arm_comparison"))
 
 
 def _ci_header(ctx: _Context, before: int) -> re.Match[str] | None:

@@ -91,13 +91,23 @@ LABEL_NOT_EFFECT_BEFORE_RE = re.compile(
     r"|\b(?i:within[\s-](?:group|arm|patient|subject)|pre[\s-]?post|innerhalb\s+der\s+Gruppen?)"
     r"\s+(?:[^,;.()\[\]\d]{0,40}?[(\[]\s*)?"
     r"|\b(?i:detect|planned|expected|assumed|target|targeted|clinically\s+important|MCID|smallest"
-    r"|powered\s+to\s+detect)\s+(?:an?\s+|the\s+)?(?:\w+\s+)?)$"
+    r"|powered\s+to\s+detect|minim(?:al|ally|um)\s+important|hypothesi[sz]ed|anticipated"
+    r"|(?:non-?inferiority|equivalence)\s+margin|margin\s+of|threshold\s+of)"
+    r"\s+(?:an?\s+|the\s+)?(?:\w+\s+)?)$"
 )
 # An estimate that is a threshold or an exposure, not an effect ("1.5 points or more", "6 min walk").
 ESTIMATE_NOT_EFFECT_AFTER_RE = re.compile(
     r"(?:\s?\w+)?\s+(?i:or\s+more|or\s+greater|oder\s+mehr)\b"
+    r"|(?:\s?\w+)?\s+(?i:was\s+(?:chosen|set|used|defined)\s+as|as\s+the)\b[^.;]{0,40}"
+    r"(?i:margin|threshold|cut-?off)"
+    rf"|\s?%?\s*(?i:vs\.?|versus|v\.|gegenüber)\s*[{DASH_CLASS}+]?\s?\d"
     r"|[\s-]?(?i:min(?:ute)?s?|h|hours?|Minuten|Stunden)\b[\s-]"
 )
+# Two arms' values compared: "3.2 (95% CI 2.8 to 3.6) vs 3.5 (...)".
+ARM_VS_AFTER_RE = re.compile(
+    rf"[^.;()\[\]\d]{{0,25}}?\b(?i:vs\.?|versus|v\.|compared\s+with|gegenüber)\s*[{DASH_CLASS}+]?\s?\d"
+)
+ARM_VS_BEFORE_RE = re.compile(r"\b(?i:vs\.?|versus|v\.|compared\s+with|gegenüber)\s*$")
 # A measure named for the whole passage: "Treatment effects are expressed as odds ratios."
 PASSAGE_MEASURE_RE = re.compile(r"\b(?i:expressed|reported|presented|given)\s+as\s+")
 # A proportion's difference: MD read as RD when these follow the label or the estimate.
@@ -320,16 +330,19 @@ FOLLOWUP_AGE_BEFORE_RE = re.compile(r"\b(?i:aged?|ages|age\s+of|mean\s+age|Alter
 FOLLOWUP_AGE_RANGE_BEFORE_RE = re.compile(
     r"(?:\b(?i:between|zwischen|from|von)\s*|\d\s*(?:to|bis|[-–])\s*)$"
 )
-FOLLOWUP_AGE_AFTER_RE = re.compile(r"[\s-]*(?i:old|of\s+age|alt)\b")
+FOLLOWUP_AGE_AFTER_RE = re.compile(r"[\s-]*(?i:old|older|younger|of\s+age|alt|älter|jünger)\b")
 FOLLOWUP_DURATION_BEFORE_RE = re.compile(
     r"(?:[>≥]|\b(?i:more\s+than|longer\s+than|at\s+least|lasting|last|past|previous|prior"
     r"|preceding|every|each|per|for\s+over|history\s+of|(?:symptoms?|pain)\s+(?:duration\s+)?(?:for|of)"
     r"|despite|(?:present|lasted|lasting|persist(?:ing|ed|s)?)\s+for(?:\s+a\s+(?:median|mean)\s+of)?"
+    r"|(?:symptom|pain|sciatica|illness|complaint|disease|sick[\s-]leave)s?\s+duration"
+    r"(?:\s+(?:of|was|:))?(?:\s+(?:a\s+)?(?:mean|median)(?:\s+of)?)?"
+    r"|(?:Symptom|Schmerz|Beschwerde)dauer(?:\s+(?:betrug|von|lag\s+bei))?"
     r"|persist(?:ing|ed|s)?|(?:\d\s?)?vs\.?|versus|gegenüber|for\s+(?:more\s+than|over|at\s+least)"
     r"|mindestens|mehr\s+als|länger\s+als|seit|jede[n]?|alle))\s*$"
 )
 FOLLOWUP_INTERVAL_AFTER_RE = re.compile(
-    r"\s*(?i:apart|interval|duration|old|or\s+(?:longer|more|greater)|oder\s+länger)\b"
+    r"\s*(?i:apart|intervals?|duration|old|or\s+(?:longer|more|greater)|oder\s+länger)\b"
     r"|\s+(?i:of\s+(?:\w+\s+){0,2}(?:care|treatment|therapy|physiotherapy)"
     r"|before\s+(?:randomi|enrol|inclusion|study\s+entry|the\s+trial))"
 )
