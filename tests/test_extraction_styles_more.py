@@ -344,3 +344,33 @@ def test_effect_against_a_named_comparator_stays_an_effect(text: str) -> None:
 )
 def test_more_durations_are_not_follow_up(text: str) -> None:
     assert _of(text, "followup") == []
+
+
+@pytest.mark.parametrize("minus", ["\u2212", "\u2012", "\u2014", "\uff0d", "\ufe63", "\u2013", "-"])
+def test_more_minus_variants(minus: str) -> None:
+    text = f"Mean difference {minus}1.2 (95% CI {minus}2.0 to {minus}0.4)."
+    assert _effects(text) == [("effect", "MD", -1.2, -2.0, -0.4, 95.0)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Patients were recruited between 03/2017 and 12/2019.",
+        "Recruitment ran from 1/2018 to 6/2020.",
+        "Blood pressure was 80/120 mmHg at baseline.",
+        "Complete pain relief (0/10) was reported rarely.",
+    ],
+)
+def test_dates_pressures_and_scores_are_not_events(text: str) -> None:
+    assert _of(text, "events") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "events", "n"),
+    [
+        ("Three patients in the injection group (3/10) had headache.", 3, 10),
+        ("Complete pain relief (0/10) was reported by 9 of 40 patients.", 9, 40),
+    ],
+)
+def test_bracketed_counts_after_people_are_events(text: str, events: int, n: int) -> None:
+    assert _of(text, "events") == [{"events": events, "n": n}]

@@ -613,12 +613,14 @@ def _not_events(ctx: _Context, m: re.Match[str]) -> bool:
         return True
     if pat.EVENTS_NOT_AFTER_RE.match(text, m.end()):
         return True
-    before = text[max(0, m.start() - 16) : m.start()]
+    before = text[max(0, m.start() - 60) : m.start()]
     if "/" not in between:
         return bool(pat.EVENTS_NOT_POSITION_BEFORE_RE.search(before))
     if pat.EVENTS_NOT_SLASH_BEFORE_RE.search(before):
         return True
     total = _count_value(ctx, m.group("tot"))
+    if 1900 <= total <= 2100 and _count_value(ctx, m.group("ev")) <= 12:
+        return True  # a month and year: "03/2017"
     return (
         total in pat.SCALE_TOTALS
         and not pat.EVENTS_SLASH_COUNTS_BEFORE_RE.search(before)

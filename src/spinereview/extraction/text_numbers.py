@@ -7,8 +7,8 @@ from bisect import bisect_right
 from dataclasses import dataclass
 
 # Characters used as a minus sign: ASCII hyphen-minus, U+2212 minus, en dash, em dash, figure dash.
-DASHES = "-−–—‒\u2011"
-DASH_CLASS = r"\-−–—‒\u2011"  # the same, escaped for use inside a character class
+DASHES = "-−–—‒\u2011\ufe63\uff0d"
+DASH_CLASS = r"\-−–—‒\u2011\ufe63\uff0d"  # the same, escaped for use inside a character class
 # A dash is a minus sign only when it follows whitespace, an opening bracket, a comparator, a
 # separator, another dash or the start of the text — so "2.0-4.5" is a range, "−2.0–−0.5" is two
 # negative numbers, and "-2.0 - -0.5" reads as (−2.0, −0.5).

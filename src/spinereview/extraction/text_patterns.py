@@ -249,7 +249,9 @@ EVENTS_NOT_SLASH_BEFORE_RE = re.compile(
 # Denominators of rating scales: "k/10" and "k/100" are scores unless they count people ("(3/10)",
 # "3/10 patients", "3/10 (30%)").
 SCALE_TOTALS = frozenset({10, 100})
-EVENTS_SLASH_COUNTS_BEFORE_RE = re.compile(r"[(\[]\s*$")
+EVENTS_SLASH_COUNTS_BEFORE_RE = re.compile(
+    rf"(?:\d|{_PEOPLE}|\b(?i:{NUMBER_WORD}))[^.;()\[\]\d]{{0,40}}[(\[]\s*$"
+)
 EVENTS_SLASH_COUNTS_AFTER_RE = re.compile(
     rf"(?:\s+(?:[a-z][a-z-]*\s+)?{_PEOPLE}|\s*[(\[,]\s*{NUM}\s?%)"
 )
@@ -258,7 +260,10 @@ EVENTS_NOT_POSITION_BEFORE_RE = re.compile(
     r"\b(?i:visits?|sessions?|cycles?|steps?|stages?|phases?|days?|weeks?|months?|items?"
     r"|questions?|pages?|parts?|rounds?|Sitzung|Visite|Tag|Woche)\s*$"
 )
-EVENTS_NOT_AFTER_RE = re.compile(r"\s*(?i:or\s+more|or\s+higher|oder\s+mehr|episodes)\b")
+EVENTS_NOT_AFTER_RE = re.compile(
+    r"\s*(?i:or\s+more|or\s+higher|oder\s+mehr|episodes)\b"
+    r"|\s?(?:mmHg|mm|cm|kg|mg|ml|mL|µg|°|Hz|mmol|s)\b"
+)
 # A count with its percentage whose denominator is stated elsewhere: "67 (55.8%)", "9 participants
 # (4.5%)"; "k of them/these" ("98 of them").
 COUNT_PERCENT_RE = re.compile(
