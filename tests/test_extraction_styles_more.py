@@ -374,3 +374,36 @@ def test_dates_pressures_and_scores_are_not_events(text: str) -> None:
 )
 def test_bracketed_counts_after_people_are_events(text: str, events: int, n: int) -> None:
     assert _of(text, "events") == [{"events": events, "n": n}]
+
+
+@pytest.mark.parametrize(
+    ("text", "measure"),
+    [
+        (
+            "The proportion with a good outcome was 0.71 with surgery and 0.52 with rest "
+            "(difference 0.19; 95% CI 0.05 to 0.33).",
+            "RD",
+        ),
+        ("Response rates were 45% and 30% (difference 15; 95% CI 3 to 27).", "RD"),
+        (
+            "The response rate was higher, but the difference in pain was 1.2 (95% CI 0.4 to 2.0).",
+            "MD",
+        ),
+        ("Success rates were similar; the difference was 1.1 points (95% CI −0.2 to 2.4).", "MD"),
+    ],
+)
+def test_proportion_named_earlier_in_the_sentence(text: str, measure: str) -> None:
+    found = _effects(text)
+    assert len(found) == 1 and found[0][1] == measure
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "An SMD of 0.5 was considered clinically relevant.",
+        "A mean difference of 1.5 points is regarded as important by patients.",
+        "An odds ratio of 1.5 was deemed the smallest worthwhile effect.",
+    ],
+)
+def test_values_that_are_judgements_are_not_effects(text: str) -> None:
+    assert _effects(text) == []

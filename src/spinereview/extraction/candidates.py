@@ -391,6 +391,16 @@ def _measure(ctx: _Context, lab: re.Match[str], gap: tuple[int, int], tok: Token
         return measure
     if pat.RD_UNIT_AFTER_RE.match(ctx.text, tok.end) or pat.RD_CONTEXT_RE.search(ctx.text, *gap):
         return "RD"
+    # "The proportion with a good outcome was 0.71 ... and 0.52 (difference 0.19; ...)": the
+    # sentence is about proportions, and the estimate carries no unit of a score.
+    # A difference named for another outcome ("the difference in pain was 1.2") stays MD.
+    s_start = ctx.sentences.span(lab.start())[0]
+    if (
+        pat.RD_CONTEXT_RE.search(ctx.text, s_start, lab.start())
+        and not pat.SCORE_UNIT_AFTER_RE.match(ctx.text, tok.end)
+        and not pat.NAMED_OUTCOME_RE.search(ctx.text, *gap)
+    ):
+        return "RD"
     return measure
 
 

@@ -98,6 +98,8 @@ LABEL_NOT_EFFECT_BEFORE_RE = re.compile(
 # An estimate that is a threshold or an exposure, not an effect ("1.5 points or more", "6 min walk").
 ESTIMATE_NOT_EFFECT_AFTER_RE = re.compile(
     r"(?:\s?\w+)?\s+(?i:or\s+more|or\s+greater|oder\s+mehr)\b"
+    r"|(?:\s?\w+)?\s+(?i:(?:was|is|were|are)\s+(?:considered|regarded|deemed|taken\s+as|judged)"
+    r"|galt|gilt)\b"
     r"|(?:\s?\w+)?\s+(?i:was\s+(?:chosen|set|used|defined)\s+as|as\s+the)\b[^.;]{0,40}"
     r"(?i:margin|threshold|cut-?off)"
     rf"|\s?%?\s*(?i:vs\.?|versus|v\.|gegenüber)\s*[{DASH_CLASS}+]?\s?\d"
@@ -117,6 +119,9 @@ RD_UNIT_AFTER_RE = re.compile(r"\s?%|[\s-]?(?i:percentage[\s-]+points?|Prozentpu
 RD_POINTS_AFTER_RE = re.compile(
     r"[\s-]?(?i:percentage[\s-]+points?|Prozentpunkte[n]?)\b|\s?(?:pp|%-?points?)\b"
 )
+# A unit that makes a difference one of scores or measurements, not of proportions.
+SCORE_UNIT_AFTER_RE = re.compile(r"[\s-]?(?!(?i:percentage|per\s+cent|percent|Prozent))[A-Za-zµ°]")
+NAMED_OUTCOME_RE = re.compile(r"\b(?i:in|for|on|of\s+the|im|bei|für)\s+[A-Za-zÄÖÜäöü]")
 # A label that names a difference of means: kept MD even with "%" or "percentage points" after.
 EXPLICIT_MEAN_RE = re.compile(r"(?i:(?:weighted\s+|adjusted\s+)?mean\b|W?MD|MWD|Mittelwert)")
 # An interval that names its level and sits after its estimate, maybe after words in between:
