@@ -407,3 +407,40 @@ def test_proportion_named_earlier_in_the_sentence(text: str, measure: str) -> No
 )
 def test_values_that_are_judgements_are_not_effects(text: str) -> None:
     assert _effects(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Bei 1.024 von 2.048 Patienten trat eine Besserung ein.",
+        "Improvement occurred in 1.024 of 2.048 patients.",
+        "Improvement occurred in 1,024 of 2,048 patients.",
+    ],
+)
+def test_thousands_separators_in_counts_never_truncate(text: str) -> None:
+    assert _of(text, "events") == [{"events": 1024, "n": 2048}]
+
+
+@pytest.mark.parametrize(
+    ("text", "effect"),
+    [
+        (
+            "Nach 6 Monaten betrug die mittlere Differenz −1,4 Punkte (95-%-KI −2,2 bis −0,6).",
+            ("effect", "MD", -1.4, -2.2, -0.6, 95.0),
+        ),
+        (
+            "Die Odds Ratio lag bei 2,1 (95-%-KI: 1,2–3,7).",
+            ("effect", "OR", 2.1, 1.2, 3.7, 95.0),
+        ),
+        (
+            "Das relative Risiko betrug 0,82 (95 % KI 0,70–0,96).",
+            ("effect", "RR", 0.82, 0.7, 0.96, 95.0),
+        ),
+        (
+            "Risikodifferenz 8,5 Prozentpunkte (90%-KI 1,0 bis 16,0).",
+            ("effect", "RD", 8.5, 1.0, 16.0, 90.0),
+        ),
+    ],
+)
+def test_german_effects(text: str, effect: tuple) -> None:
+    assert _effects(text) == [effect]

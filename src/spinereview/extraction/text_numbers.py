@@ -110,7 +110,8 @@ def word_value(raw: str) -> int | None:
 
 
 _GERMAN = re.compile(
-    r"\b(?:KI|bis|und|der|die|das|mit|nach|bei|Wochen|Monate[n]?|Patienten|Gruppe)\b"
+    r"\b(?:KI|bis|und|der|die|das|mit|nach|bei|Bei|von|Von|wurden|betrug|zwischen|sowie|Wochen"
+    r"|Monate[n]?|Jahre[n]?|Patienten|Patientinnen|Teilnehmende[n]?|Gruppe|Studie)\b"
 )
 _THOUSANDS = re.compile(r"\d{1,3}(?:[.,]\d{3}){1,3}")
 
@@ -144,6 +145,9 @@ def parse_number(raw: str, german: bool = False, integer_context: bool = False) 
     thousands_sep = "." if german else ","
     if integer_context and _THOUSANDS.fullmatch(s) and set(re.sub(r"\d", "", s)) == {thousands_sep}:
         s = s.replace(thousands_sep, "")
+    elif integer_context and _THOUSANDS.fullmatch(s) and len(set(re.sub(r"\d", "", s))) == 1:
+        # A count cannot be fractional: "1.024 von 2.048" in a text not recognised as German.
+        s = re.sub(r"\D", "", s)
     s = s.replace("·", ".").replace(",", ".")
     value = float(s)
     return -value if negative else value
