@@ -444,3 +444,40 @@ def test_thousands_separators_in_counts_never_truncate(text: str) -> None:
 )
 def test_german_effects(text: str, effect: tuple) -> None:
     assert _effects(text) == [effect]
+
+
+@pytest.mark.parametrize(
+    ("text", "effect"),
+    [
+        (
+            "The odds ratio for patients older than 60 years was 1.8 (95% CI 1.1 to 2.9).",
+            ("effect", "OR", 1.8, 1.1, 2.9, 95.0),
+        ),
+        (
+            "The odds ratio for 3 or more levels was 2.2 (95% CI 1.3 to 3.7).",
+            ("effect", "OR", 2.2, 1.3, 3.7, 95.0),
+        ),
+        (
+            "The hazard ratio in stratum 2 was 0.7 (95% CI 0.5 to 0.9).",
+            ("effect", "HR", 0.7, 0.5, 0.9, 95.0),
+        ),
+        (
+            "The difference between the 2 groups was 1.3 points (95% CI 0.5 to 2.1).",
+            ("effect", "MD", 1.3, 0.5, 2.1, 95.0),
+        ),
+    ],
+)
+def test_numbers_inside_the_outcome_phrase(text: str, effect: tuple) -> None:
+    assert _effects(text) == [effect]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Patients older than 60 years had more pain.",
+        "Patients over 50 years were excluded.",
+        "Mean age was 47 years.",
+    ],
+)
+def test_ages_are_not_follow_up(text: str) -> None:
+    assert _of(text, "followup") == []

@@ -251,6 +251,8 @@ def _followups(ctx: _Context) -> list[Candidate]:
 
 # Follow-up times in years are shorter than this; a range of larger numbers of years is an age.
 AGE_YEARS = 16
+# No trial assesses its patients this many years after randomisation: such a number is an age.
+AGE_ONLY_YEARS = 30
 
 
 def _age_range(ctx: _Context, m: re.Match[str], unit: str) -> bool:
@@ -263,7 +265,7 @@ def _age_range(ctx: _Context, m: re.Match[str], unit: str) -> bool:
     amounts = [ctx.num(r) for r in raw]
     before = ctx.text[max(0, m.start() - 12) : m.start()]
     ranged = len(amounts) > 1 or pat.FOLLOWUP_AGE_RANGE_BEFORE_RE.search(before) is not None
-    return ranged and min(amounts) >= AGE_YEARS
+    return (ranged and min(amounts) >= AGE_YEARS) or min(amounts) >= AGE_ONLY_YEARS
 
 
 def _followup(
@@ -378,7 +380,13 @@ def _pick_estimate(
         if _not_estimate(ctx, tok):
             continue
         if first and _tight_gap(ctx, start, tok.start):
-            return tok, None
+            later = _pick_estimate(ctx, tok.end, limit, intervals)
+            same_clause = later is not None and later[1] is not None
+            if same_clause and later is not None:
+                same_clause = re.search(r"[;,]", ctx.text[tok.end : later[0].start]) is None
+            # "OR for patients older than 60 years was 1.8 (95% CI ...)": the number with the
+            # interval in the same clause is the estimate; the bare one belongs to the phrase.
+            return later if same_clause else (tok, None)
         first = False
     return None
 

@@ -303,7 +303,7 @@ PERCENT_THRESHOLD_CHANGE_RE = re.compile(
 PERCENT_ARTICLE_BEFORE_RE = re.compile(r"\b(?i:an?|eine[rn]?)\s+$")
 PERCENT_THRESHOLD_BEFORE_RE = re.compile(
     r"(?:[<>≤≥]|=>|>=|\b(?i:at\s+least|more\s+than|less\s+than|greater\s+than|over|under|up\s+to"
-    r"|above|below|exceeding|über|unter"
+    r"|above|below|exceeding|über|unter|older\s+than|younger\s+than|aged|älter\s+als|jünger\s+als"
     r"|defined\s+as(?:\s+an?)?|threshold\s+of|cut-?off\s+of|mindestens|mehr\s+als|weniger\s+als"
     r"|definiert\s+als))\s*$"
 )
@@ -335,7 +335,10 @@ UNIT_FIRST_RE = re.compile(
     r"\b(?i:(?P<day>day|Tag)|(?P<week>weeks?|Woche)|(?P<month>months?|Monat)|(?P<year>year|Jahr))"
     r"\s+(?P<amount>\d{1,3})(?![\w.,]?\d)(?!\s*(?:[x×]|of\s+\d|von\s+\d))"
 )
-FOLLOWUP_AGE_BEFORE_RE = re.compile(r"\b(?i:aged?|ages|age\s+of|mean\s+age|Alter)\b[^.;]{0,15}$")
+FOLLOWUP_AGE_BEFORE_RE = re.compile(
+    r"\b(?i:aged?|ages|age\s+of|mean\s+age|Alter|older\s+than|younger\s+than|älter\s+als"
+    r"|jünger\s+als)\b[^.;]{0,15}$"
+)
 # Ages as an eligibility range: "zwischen 18 und 80 Jahren", "between 18 and 75 years", "18 to 80 years".
 FOLLOWUP_AGE_RANGE_BEFORE_RE = re.compile(
     r"(?:\b(?i:between|zwischen|from|von)\s*|\d\s*(?:to|bis|[-–])\s*)$"
