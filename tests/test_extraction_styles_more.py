@@ -481,3 +481,30 @@ def test_numbers_inside_the_outcome_phrase(text: str, effect: tuple) -> None:
 )
 def test_ages_are_not_follow_up(text: str) -> None:
     assert _of(text, "followup") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "estimate"),
+    [
+        ("Pooled OR 1.4 (3 studies, 450 participants) favoured surgery.", 1.4),
+        ("The MD was −0.5 (4 trials; 512 patients).", -0.5),
+        ("RR 1.3 (1 trial, 60 patients; low-certainty evidence).", 1.3),
+        ("The difference was 12.0 (from 30.1 to 42.1 points).", 12.0),
+    ],
+)
+def test_brackets_that_are_not_intervals(text: str, estimate: float) -> None:
+    assert _effects(text) == [("effect", _effects(text)[0][1], estimate, None, None, None)]
+
+
+@pytest.mark.parametrize(
+    ("text", "values"),
+    [
+        (
+            "Treatment success, n (%) of N: 33 (55.0) of 60 vs 21 (35.6) of 59.",
+            [(33, 60), (21, 59)],
+        ),
+        ("Return to work, n (%) of N: 18 (45.0) of 40 and 12 (30.0) of 40.", [(18, 40), (12, 40)]),
+    ],
+)
+def test_table_cells_with_their_denominator(text: str, values: list) -> None:
+    assert [(e["events"], e["n"]) for e in _of(text, "events")] == values

@@ -129,6 +129,8 @@ def _table_counts(ctx: _Context) -> list[Candidate]:
                 continue
             events, pct = _count_value(ctx, m.group("ev")), ctx.num(m.group("pct"))
             n = _denominator(sizes, m.start(), events, pct)
+            if m.group("tot") is not None:  # "33 (55.0) of 60"
+                n = _count_value(ctx, m.group("tot"))
             ctx.claim(m.start(), m.end())
             out.append(
                 Candidate(
@@ -375,6 +377,8 @@ def _pick_estimate(
             or _loose_after(ctx, tok, sentence_end)
             or pat.BARE_CI_AFTER_RE.match(ctx.text, tok.end)
         )
+        if m is not None and not _interval_ok(ctx, m, tok, (start, tok.start)):
+            m = None
         if m is not None and ctx.free(m.start("lo"), m.end()):
             return tok, m
         if _not_estimate(ctx, tok):
@@ -389,6 +393,20 @@ def _pick_estimate(
             return later if same_clause else (tok, None)
         first = False
     return None
+
+
+def _interval_ok(ctx: _Context, m: re.Match[str], tok: Token, gap: tuple[int, int]) -> bool:
+    """An interval with no CI label (none in the match, the gap or a row header) must contain its
+    estimate: "OR 1.4 (3 studies, 450 participants)" and "12.0 (from 30.1 to 42.1)" are no CIs."""
+    text = ctx.text
+    if pat.COUNT_NOUN_AFTER_RE.match(text, m.end("lo")) or pat.COUNT_NOUN_AFTER_RE.match(
+        text, m.end("hi")
+    ):
+        return False  # "(1 trial, 60 patients)"
+    if _has_label(m, ctx, gap) or _ci_header(ctx, tok.start) is not None:
+        return True
+    lo, hi = ctx.num(m.group("lo")), ctx.num(m.group("hi"))
+    return min(lo, hi) <= tok.value <= max(lo, hi)
 
 
 def _measure(ctx: _Context, lab: re.Match[str], gap: tuple[int, int], tok: Token) -> str | None:
@@ -455,7 +473,7 @@ def _effects(ctx: _Context, p_values: list[Candidate]) -> list[Candidate]:
             if tok is None:
                 continue
             start = tok.start
-        if not ctx.free(tok.start, tok.end):
+        if not ctx.free(tok.start, tok.end) or not _interval_ok(ctx, m, tok, (start, start)):
             continue
         gap = (start, start)
         if not _has_label(m, ctx, gap) and (header := _ci_header(ctx, start)) is not None:

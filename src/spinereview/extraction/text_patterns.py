@@ -225,6 +225,11 @@ _PEOPLE = (
     r"(?:patients|participants|subjects|individuals|people|persons|adults|cases|women|men"
     r"|volunteers|Patienten|Patientinnen|Teilnehmer(?:innen|n)?|Teilnehmende[n]?|Probanden)\b"
 )
+# Counts of studies or people: numbers followed by these are no interval limits.
+COUNT_NOUN_AFTER_RE = re.compile(
+    rf"\s*(?:(?i:trials?|studies|study|RCTs?|cohorts?|centres?|centers?|sites?|events|cases|arms)\b"
+    rf"|{_PEOPLE})"
+)
 N_EQUALS_RE = re.compile(rf"(?<![\w.])[nN]\s*=\s*(?P<n>{INTEGER})")
 # "Three patients in the injection group (3/50, 6%)": the count is an event count, not an n.
 N_IS_EVENT_AFTER_RE = re.compile(r"[^.;()\[\]]{0,40}[(\[]\s*(?P<ev>\d+)\s*/")
@@ -283,7 +288,9 @@ COUNT_AFTER_GROUP_RE = re.compile(
 )
 # A table's "n (%)" row header and its cells "47 (53)", up to the next row ("—") or sentence end.
 N_PERCENT_HEADER_RE = re.compile(r"\b[nN]\s*\(\s*%\s*\)")
-N_PERCENT_CELL_RE = re.compile(rf"(?P<ev>{INTEGER})\s*\(\s*(?P<pct>{NUM})\s*%?\s*\)")
+N_PERCENT_CELL_RE = re.compile(
+    rf"(?P<ev>{INTEGER})\s*\(\s*(?P<pct>{NUM})\s*%?\s*\)(?:\s+(?:of|von)\s+(?P<tot>{_TOTAL}))?"
+)
 TABLE_ROW_END_RE = re.compile(r"\s[—–]\s")
 COUNT_IS_DENOMINATOR_RE = re.compile(r"\b(?i:among|of|von|unter)\s+$")
 COUNT_OF_THEM_RE = re.compile(
