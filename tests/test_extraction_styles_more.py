@@ -508,3 +508,32 @@ def test_brackets_that_are_not_intervals(text: str, estimate: float) -> None:
 )
 def test_table_cells_with_their_denominator(text: str, values: list) -> None:
     assert [(e["events"], e["n"]) for e in _of(text, "events")] == values
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The effect was 0.5 ± 0.2 (mean ± SE).",
+        "Change, mean ± SE: 1.5 ± 0.3 vs 0.9 ± 0.3.",
+        "Change, mean (SE): 1.5 (0.3) vs 0.9 (0.3).",
+    ],
+)
+def test_standard_errors_are_not_sds(text: str) -> None:
+    assert _of(text, "mean_sd") == []
+
+
+def test_sd_header_still_gives_mean_sd() -> None:
+    text = "Change, mean ± SD: 1.5 ± 0.3 vs 0.9 ± 0.3."
+    assert _of(text, "mean_sd") == [{"mean": 1.5, "sd": 0.3}, {"mean": 0.9, "sd": 0.3}]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Assuming a dropout rate of 20%, 150 patients were needed.",
+        "A two-sided significance level of 5% was used.",
+        "We expected 40% of placebo patients to respond.",
+    ],
+)
+def test_sample_size_percentages_are_not_percentages(text: str) -> None:
+    assert _of(text, "percent") == []

@@ -199,6 +199,11 @@ def _mean_sd(ctx: _Context, m: re.Match[str]) -> Candidate | None:
         return None
     if pat.ARM_NOT_BEFORE_RE.search(ctx.text, max(0, m.start() - 60), m.start()):
         return None
+    headers = list(
+        pat.DISPERSION_HEADER_RE.finditer(ctx.text, ctx.sentences.span(m.start())[0], m.start())
+    )
+    if headers and headers[-1].group("kind").upper().startswith(("SE", "STANDARD E")):
+        return None  # under a "mean ± SE" header
     ctx.claim(m.start(), m.end())
     return Candidate(
         "mean_sd",
@@ -764,6 +769,8 @@ def _percents(ctx: _Context) -> list[Candidate]:
             continue
         if pat.PERCENT_NOT_ARM_AFTER_RE.match(text, m.end()):
             continue
+        if pat.ARM_NOT_BEFORE_RE.search(text, max(0, s - 60), s):
+            continue  # "assuming a dropout rate of 20%", "a significance level of 5%"
         if pat.PERCENT_CONCENTRATION_BEFORE_RE.search(text[max(0, s - 20) : s]):
             continue
         ctx.claim(m.start(), m.end())

@@ -174,14 +174,21 @@ SD_LABELLED_RE = re.compile(
     rf"(?P<mean>{NUM}){_ARM_UNIT}\s*(?:[(\[]|[,;])\s*{_SD}\s*[=:,]?\s*(?P<sd>{UNSIGNED})(?:\s*[)\]])?"
 )
 # "5.2 ± 0.4 (SE)": a standard error, not an SD — not reported as mean_sd.
-STANDARD_ERROR_AFTER_RE = re.compile(r"\s*[(\[]?\s*(?:SEM?\b|(?i:standard\s+error))")
+STANDARD_ERROR_AFTER_RE = re.compile(
+    r"\s*[(\[]?\s*(?:(?i:mean)\s*(?:±|\+/[-−])\s*)?(?:SEM?\b|(?i:standard\s+error))"
+)
+# "mean ± SE: 0.5 ± 0.2": the header names a standard error.
+DISPERSION_HEADER_RE = re.compile(
+    r"\b(?i:mean)\s*(?:(?:±|\+/[-−])\s*|[(\[]\s*)"
+    r"(?P<kind>SEM?\b|SD\b|(?i:standard\s+error|standard\s+deviation))"
+)
 MEAN_SD_HEADER_RE = re.compile(
     rf"\b(?i:mean|Mittelwert)\s*(?:[(\[]\s*{_SD}\s*[)\]]|(?:±|\+/-)\s*{_SD}\b)"
 )
 # Numbers of a sample-size calculation are no arm statistics: "a target difference of 1.0 (SD 2.0)".
 ARM_NOT_BEFORE_RE = re.compile(
     r"\b(?i:target|planned|assum\w*|expected|detect|powered|power|sample\s+size|MCID|hypothesi[sz]ed"
-    r"|anticipated|clinically\s+important)\b[^.;]{0,40}$"
+    r"|anticipated|clinically\s+important|significance\s+level|alpha|drop-?out|attrition)\b[^.;]{0,40}$"
 )
 PAIR_RE = re.compile(rf"(?P<mean>{NUM}){_ARM_UNIT}\s*[(\[]\s*(?P<sd>{UNSIGNED})\s*[)\]]")
 MEDIAN_IQR_RE = re.compile(
