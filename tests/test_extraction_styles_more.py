@@ -537,3 +537,27 @@ def test_sd_header_still_gives_mean_sd() -> None:
 )
 def test_sample_size_percentages_are_not_percentages(text: str) -> None:
     assert _of(text, "percent") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "effects"),
+    [
+        (
+            "Results are given as mean differences with 95% CIs. Leg pain: −1.2 (−2.0 to −0.4); "
+            "back pain: −0.5 (−1.1 to 0.1).",
+            [("effect", "MD", -1.2, -2.0, -0.4, 95.0), ("effect", "MD", -0.5, -1.1, 0.1, 95.0)],
+        ),
+        (
+            "Effects are expressed as risk ratios (95% CI). Reoperation was rarer after surgery, "
+            "0.62 (0.41 to 0.94).",
+            [("effect", "RR", 0.62, 0.41, 0.94, 95.0)],
+        ),
+        (
+            "Effects are shown as hazard ratios. Relapse was rarer, 0.70 (0.52 to 0.94).",
+            [("effect", "HR", 0.70, 0.52, 0.94, None)],
+        ),
+    ],
+)
+def test_measure_and_level_named_for_the_passage(text: str, effects: list) -> None:
+    assert _effects(text) == effects
+    assert _of(text, "percent") == []

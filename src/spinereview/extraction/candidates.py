@@ -435,12 +435,16 @@ def _measure(ctx: _Context, lab: re.Match[str], gap: tuple[int, int], tok: Token
     return measure
 
 
-def _passage_measure(ctx: _Context, before: int) -> str | None:
-    """A measure named for the passage before ``before`` ("effects are expressed as odds ratios")."""
+def _passage_measure(ctx: _Context, before: int) -> tuple[str, float | None] | None:
+    """A measure named for the passage before ``before`` ("effects are expressed as odds ratios"),
+    with the CI level that sentence names ("mean differences with 95% CIs"), if any."""
     for m in pat.PASSAGE_MEASURE_RE.finditer(ctx.text, 0, before):
         lab = pat.MEASURE_RE.match(ctx.text, m.end())
-        if lab:
-            return lab.lastgroup
+        if lab and lab.lastgroup:
+            s_start, s_end = ctx.sentences.span(m.start())
+            label = pat.CI_LABEL_RE.search(ctx.text, s_start, min(s_end, before))
+            digits = re.search(r"\d{2}(?:[.,]\d)?", label.group()) if label else None
+            return lab.lastgroup, (ctx.num(digits.group()) if digits else None)
     return None
 
 
@@ -498,7 +502,10 @@ def _effects(ctx: _Context, p_values: list[Candidate]) -> list[Candidate]:
                 flags = tuple(f for f in eff.flags if not f.startswith("ci_level"))
                 eff = replace(eff, ci_level=previous.ci_level, flags=flags)
         elif (passage := _passage_measure(ctx, start)) is not None:
-            eff = _effect(ctx, passage, start, m, tok, gap)
+            eff = _effect(ctx, passage[0], start, m, tok, gap)
+            if eff.ci_level is None and passage[1] is not None and not _has_label(m, ctx, gap):
+                flags = tuple(f for f in eff.flags if not f.startswith("ci_level"))
+                eff = replace(eff, ci_level=passage[1], flags=flags)
         elif pat.RD_POINTS_AFTER_RE.match(text, tok.end):
             eff = _effect(ctx, "RD", start, m, tok, gap)
         elif _has_label(m, ctx, gap):

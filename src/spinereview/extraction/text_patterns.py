@@ -11,7 +11,7 @@ import re
 from spinereview.extraction.text_numbers import DASH_CLASS, INTEGER, NUM, NUMBER_WORD, UNSIGNED
 
 _CI_WORD = (
-    r"(?:\bCI\b|\bC\.I\.|\bKI\b|\bCrI\b|(?i:confidence\s+interval|credible\s+interval"
+    r"(?:\bCIs?\b|\bC\.I\.|\bKI\b|\bCrIs?\b|(?i:confidence\s+interval|credible\s+interval"
     r"|confidence\s+(?:limits?|bounds?))"
     r"|Konfidenzintervall|Vertrauensbereich)"
 )
@@ -111,7 +111,9 @@ ARM_VS_AFTER_RE = re.compile(
 )
 ARM_VS_BEFORE_RE = re.compile(r"\b(?i:vs\.?|versus|v\.|compared\s+with|gegenüber)\s*$")
 # A measure named for the whole passage: "Treatment effects are expressed as odds ratios."
-PASSAGE_MEASURE_RE = re.compile(r"\b(?i:expressed|reported|presented|given)\s+as\s+")
+PASSAGE_MEASURE_RE = re.compile(
+    r"\b(?i:(?:expressed|reported|presented|given|shown)\s+as|we\s+(?:report|present|give))\s+"
+)
 # A proportion's difference: MD read as RD when these follow the label or the estimate.
 RD_CONTEXT_RE = re.compile(r"\b(?i:proportions?|rates?|Anteil\w*|Quote)\b")
 RD_UNIT_AFTER_RE = re.compile(r"\s?%|[\s-]?(?i:percentage[\s-]+points?|Prozentpunkte[n]?)\b")
