@@ -561,3 +561,27 @@ def test_sample_size_percentages_are_not_percentages(text: str) -> None:
 def test_measure_and_level_named_for_the_passage(text: str, effects: list) -> None:
     assert _effects(text) == effects
     assert _of(text, "percent") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Vital signs were stable (HR 72 bpm, BP 120/80 mmHg).",
+        "HR 88 beats per minute at discharge.",
+        "Dosing was repeated at d = 7 and d = 14.",
+    ],
+)
+def test_heart_rates_and_days_are_not_effects(text: str) -> None:
+    assert _effects(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "values"),
+    [
+        ("Effect sizes: d = 0.41 (pain), g = 1.05 (function).", [0.41, 1.05]),
+        ("The effect on disability was moderate (d = .55).", [0.55]),
+        ("Hedges' g = −0,32 für Schmerz.", [-0.32]),
+    ],
+)
+def test_standardised_effects_with_decimals(text: str, values: list) -> None:
+    assert [(f[1], f[2]) for f in _effects(text)] == [("SMD", v) for v in values]

@@ -66,7 +66,7 @@ _DIFFERENCE = r"dif{1,2}e?re?n[cz]es?"  # also "diference", "differnce", "Diffre
 _MEASURES = {
     "SMD": r"\b(?i:standardi[sz]ed\s+(?:mean\s+)?differences?|standardisierte[n]?\s+Mittelwertdifferenz"
     r"|Std\.?\s+mean\s+diff(?:erence|\.)?|Hedges'?\s?g|Cohen'?s\s?d)|\bSMDs?\b"
-    r"|(?<![\w'’.-])[dg](?=\s*=\s*[-−+]?\s?[.\d])",
+    r"|(?<![\w'’.-])[dg](?=\s*=\s*[-−+]?\s?\d?[.,·]\d)",
     "RD": r"\b(?i:(?:absolute\s+)?risk\s+differences?|absolute\s+risk\s+(?:reduction|increase)"
     r"|percentage[\s-]+points?\s+differences?|Prozentpunkt-?[Dd]ifferenz"
     r"|Risikodifferenz)|\b(?:a?RD|ARR|ARI)s?\b",
@@ -104,6 +104,7 @@ ESTIMATE_NOT_EFFECT_AFTER_RE = re.compile(
     r"(?i:margin|threshold|cut-?off)"
     rf"|\s?%?\s*(?i:vs\.?|versus|v\.|gegenüber)\s*[{DASH_CLASS}+]?\s?\d"
     r"|[\s-]?(?i:min(?:ute)?s?|h|hours?|Minuten|Stunden)\b[\s-]"
+    r"|\s?(?i:bpm|beats|mmHg|/min)\b"
 )
 # Two arms' values compared: "3.2 (95% CI 2.8 to 3.6) vs 3.5 (...)".
 ARM_VS_AFTER_RE = re.compile(
