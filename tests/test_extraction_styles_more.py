@@ -5,6 +5,8 @@ each style is exercised in several variants."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from spinereview.extraction.candidates import extract_candidates
 
@@ -585,3 +587,45 @@ def test_heart_rates_and_days_are_not_effects(text: str) -> None:
 )
 def test_standardised_effects_with_decimals(text: str, values: list) -> None:
     assert [(f[1], f[2]) for f in _effects(text)] == [("SMD", v) for v in values]
+
+
+_LABELS = st.sampled_from(
+    [("mean difference", "MD"), ("odds ratio", "OR"), ("SMD", "SMD"), ("aHR", "HR"), ("RR", "RR")]
+)
+_MINUS = st.sampled_from(["-", "\u2212", "\u2013", "\u2012", "\uff0d", "\u2212 "])
+_LEVEL = st.sampled_from([90, 95, 99])
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    label=_LABELS,
+    minus=_MINUS,
+    level=_LEVEL,
+    german=st.booleans(),
+    whole=st.integers(min_value=1, max_value=9),
+    tenth=st.integers(min_value=1, max_value=9),
+)
+def test_property_same_values_in_english_and_german_print(
+    label: tuple[str, str], minus: str, level: int, german: bool, whole: int, tenth: int
+) -> None:
+    """An effect reads the same whatever minus sign, decimal mark, language and CI level is used."""
+    word, measure = label
+    negative = measure in ("MD", "SMD")
+    est = whole + tenth / 10
+    # printed lower bound first: −(est + 0.5) to −(est − 0.5), or est − 0.5 to est + 0.5
+    first, second = (est + 0.5, est - 0.5) if negative else (est - 0.5, est + 0.5)
+    sign = minus if negative else ""
+
+    def fmt(x: float) -> str:
+        s = f"{x:.1f}"
+        return s.replace(".", ",") if german else s
+
+    if german:
+        text = f"Die {word} betrug {sign}{fmt(est)} ({level}%-KI {sign}{fmt(first)} bis {sign}{fmt(second)})."
+    else:
+        text = f"The {word} was {sign}{fmt(est)} ({level}% CI {sign}{fmt(first)} to {sign}{fmt(second)})."
+    k = -1 if negative else 1
+    found = _effects(text)
+    expected = ("effect", measure, k * est, k * first, k * second, float(level))
+    assert len(found) == 1 and found[0][:2] == expected[:2], text
+    assert found[0][2:] == pytest.approx(expected[2:]), text
