@@ -629,3 +629,34 @@ def test_property_same_values_in_english_and_german_print(
     expected = ("effect", measure, k * est, k * first, k * second, float(level))
     assert len(found) == 1 and found[0][:2] == expected[:2], text
     assert found[0][2:] == pytest.approx(expected[2:]), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Patients received physiotherapy twice weekly for 6 weeks.",
+        "The programme lasted 8 weeks.",
+        "Treatment was given over 12 weeks.",
+        "Die Behandlungsdauer betrug 14 Tage.",
+        "A 6-week course of exercise was compared with usual care.",
+        "Hospital stay was 3 days shorter after endoscopic surgery.",
+        "Median hospital stay was 2 days.",
+        "Return to work took 21 days on average.",
+        "Time to return to work was 11 days.",
+    ],
+)
+def test_treatment_durations_and_values_are_not_follow_up(text: str) -> None:
+    assert _of(text, "followup") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "amounts"),
+    [
+        ("Patients were treated for 3 months and followed up for 2 years.", [2.0]),
+        ("Follow-up lasted 24 months in both arms.", [24.0]),
+        ("Outcomes were assessed 6 weeks after treatment.", [6.0]),
+        ("The median follow-up of 18 months was complete.", [18.0]),
+    ],
+)
+def test_follow_up_durations_are_kept(text: str, amounts: list) -> None:
+    assert [f["amount"] for f in _of(text, "followup")] == amounts

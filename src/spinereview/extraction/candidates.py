@@ -237,10 +237,13 @@ def _followups(ctx: _Context) -> list[Candidate]:
     out: list[Candidate] = []
     for m in pat.FOLLOWUP_RE.finditer(text):
         unit = m.lastgroup or "week"
-        before = text[max(0, m.start() - 30) : m.start()]
+        before = text[max(0, m.start() - 50) : m.start()]
         if (
             pat.FOLLOWUP_AGE_BEFORE_RE.search(before)
-            or pat.FOLLOWUP_DURATION_BEFORE_RE.search(before)
+            or (
+                pat.FOLLOWUP_DURATION_BEFORE_RE.search(before)
+                and not pat.FOLLOWUP_WORD_BEFORE_RE.search(before)
+            )
             or pat.FOLLOWUP_AGE_AFTER_RE.match(text, m.end())
             or pat.FOLLOWUP_INTERVAL_AFTER_RE.match(text, m.end())
             or _age_range(ctx, m, unit)

@@ -368,11 +368,21 @@ FOLLOWUP_DURATION_BEFORE_RE = re.compile(
     r"|(?:symptom|pain|sciatica|illness|complaint|disease|sick[\s-]leave)s?\s+duration"
     r"(?:\s+(?:of|was|:))?(?:\s+(?:a\s+)?(?:mean|median)(?:\s+of)?)?"
     r"|(?:Symptom|Schmerz|Beschwerde)dauer(?:\s+(?:betrug|von|lag\s+bei))?"
+    r"|(?:Behandlungs|Therapie|Liege|Krankenhaus|Aufenthalts)dauer(?:\s+(?:betrug|von|lag\s+bei))?"
+    r"|(?:treat\w*|therap\w*|physiotherapy|exercises?|programme|program|course|training|sessions?"
+    r"|injections?|medication|drug)\b[^.;,\d]{0,25}\b(?:for|over|during)"
+    r"|lasted|took|stay(?:ed)?(?:\s+(?:was|of))?(?:\s+(?:a\s+)?(?:mean|median|average)(?:\s+of)?)?"
+    r"|time\s+to\s+\w+(?:\s+\w+){0,3}?(?:\s+(?:was|of))?(?:\s+(?:a\s+)?(?:mean|median)(?:\s+of)?)?"
     r"|persist(?:ing|ed|s)?|(?:\d\s?)?vs\.?|versus|gegenüber|for\s+(?:more\s+than|over|at\s+least)"
     r"|mindestens|mehr\s+als|länger\s+als|seit|jede[n]?|alle))\s*$"
 )
+# "Follow-up lasted 24 months", "followed up for 2 years": the duration is the follow-up time.
+FOLLOWUP_WORD_BEFORE_RE = re.compile(
+    r"\b(?i:follow(?:ed)?[\s-]?up|followed|Nachbeobachtung\w*|nachuntersucht)\b[^.;,\d]{0,25}$"
+)
 FOLLOWUP_INTERVAL_AFTER_RE = re.compile(
-    r"\s*(?i:apart|intervals?|duration|old|or\s+(?:longer|more|greater)|oder\s+länger)\b"
+    r"\s*(?i:apart|intervals?|duration|old|or\s+(?:longer|more|greater)|oder\s+länger|shorter|longer"
+    r"|fewer|less|earlier|later\s+than|course|programme|program|regimen|training|kürzer|länger)\b"
     r"|\s+(?i:of\s+(?:\w+\s+){0,2}(?:care|treatment|therapy|physiotherapy)"
     r"|before\s+(?:randomi|enrol|inclusion|study\s+entry|the\s+trial))"
 )
