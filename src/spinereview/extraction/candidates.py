@@ -62,6 +62,7 @@ class _Context:
         self.sentences = SentenceIndex(text)
         self.claimed = bytearray(len(text))
         self.timepoints = bytearray(len(text))  # numbers claimed as follow-up times
+        self.effect_labels: list[re.Match[str]] | None = None  # computed once, on first use
         self.ci_labels = bytearray(len(text))
         for m in pat.CI_LABEL_RE.finditer(text):
             self.ci_labels[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
@@ -342,17 +343,22 @@ LABELLED_CI_GAP = 160
 
 def _effect_labels(ctx: _Context) -> list[re.Match[str]]:
     """Measure labels, without those that name no effect ("95% CI for the difference", MCID)."""
-    text = ctx.text
-    return [
-        lab
-        for lab in pat.MEASURE_RE.finditer(text)
-        if not pat.LABEL_NOT_EFFECT_BEFORE_RE.search(text[max(0, lab.start() - 60) : lab.start()])
-    ]
+    if ctx.effect_labels is None:
+        text = ctx.text
+        ctx.effect_labels = [
+            lab
+            for lab in pat.MEASURE_RE.finditer(text)
+            if not pat.LABEL_NOT_EFFECT_BEFORE_RE.search(
+                text[max(0, lab.start() - 60) : lab.start()]
+            )
+        ]
+    return ctx.effect_labels
 
 
 def _loose_after(ctx: _Context, tok: Token, limit: int) -> re.Match[str] | None:
     """A labelled interval after ``tok`` with no free number in between ("1.0 points after X (95% CI")."""
-    m = pat.LOOSE_CI_RE.search(ctx.text, tok.end, limit)
+    # the label must start within LOOSE_CI_GAP; bounding the search keeps long sentences linear
+    m = pat.LOOSE_CI_RE.search(ctx.text, tok.end, min(limit, tok.end + LOOSE_CI_GAP + 250))
     if m is None or m.start() - tok.end > LOOSE_CI_GAP or not ctx.free(m.start(), m.end()):
         return None
     if _first_free_token(ctx, tok.end, m.start()) is not None:
