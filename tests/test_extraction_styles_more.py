@@ -660,3 +660,16 @@ def test_treatment_durations_and_values_are_not_follow_up(text: str) -> None:
 )
 def test_follow_up_durations_are_kept(text: str, amounts: list) -> None:
     assert [f["amount"] for f in _of(text, "followup")] == amounts
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "In 120 patients the between-group difference had a 95% CI of −0.2 to 1.4.",
+        "Among 88 patients, the odds ratio's 95% CI was 0.7 to 1.9.",
+        "At 12 weeks the 95% CI for the mean difference was −26 to +16.",
+        "Die Differenz war nicht signifikant (95-%-KI −0,9 bis 0,3).",
+    ],
+)
+def test_ci_without_estimate_takes_no_nearby_number(text: str) -> None:
+    assert _effects(text) == []

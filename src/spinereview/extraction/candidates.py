@@ -371,6 +371,7 @@ def _not_estimate(ctx: _Context, tok: Token) -> bool:
     return bool(
         pat.PERCENT_THRESHOLD_BEFORE_RE.search(text[max(0, tok.start - 25) : tok.start])
         or pat.ESTIMATE_NOT_EFFECT_AFTER_RE.match(text, tok.end)
+        or pat.COUNT_NOUN_AFTER_RE.match(text, tok.end)  # "in 120 patients", "3 trials"
     )
 
 
@@ -410,14 +411,17 @@ def _pick_estimate(
 
 
 def _interval_ok(ctx: _Context, m: re.Match[str], tok: Token, gap: tuple[int, int]) -> bool:
-    """An interval with no CI label (none in the match, the gap or a row header) must contain its
-    estimate: "OR 1.4 (3 studies, 450 participants)" and "12.0 (from 30.1 to 42.1)" are no CIs."""
+    """An interval with no CI label (none in the match, the gap or a row header), or one found a few
+    words after its number, must contain its estimate: "OR 1.4 (3 studies, 450 participants)",
+    "12.0 (from 30.1 to 42.1)" and "In 120 patients the difference had a 95% CI of −0.2 to 1.4" are
+    no estimates with intervals."""
     text = ctx.text
     if pat.COUNT_NOUN_AFTER_RE.match(text, m.end("lo")) or pat.COUNT_NOUN_AFTER_RE.match(
         text, m.end("hi")
     ):
         return False  # "(1 trial, 60 patients)"
-    if _has_label(m, ctx, gap) or _ci_header(ctx, tok.start) is not None:
+    adjacent = m.re is not pat.LOOSE_CI_RE  # a loose interval was found by proximity only
+    if adjacent and (_has_label(m, ctx, gap) or _ci_header(ctx, tok.start) is not None):
         return True
     lo, hi = ctx.num(m.group("lo")), ctx.num(m.group("hi"))
     return min(lo, hi) <= tok.value <= max(lo, hi)
