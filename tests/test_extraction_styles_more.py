@@ -673,3 +673,21 @@ def test_follow_up_durations_are_kept(text: str, amounts: list) -> None:
 )
 def test_ci_without_estimate_takes_no_nearby_number(text: str) -> None:
     assert _effects(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "effects"),
+    [
+        (
+            "OR 2.1 (95% CI 1.2–3.6) in women vs 1.1 (95% CI 0.7–1.8) in men.",
+            [("effect", "OR", 2.1, 1.2, 3.6, 95.0), ("effect", "OR", 1.1, 0.7, 1.8, 95.0)],
+        ),
+        (
+            "The mean difference was −1.2 (95% CI −2.0 to −0.4) vs −0.4 (95% CI −1.1 to 0.3) in "
+            "the per-protocol set.",
+            [("effect", "MD", -1.2, -2.0, -0.4, 95.0), ("effect", "MD", -0.4, -1.1, 0.3, 95.0)],
+        ),
+    ],
+)
+def test_subgroup_effects_compared_by_vs_stay_effects(text: str, effects: list) -> None:
+    assert _effects(text) == effects

@@ -480,7 +480,7 @@ def _effects(ctx: _Context, p_values: list[Candidate]) -> list[Candidate]:
         gap = (lab.end(), tok.start)
         measure = _measure(ctx, lab, gap, tok)
         eff = _effect(ctx, measure, lab.start(), m, tok, gap)
-        effects.append(_arm_value(ctx, eff))
+        effects.append(_arm_value(ctx, eff, effects))
         ctx.claim(eff.start, eff.end)
     anchored = sorted(intervals.values(), key=lambda m: m.start())
     loose = [(m, None) for m in pat.LOOSE_CI_RE.finditer(text)]
@@ -525,22 +525,30 @@ def _effects(ctx: _Context, p_values: list[Candidate]) -> list[Candidate]:
             eff = _effect(ctx, None, start, m, tok, gap)
         else:
             continue
-        effects.append(_arm_value(ctx, eff))
+        effects.append(_arm_value(ctx, eff, effects))
         ctx.claim(eff.start, eff.end)
     return _attach_p_values(ctx, sorted(effects, key=lambda c: c.start), p_values)
 
 
-def _arm_value(ctx: _Context, eff: Candidate) -> Candidate:
-    """An estimate with its interval compared with another by "vs" is an arm's value: "3.2 (95% CI
-    2.8 to 3.6) vs 3.5 (95% CI 3.0 to 4.0)" is two estimate_ci, whatever label came before."""
+def _arm_value(ctx: _Context, eff: Candidate, effects: list[Candidate]) -> Candidate:
+    """An estimate with its interval compared with another by "vs" is an arm's value: "The difference
+    was not significant: 3.2 (95% CI 2.8 to 3.6) vs 3.5 (95% CI 3.0 to 4.0)" is two estimate_ci.
+    Ratios and SMDs are never arm values, and a difference label right before the number keeps it an
+    effect ("MD −1.2 (95% CI ...) vs −0.4 (95% CI ...)" compares subgroups or times)."""
     text = ctx.text
-    if eff.kind != "effect" or eff.ci_low is None:
+    if eff.kind != "effect" or eff.ci_low is None or eff.measure not in ("MD", "RD"):
         return eff
-    after = pat.ARM_VS_AFTER_RE.match(text, eff.end)
-    before = pat.ARM_VS_BEFORE_RE.search(text, max(0, eff.value_start - 20), eff.value_start)
-    if after is None and before is None:
-        return eff
-    return replace(eff, kind="estimate_ci", measure=None, flags=(*eff.flags, "arm_comparison"))
+    arm = replace(eff, kind="estimate_ci", measure=None, flags=(*eff.flags, "arm_comparison"))
+    if pat.ARM_VS_BEFORE_RE.search(text, max(0, eff.value_start - 20), eff.value_start):
+        previous = _previous_effect(ctx, effects, eff.start)
+        return arm if previous is not None and "arm_comparison" in previous.flags else eff
+    if pat.ARM_VS_AFTER_RE.match(text, eff.end) and eff.value_start - eff.start > ADJACENT_LABEL:
+        return arm
+    return eff
+
+
+# A label this close before its number ("MD ", "mean difference was ") makes the number an effect.
+ADJACENT_LABEL = 25
 
 
 def _ci_header(ctx: _Context, before: int) -> re.Match[str] | None:
