@@ -691,3 +691,10 @@ def test_ci_without_estimate_takes_no_nearby_number(text: str) -> None:
 )
 def test_subgroup_effects_compared_by_vs_stay_effects(text: str, effects: list) -> None:
     assert _effects(text) == effects
+
+
+@pytest.mark.parametrize(
+    "label", ["95%CI", "95 % CI", "CI95%", "CI 95%:", "95% C.I.", "95% confidence interval,"]
+)
+def test_ci_label_spellings(label: str) -> None:
+    assert _effects(f"OR 1.5 ({label} 1.1-2.0).") == [("effect", "OR", 1.5, 1.1, 2.0, 95.0)]

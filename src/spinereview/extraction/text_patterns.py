@@ -11,7 +11,7 @@ import re
 from spinereview.extraction.text_numbers import DASH_CLASS, INTEGER, NUM, NUMBER_WORD, UNSIGNED
 
 _CI_WORD = (
-    r"(?:\bCIs?\b|\bC\.I\.|\bKI\b|\bCrIs?\b|(?i:confidence\s+interval|credible\s+interval"
+    r"(?:\bCI(?:s\b|(?![A-Za-z]))|\bC\.I\.|\bKI(?![A-Za-z])|\bCrI(?:s\b|(?![A-Za-z]))|(?i:confidence\s+interval|credible\s+interval"
     r"|confidence\s+(?:limits?|bounds?))"
     r"|Konfidenzintervall|Vertrauensbereich)"
 )
