@@ -61,6 +61,8 @@ class _Context:
         self.german = is_german(text)
         self.sentences = SentenceIndex(text)
         self.claimed = bytearray(len(text))
+        self.timepoints = bytearray(len(text))  # numbers claimed as follow-up times
+        self.effect_labels: list[re.Match[str]] | None = None  # computed once, on first use
         self.ci_labels = bytearray(len(text))
         for m in pat.CI_LABEL_RE.finditer(text):
             self.ci_labels[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
@@ -128,6 +130,8 @@ def _table_counts(ctx: _Context) -> list[Candidate]:
                 continue
             events, pct = _count_value(ctx, m.group("ev")), ctx.num(m.group("pct"))
             n = _denominator(sizes, m.start(), events, pct)
+            if m.group("tot") is not None:  # "33 (55.0) of 60"
+                n = _count_value(ctx, m.group("tot"))
             ctx.claim(m.start(), m.end())
             out.append(
                 Candidate(
@@ -183,12 +187,24 @@ def _dispersion(ctx: _Context) -> list[Candidate]:
         for m in pat.QUARTILE_TRIPLE_RE.finditer(ctx.text, word_end, end):
             if (m.start() >= header.end() or m.end() > header.end()) and (c := _median(ctx, m)):
                 out.append(c)
+    for header in pat.QUARTILE_PAIR_HEADER_RE.finditer(ctx.text):
+        end = ctx.sentences.span(header.start())[1]
+        for m in pat.QUARTILE_TRIPLE_RE.finditer(ctx.text, header.end(), end):
+            if (c := _median(ctx, m)) is not None:
+                out.append(c)
     return out
 
 
 def _mean_sd(ctx: _Context, m: re.Match[str]) -> Candidate | None:
     if not ctx.free(m.start(), m.end()) or pat.STANDARD_ERROR_AFTER_RE.match(ctx.text, m.end()):
         return None
+    if pat.ARM_NOT_BEFORE_RE.search(ctx.text, max(0, m.start() - 60), m.start()):
+        return None
+    headers = list(
+        pat.DISPERSION_HEADER_RE.finditer(ctx.text, ctx.sentences.span(m.start())[0], m.start())
+    )
+    if headers and headers[-1].group("kind").upper().startswith(("SE", "STANDARD E")):
+        return None  # under a "mean ± SE" header
     ctx.claim(m.start(), m.end())
     return Candidate(
         "mean_sd",
@@ -222,12 +238,16 @@ def _followups(ctx: _Context) -> list[Candidate]:
     out: list[Candidate] = []
     for m in pat.FOLLOWUP_RE.finditer(text):
         unit = m.lastgroup or "week"
-        before = text[max(0, m.start() - 30) : m.start()]
+        before = text[max(0, m.start() - 50) : m.start()]
         if (
             pat.FOLLOWUP_AGE_BEFORE_RE.search(before)
-            or pat.FOLLOWUP_DURATION_BEFORE_RE.search(before)
+            or (
+                pat.FOLLOWUP_DURATION_BEFORE_RE.search(before)
+                and not pat.FOLLOWUP_WORD_BEFORE_RE.search(before)
+            )
             or pat.FOLLOWUP_AGE_AFTER_RE.match(text, m.end())
             or pat.FOLLOWUP_INTERVAL_AFTER_RE.match(text, m.end())
+            or _age_range(ctx, m, unit)
         ):
             continue
         for a in pat.AMOUNT_RE.finditer(text, m.start("amounts"), m.end("amounts")):
@@ -235,9 +255,28 @@ def _followups(ctx: _Context) -> list[Candidate]:
                 out.append(_followup(ctx, a.start(), a.end(), m.end(), unit))
     for m in pat.UNIT_FIRST_RE.finditer(text):
         if ctx.free(m.start(), m.end()):
-            unit = "week" if m.group("week") else "month"
+            unit = next(u for u in ("day", "week", "month", "year") if m.group(u))
             out.append(_followup(ctx, m.start("amount"), m.end("amount"), m.end(), unit, m.start()))
     return out
+
+
+# Follow-up times in years are shorter than this; a range of larger numbers of years is an age.
+AGE_YEARS = 16
+# No trial assesses its patients this many years after randomisation: such a number is an age.
+AGE_ONLY_YEARS = 30
+
+
+def _age_range(ctx: _Context, m: re.Match[str], unit: str) -> bool:
+    """True for an age range such as "zwischen 18 und 80 Jahren" or "18 to 75 years"."""
+    if unit != "year":
+        return False
+    raw = [a.group() for a in pat.AMOUNT_RE.finditer(m.group("amounts"))]
+    if not raw or any(not r[:1].isdigit() for r in raw):
+        return False
+    amounts = [ctx.num(r) for r in raw]
+    before = ctx.text[max(0, m.start() - 12) : m.start()]
+    ranged = len(amounts) > 1 or pat.FOLLOWUP_AGE_RANGE_BEFORE_RE.search(before) is not None
+    return (ranged and min(amounts) >= AGE_YEARS) or min(amounts) >= AGE_ONLY_YEARS
 
 
 def _followup(
@@ -247,6 +286,7 @@ def _followup(
     word = word_value(raw)
     amount = float(word) if word is not None else ctx.num(raw)
     ctx.claim(a_start, a_end)
+    ctx.timepoints[a_start:a_end] = b"\x01" * (a_end - a_start)
     return Candidate(
         "followup",
         a_start if start is None else start,
@@ -297,21 +337,28 @@ def _has_label(m: re.Match[str] | None, ctx: _Context, gap: tuple[int, int]) -> 
 
 # How far (characters) an interval that names its level may follow its estimate.
 LOOSE_CI_GAP = 90
+# The same when a measure label follows the estimate ("a 9.5-point difference on ... (95% CI").
+LABELLED_CI_GAP = 160
 
 
 def _effect_labels(ctx: _Context) -> list[re.Match[str]]:
     """Measure labels, without those that name no effect ("95% CI for the difference", MCID)."""
-    text = ctx.text
-    return [
-        lab
-        for lab in pat.MEASURE_RE.finditer(text)
-        if not pat.LABEL_NOT_EFFECT_BEFORE_RE.search(text[max(0, lab.start() - 60) : lab.start()])
-    ]
+    if ctx.effect_labels is None:
+        text = ctx.text
+        ctx.effect_labels = [
+            lab
+            for lab in pat.MEASURE_RE.finditer(text)
+            if not pat.LABEL_NOT_EFFECT_BEFORE_RE.search(
+                text[max(0, lab.start() - 60) : lab.start()]
+            )
+        ]
+    return ctx.effect_labels
 
 
 def _loose_after(ctx: _Context, tok: Token, limit: int) -> re.Match[str] | None:
     """A labelled interval after ``tok`` with no free number in between ("1.0 points after X (95% CI")."""
-    m = pat.LOOSE_CI_RE.search(ctx.text, tok.end, limit)
+    # the label must start within LOOSE_CI_GAP; bounding the search keeps long sentences linear
+    m = pat.LOOSE_CI_RE.search(ctx.text, tok.end, min(limit, tok.end + LOOSE_CI_GAP + 250))
     if m is None or m.start() - tok.end > LOOSE_CI_GAP or not ctx.free(m.start(), m.end()):
         return None
     if _first_free_token(ctx, tok.end, m.start()) is not None:
@@ -324,6 +371,7 @@ def _not_estimate(ctx: _Context, tok: Token) -> bool:
     return bool(
         pat.PERCENT_THRESHOLD_BEFORE_RE.search(text[max(0, tok.start - 25) : tok.start])
         or pat.ESTIMATE_NOT_EFFECT_AFTER_RE.match(text, tok.end)
+        or pat.COUNT_NOUN_AFTER_RE.match(text, tok.end)  # "in 120 patients", "3 trials"
     )
 
 
@@ -344,31 +392,72 @@ def _pick_estimate(
             or _loose_after(ctx, tok, sentence_end)
             or pat.BARE_CI_AFTER_RE.match(ctx.text, tok.end)
         )
+        if m is not None and not _interval_ok(ctx, m, tok, (start, tok.start)):
+            m = None
         if m is not None and ctx.free(m.start("lo"), m.end()):
             return tok, m
         if _not_estimate(ctx, tok):
             continue
         if first and _tight_gap(ctx, start, tok.start):
-            return tok, None
+            later = _pick_estimate(ctx, tok.end, limit, intervals)
+            same_clause = later is not None and later[1] is not None
+            if same_clause and later is not None:
+                same_clause = re.search(r"[;,]", ctx.text[tok.end : later[0].start]) is None
+            # "OR for patients older than 60 years was 1.8 (95% CI ...)": the number with the
+            # interval in the same clause is the estimate; the bare one belongs to the phrase.
+            return later if same_clause else (tok, None)
         first = False
     return None
 
 
-def _measure(ctx: _Context, measure: str | None, gap: tuple[int, int], tok: Token) -> str | None:
-    """MD read as RD for differences in proportions ("23%", "percentage points", "proportion")."""
-    if measure != "MD":
+def _interval_ok(ctx: _Context, m: re.Match[str], tok: Token, gap: tuple[int, int]) -> bool:
+    """An interval with no CI label (none in the match, the gap or a row header), or one found a few
+    words after its number, must contain its estimate: "OR 1.4 (3 studies, 450 participants)",
+    "12.0 (from 30.1 to 42.1)" and "In 120 patients the difference had a 95% CI of −0.2 to 1.4" are
+    no estimates with intervals."""
+    text = ctx.text
+    if pat.COUNT_NOUN_AFTER_RE.match(text, m.end("lo")) or pat.COUNT_NOUN_AFTER_RE.match(
+        text, m.end("hi")
+    ):
+        return False  # "(1 trial, 60 patients)"
+    adjacent = m.re is not pat.LOOSE_CI_RE  # a loose interval was found by proximity only
+    if adjacent and (_has_label(m, ctx, gap) or _ci_header(ctx, tok.start) is not None):
+        return True
+    lo, hi = ctx.num(m.group("lo")), ctx.num(m.group("hi"))
+    return min(lo, hi) <= tok.value <= max(lo, hi)
+
+
+def _measure(ctx: _Context, lab: re.Match[str], gap: tuple[int, int], tok: Token) -> str | None:
+    """MD read as RD for differences in proportions ("23%", "percentage points", "proportion"),
+    unless the label names a difference of means ("mean difference", "WMD")."""
+    measure = lab.lastgroup or "MD"
+    if measure != "MD" or pat.EXPLICIT_MEAN_RE.match(lab.group()):
         return measure
     if pat.RD_UNIT_AFTER_RE.match(ctx.text, tok.end) or pat.RD_CONTEXT_RE.search(ctx.text, *gap):
+        return "RD"
+    # "The proportion with a good outcome was 0.71 ... and 0.52 (difference 0.19; ...)": the
+    # sentence is about proportions, and the estimate carries no unit of a score.
+    # A difference named for another outcome ("the difference in pain was 1.2") stays MD.
+    s_start = ctx.sentences.span(lab.start())[0]
+    if (
+        pat.RD_CONTEXT_RE.search(ctx.text, s_start, lab.start())
+        and not pat.SCORE_UNIT_AFTER_RE.match(ctx.text, tok.end)
+        and not pat.NAMED_OUTCOME_RE.search(ctx.text, *gap)
+    ):
         return "RD"
     return measure
 
 
-def _passage_measure(ctx: _Context, before: int) -> str | None:
-    """A measure named for the passage before ``before`` ("effects are expressed as odds ratios")."""
+def _passage_measure(ctx: _Context, before: int) -> tuple[str, float | None] | None:
+    """A measure named for the passage before ``before`` ("effects are expressed as odds ratios"),
+    with the CI level that sentence names ("mean differences with 95% CIs"), if any."""
     for m in pat.PASSAGE_MEASURE_RE.finditer(ctx.text, 0, before):
         lab = pat.MEASURE_RE.match(ctx.text, m.end())
-        if lab:
-            return lab.lastgroup
+        if lab and lab.lastgroup:
+            s_start, s_end = ctx.sentences.span(m.start())
+            label = pat.CI_LABEL_RE.search(ctx.text, s_start, min(s_end, before))
+            digits = re.search(r"\d{2}(?:[.,]\d)?", label.group()) if label else None
+            return lab.lastgroup, (ctx.num(digits.group()) if digits else None)
     return None
 
 
@@ -389,9 +478,9 @@ def _effects(ctx: _Context, p_values: list[Candidate]) -> list[Candidate]:
             continue
         tok, m = picked
         gap = (lab.end(), tok.start)
-        measure = _measure(ctx, lab.lastgroup or "MD", gap, tok)
+        measure = _measure(ctx, lab, gap, tok)
         eff = _effect(ctx, measure, lab.start(), m, tok, gap)
-        effects.append(eff)
+        effects.append(_arm_value(ctx, eff, effects))
         ctx.claim(eff.start, eff.end)
     anchored = sorted(intervals.values(), key=lambda m: m.start())
     loose = [(m, None) for m in pat.LOOSE_CI_RE.finditer(text)]
@@ -406,16 +495,18 @@ def _effects(ctx: _Context, p_values: list[Candidate]) -> list[Candidate]:
             if tok is None:
                 continue
             start = tok.start
-        if not ctx.free(tok.start, tok.end):
+        if not ctx.free(tok.start, tok.end) or not _interval_ok(ctx, m, tok, (start, start)):
             continue
+        gap = (start, start)
+        if not _has_label(m, ctx, gap) and (header := _ci_header(ctx, start)) is not None:
+            gap = header.span()
         previous = _previous_effect(ctx, effects, start)
         what = _group(m, "what")
         named = pat.MEASURE_RE.search(what) if what else None
         if named is None and previous is None:
             named = _label_near(ctx, tok, m.start())
-        gap = (start, start)
         if named is not None:
-            eff = _effect(ctx, _measure(ctx, named.lastgroup, gap, tok), start, m, tok, gap)
+            eff = _effect(ctx, _measure(ctx, named, gap, tok), start, m, tok, gap)
         elif previous is not None and previous.measure is not None:
             eff = _effect(ctx, previous.measure, start, m, tok, gap)
             eff = _with_flag(eff, "measure_inherited")
@@ -424,14 +515,46 @@ def _effects(ctx: _Context, p_values: list[Candidate]) -> list[Candidate]:
                 flags = tuple(f for f in eff.flags if not f.startswith("ci_level"))
                 eff = replace(eff, ci_level=previous.ci_level, flags=flags)
         elif (passage := _passage_measure(ctx, start)) is not None:
-            eff = _effect(ctx, passage, start, m, tok, gap)
+            eff = _effect(ctx, passage[0], start, m, tok, gap)
+            if eff.ci_level is None and passage[1] is not None and not _has_label(m, ctx, gap):
+                flags = tuple(f for f in eff.flags if not f.startswith("ci_level"))
+                eff = replace(eff, ci_level=passage[1], flags=flags)
+        elif pat.RD_POINTS_AFTER_RE.match(text, tok.end):
+            eff = _effect(ctx, "RD", start, m, tok, gap)
         elif _has_label(m, ctx, gap):
             eff = _effect(ctx, None, start, m, tok, gap)
         else:
             continue
-        effects.append(eff)
+        effects.append(_arm_value(ctx, eff, effects))
         ctx.claim(eff.start, eff.end)
     return _attach_p_values(ctx, sorted(effects, key=lambda c: c.start), p_values)
+
+
+def _arm_value(ctx: _Context, eff: Candidate, effects: list[Candidate]) -> Candidate:
+    """An estimate with its interval compared with another by "vs" is an arm's value: "The difference
+    was not significant: 3.2 (95% CI 2.8 to 3.6) vs 3.5 (95% CI 3.0 to 4.0)" is two estimate_ci.
+    Ratios and SMDs are never arm values, and a difference label right before the number keeps it an
+    effect ("MD −1.2 (95% CI ...) vs −0.4 (95% CI ...)" compares subgroups or times)."""
+    text = ctx.text
+    if eff.kind != "effect" or eff.ci_low is None or eff.measure not in ("MD", "RD"):
+        return eff
+    arm = replace(eff, kind="estimate_ci", measure=None, flags=(*eff.flags, "arm_comparison"))
+    if pat.ARM_VS_BEFORE_RE.search(text, max(0, eff.value_start - 20), eff.value_start):
+        previous = _previous_effect(ctx, effects, eff.start)
+        return arm if previous is not None and "arm_comparison" in previous.flags else eff
+    if pat.ARM_VS_AFTER_RE.match(text, eff.end) and eff.value_start - eff.start > ADJACENT_LABEL:
+        return arm
+    return eff
+
+
+# A label this close before its number ("MD ", "mean difference was ") makes the number an effect.
+ADJACENT_LABEL = 25
+
+
+def _ci_header(ctx: _Context, before: int) -> re.Match[str] | None:
+    """A bracketed CI label earlier in the sentence that heads a table row ("Total (95% CI)")."""
+    headers = list(pat.CI_HEADER_RE.finditer(ctx.text, ctx.sentences.span(before)[0], before))
+    return headers[-1] if headers else None
 
 
 def _label_near(ctx: _Context, tok: Token, ci_start: int) -> re.Match[str] | None:
@@ -447,16 +570,24 @@ def _label_near(ctx: _Context, tok: Token, ci_start: int) -> re.Match[str] | Non
     return before[-1] if before else None
 
 
+def _labelled_estimate(ctx: _Context, tok: Token) -> bool:
+    """True when a measure label follows the number in its phrase ("a 9.5-point between-group
+    difference on the ODI"), so its interval may come later in the sentence."""
+    lab = pat.MEASURE_RE.search(ctx.text, tok.end, tok.end + 40)
+    return lab is not None and re.search(r"[,;.()\[\]\d]", ctx.text[tok.end : lab.start()]) is None
+
+
 def _estimate_before(ctx: _Context, offset: int) -> Token | None:
     """The free number just before an interval's label, in its sentence and close to it."""
     s_start = ctx.sentences.span(offset)[0]
     i = bisect_left(ctx.token_starts, offset) - 1
     while i >= 0 and ctx.tokens[i].start >= s_start:
         tok = ctx.tokens[i]
-        if ctx.ci_labels[tok.start]:
+        if ctx.ci_labels[tok.start] or ctx.timepoints[tok.start]:
             i -= 1
             continue
-        if not ctx.free(tok.start, tok.end) or offset - tok.end > LOOSE_CI_GAP:
+        gap = LABELLED_CI_GAP if _labelled_estimate(ctx, tok) else LOOSE_CI_GAP
+        if not ctx.free(tok.start, tok.end) or offset - tok.end > gap:
             return None
         return None if _not_estimate(ctx, tok) else tok
     return None
@@ -465,6 +596,8 @@ def _estimate_before(ctx: _Context, offset: int) -> Token | None:
 def _tight_gap(ctx: _Context, start: int, end: int) -> bool:
     """True when the words between a label and a bare estimate read "MD = x", "RR of x" etc."""
     gap = "".join("x" if ctx.claimed[i] else ch for i, ch in enumerate(ctx.text[start:end], start))
+    if pat.GAP_ENDS_IN_PREPOSITION_RE.search(gap):
+        return False  # "difference in 10 m walk time": the number names the outcome
     return pat.TIGHT_GAP_RE.fullmatch(gap) is not None
 
 
@@ -549,8 +682,18 @@ def _not_events(ctx: _Context, m: re.Match[str]) -> bool:
         return True
     if pat.EVENTS_NOT_AFTER_RE.match(text, m.end()):
         return True
-    return "/" in between and bool(
-        pat.EVENTS_NOT_SLASH_BEFORE_RE.search(text[max(0, m.start() - 12) : m.start()])
+    before = text[max(0, m.start() - 60) : m.start()]
+    if "/" not in between:
+        return bool(pat.EVENTS_NOT_POSITION_BEFORE_RE.search(before))
+    if pat.EVENTS_NOT_SLASH_BEFORE_RE.search(before):
+        return True
+    total = _count_value(ctx, m.group("tot"))
+    if 1900 <= total <= 2100 and _count_value(ctx, m.group("ev")) <= 12:
+        return True  # a month and year: "03/2017"
+    return (
+        total in pat.SCALE_TOTALS
+        and not pat.EVENTS_SLASH_COUNTS_BEFORE_RE.search(before)
+        and not pat.EVENTS_SLASH_COUNTS_AFTER_RE.match(text, m.end("tot"))
     )
 
 
@@ -598,6 +741,14 @@ def _counts(ctx: _Context) -> list[Candidate]:
                 "events", m.start(), m.end(), ev_start, ev_end, events=events, n=total
             )
             out.append(found)
+    for m in pat.COUNT_AFTER_GROUP_RE.finditer(text):
+        events, total = _count_value(ctx, m.group("ev")), _count_value(ctx, m.group("n"))
+        if events <= total and ctx.free(m.start("ev"), m.end("ev")):
+            ctx.claim(m.start("ev"), m.end("ev"))
+            ev_start, ev_end = m.start("ev"), m.end("ev")
+            out.append(
+                Candidate("events", ev_start, m.end(), ev_start, ev_end, events=events, n=total)
+            )
     sizes = _arm_sizes(ctx)
     for regex in (pat.COUNT_PERCENT_RE, pat.COUNT_OF_THEM_RE):
         for m in regex.finditer(text):
@@ -616,6 +767,13 @@ def _counts(ctx: _Context) -> list[Candidate]:
             )
     for regex in (pat.N_EQUALS_RE, pat.N_PEOPLE_RE):
         for m in regex.finditer(text):
+            after = pat.N_IS_EVENT_AFTER_RE.match(text, m.end())
+            if (
+                regex is pat.N_PEOPLE_RE
+                and after
+                and int(after.group("ev")) == _count_value(ctx, m.group("n"))
+            ):
+                continue
             if ctx.free(m.start("n"), m.end("n")):
                 ctx.claim(m.start(), m.end())
                 n = _count_value(ctx, m.group("n"))
@@ -626,18 +784,27 @@ def _counts(ctx: _Context) -> list[Candidate]:
 def _percents(ctx: _Context) -> list[Candidate]:
     out: list[Candidate] = []
     text = ctx.text
-    for m in pat.PERCENT_RE.finditer(text):
+    matches = [*pat.PERCENT_RE.finditer(text), *pat.PERCENT_WORD_RE.finditer(text)]
+    for m in sorted(matches, key=lambda m: m.start()):
         s, e = m.start("num"), m.end("num")
         if not ctx.free(m.start(), m.end()) or ctx.ci_labels[s]:
             continue
         if pat.PERCENT_THRESHOLD_BEFORE_RE.search(text[max(0, s - 25) : s]):
             continue
+        if pat.PERCENT_ARTICLE_BEFORE_RE.search(
+            text[max(0, s - 8) : s]
+        ) and pat.PERCENT_THRESHOLD_CHANGE_RE.match(text, m.end()):
+            continue
         if pat.PERCENT_NOT_ARM_AFTER_RE.match(text, m.end()):
             continue
+        if pat.ARM_NOT_BEFORE_RE.search(text, max(0, s - 60), s):
+            continue  # "assuming a dropout rate of 20%", "a significance level of 5%"
         if pat.PERCENT_CONCENTRATION_BEFORE_RE.search(text[max(0, s - 20) : s]):
             continue
         ctx.claim(m.start(), m.end())
-        out.append(Candidate("percent", m.start(), m.end(), s, e, percent=ctx.num(m.group("num"))))
+        word = word_value(m.group("num"))
+        value = float(word) if word is not None else ctx.num(m.group("num"))
+        out.append(Candidate("percent", m.start(), m.end(), s, e, percent=value))
     return out
 
 

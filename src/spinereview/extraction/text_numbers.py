@@ -7,8 +7,8 @@ from bisect import bisect_right
 from dataclasses import dataclass
 
 # Characters used as a minus sign: ASCII hyphen-minus, U+2212 minus, en dash, em dash, figure dash.
-DASHES = "-−–—‒\u2011"
-DASH_CLASS = r"\-−–—‒\u2011"  # the same, escaped for use inside a character class
+DASHES = "-−–—‒\u2011\ufe63\uff0d"
+DASH_CLASS = r"\-−–—‒\u2011\ufe63\uff0d"  # the same, escaped for use inside a character class
 # A dash is a minus sign only when it follows whitespace, an opening bracket, a comparator, a
 # separator, another dash or the start of the text — so "2.0-4.5" is a range, "−2.0–−0.5" is two
 # negative numbers, and "-2.0 - -0.5" reads as (−2.0, −0.5).
@@ -110,7 +110,8 @@ def word_value(raw: str) -> int | None:
 
 
 _GERMAN = re.compile(
-    r"\b(?:KI|bis|und|der|die|das|mit|nach|bei|Wochen|Monate[n]?|Patienten|Gruppe)\b"
+    r"\b(?:KI|bis|und|der|die|das|mit|nach|bei|Bei|von|Von|wurden|betrug|zwischen|sowie|Wochen"
+    r"|Monate[n]?|Jahre[n]?|Patienten|Patientinnen|Teilnehmende[n]?|Gruppe|Studie)\b"
 )
 _THOUSANDS = re.compile(r"\d{1,3}(?:[.,]\d{3}){1,3}")
 
@@ -144,6 +145,9 @@ def parse_number(raw: str, german: bool = False, integer_context: bool = False) 
     thousands_sep = "." if german else ","
     if integer_context and _THOUSANDS.fullmatch(s) and set(re.sub(r"\d", "", s)) == {thousands_sep}:
         s = s.replace(thousands_sep, "")
+    elif integer_context and _THOUSANDS.fullmatch(s) and len(set(re.sub(r"\d", "", s))) == 1:
+        # A count cannot be fractional: "1.024 von 2.048" in a text not recognised as German.
+        s = re.sub(r"\D", "", s)
     s = s.replace("·", ".").replace(",", ".")
     value = float(s)
     return -value if negative else value

@@ -11,8 +11,8 @@ import re
 from spinereview.extraction.text_numbers import DASH_CLASS, INTEGER, NUM, NUMBER_WORD, UNSIGNED
 
 _CI_WORD = (
-    r"(?:\bCI\b|\bC\.I\.|\bKI\b|\bCrI\b|(?i:confidence\s+interval|credible\s+interval"
-    r"|confidence\s+limits)"
+    r"(?:\bCI(?:s\b|(?![A-Za-z]))|\bC\.I\.|\bKI(?![A-Za-z])|\bCrI(?:s\b|(?![A-Za-z]))|(?i:confidence\s+interval|credible\s+interval"
+    r"|confidence\s+(?:limits?|bounds?))"
     r"|Konfidenzintervall|Vertrauensbereich)"
 )
 
@@ -29,8 +29,14 @@ def ci_label(group: str | None) -> str:
 
 
 CI_LABEL_RE = re.compile(ci_label(None))
+# A table header that names the level for the row: "MD (95% CI)", "Total (95% CI) 412 410 ...".
+CI_HEADER_RE = re.compile(rf"[(\[]\s*{ci_label(None)}\s*[)\]]")
 
 SEP = rf"(?:to|bis|and|und|,|;|[{DASH_CLASS}])"
+# The limits named: "lower bound 1.02, upper bound 1.68", "lower 95% confidence limit 0.4, upper 2.8".
+_LOWER = r"(?:(?i:lower)(?:\s+(?:bound|limit))?\s*[:=]?\s*)"
+_UPPER_SEP = r"(?:\s*[,;]?\s*(?:and\s+)?(?i:upper)(?:\s+(?:bound|limit))?\s*[:=]?\s*)"
+CI_SEP = rf"(?:\s*{SEP}\s*|{_UPPER_SEP})"
 # A unit glued to or following a number ("6.4-point", "12.3 mm", "6.1 kgf", "7.2°", "0.8 h",
 # "3.2 ODI points", "10 percentage points"); never a word that continues the sentence.
 _NOT_UNIT = (
@@ -49,9 +55,9 @@ _CUR = r"[€£$]?"
 EST_CI_RE = re.compile(
     rf"(?P<est>{NUM}){_EST_UNIT}?"
     rf"(?:\s*[(\[]|\s*[,;:]\s*(?={ci_label(None)}))"
-    rf"\s*(?:(?P<label>{ci_label('a')})\s*(?:[,:=]|\bof\b)?\s*)?"
+    rf"\s*(?:(?i:lower)\s+)?(?:(?P<label>{ci_label('a')})\s*(?:[,:=]|\bof\b)?\s*)?"
     r"(?:(?:from|von|between)\s+)?(?:[(\[]\s*)?"
-    rf"{_CUR}(?P<lo>{NUM}){UNIT}?\s*{SEP}\s*{_CUR}(?P<hi>{NUM}){UNIT}?"
+    rf"{_LOWER}?{_CUR}(?P<lo>{NUM}){UNIT}?{CI_SEP}{_CUR}(?P<hi>{NUM}){UNIT}?"
     rf"(?:\s*[,;]?\s*(?P<label_b>{ci_label('b')}))?"
     r"(?:\s*[)\]])?"
 )
@@ -60,8 +66,9 @@ _DIFFERENCE = r"dif{1,2}e?re?n[cz]es?"  # also "diference", "differnce", "Diffre
 _MEASURES = {
     "SMD": r"\b(?i:standardi[sz]ed\s+(?:mean\s+)?differences?|standardisierte[n]?\s+Mittelwertdifferenz"
     r"|Std\.?\s+mean\s+diff(?:erence|\.)?|Hedges'?\s?g|Cohen'?s\s?d)|\bSMDs?\b"
-    r"|(?<![\w'’.-])[dg](?=\s*=\s*[-−+]?\s?[.\d])",
+    r"|(?<![\w'’.-])[dg](?=\s*=\s*[-−+]?\s?\d?[.,·]\d)",
     "RD": r"\b(?i:(?:absolute\s+)?risk\s+differences?|absolute\s+risk\s+(?:reduction|increase)"
+    r"|percentage[\s-]+points?\s+differences?|Prozentpunkt-?[Dd]ifferenz"
     r"|Risikodifferenz)|\b(?:a?RD|ARR|ARI)s?\b",
     "RR": r"\b(?i:risk\s+ratios?|relative\s+risks?(?!\s+reduction)|relative[sn]?\s+Risiko)"
     r"|\ba?RRs?\b",
@@ -80,28 +87,55 @@ MEASURE_RE = re.compile("|".join(f"(?P<{k}>{v})" for k, v in _MEASURES.items()))
 # Words just before a measure label that make it no effect: "95% CI for the difference",
 # "within-group d", "planned to detect a difference", "minimal clinically important difference".
 LABEL_NOT_EFFECT_BEFORE_RE = re.compile(
-    rf"(?:{_CI_WORD}\s+(?:for|of)\s+(?:the\s+)?|within[\s-](?:group|arm)\s+"
+    rf"(?:{_CI_WORD}\s+(?:for|of)\s+(?:the\s+)?"
+    r"|\b(?i:within[\s-](?:group|arm|patient|subject)|pre[\s-]?post|innerhalb\s+der\s+Gruppen?)"
+    r"\s+(?:[^,;.()\[\]\d]{0,40}?[(\[]\s*)?"
     r"|\b(?i:detect|planned|expected|assumed|target|targeted|clinically\s+important|MCID|smallest"
-    r"|powered\s+to\s+detect)\s+(?:an?\s+|the\s+)?(?:\w+\s+)?)$"
+    r"|powered\s+to\s+detect|minim(?:al|ally|um)\s+important|hypothesi[sz]ed|anticipated"
+    r"|(?:non-?inferiority|equivalence)\s+margin|margin\s+of|threshold\s+of)"
+    r"\s+(?:an?\s+|the\s+)?(?:\w+\s+)?)$"
 )
 # An estimate that is a threshold or an exposure, not an effect ("1.5 points or more", "6 min walk").
 ESTIMATE_NOT_EFFECT_AFTER_RE = re.compile(
     r"(?:\s?\w+)?\s+(?i:or\s+more|or\s+greater|oder\s+mehr)\b"
+    r"|(?:\s?\w+)?\s+(?i:(?:was|is|were|are)\s+(?:considered|regarded|deemed|taken\s+as|judged)"
+    r"|galt|gilt)\b"
+    r"|(?:\s?\w+)?\s+(?i:was\s+(?:chosen|set|used|defined)\s+as|as\s+the)\b[^.;]{0,40}"
+    r"(?i:margin|threshold|cut-?off)"
+    rf"|\s?%?\s*(?i:vs\.?|versus|v\.|gegenüber)\s*[{DASH_CLASS}+]?\s?\d"
     r"|[\s-]?(?i:min(?:ute)?s?|h|hours?|Minuten|Stunden)\b[\s-]"
+    r"|\s?(?i:bpm|beats|mmHg|/min)\b"
 )
+# Two arms' values compared: "3.2 (95% CI 2.8 to 3.6) vs 3.5 (...)".
+ARM_VS_AFTER_RE = re.compile(
+    rf"[^.;()\[\]\d]{{0,25}}?\b(?i:vs\.?|versus|v\.|compared\s+with|gegenüber)\s*[{DASH_CLASS}+]?\s?\d"
+)
+ARM_VS_BEFORE_RE = re.compile(r"\b(?i:vs\.?|versus|v\.|compared\s+with|gegenüber)\s*$")
 # A measure named for the whole passage: "Treatment effects are expressed as odds ratios."
-PASSAGE_MEASURE_RE = re.compile(r"\b(?i:expressed|reported|presented|given)\s+as\s+")
+PASSAGE_MEASURE_RE = re.compile(
+    r"\b(?i:(?:expressed|reported|presented|given|shown)\s+as|we\s+(?:report|present|give))\s+"
+)
 # A proportion's difference: MD read as RD when these follow the label or the estimate.
 RD_CONTEXT_RE = re.compile(r"\b(?i:proportions?|rates?|Anteil\w*|Quote)\b")
 RD_UNIT_AFTER_RE = re.compile(r"\s?%|[\s-]?(?i:percentage[\s-]+points?|Prozentpunkte[n]?)\b")
+# A difference printed in percentage points is a risk difference even without a measure word.
+RD_POINTS_AFTER_RE = re.compile(
+    r"[\s-]?(?i:percentage[\s-]+points?|Prozentpunkte[n]?)\b|\s?(?:pp|%-?points?)\b"
+)
+# A unit that makes a difference one of scores or measurements, not of proportions.
+SCORE_UNIT_AFTER_RE = re.compile(r"[\s-]?(?!(?i:percentage|per\s+cent|percent|Prozent))[A-Za-zµ°]")
+NAMED_OUTCOME_RE = re.compile(r"\b(?i:in|for|on|of\s+the|im|bei|für)\s+[A-Za-zÄÖÜäöü]")
+# A label that names a difference of means: kept MD even with "%" or "percentage points" after.
+EXPLICIT_MEAN_RE = re.compile(r"(?i:(?:weighted\s+|adjusted\s+)?mean\b|W?MD|MWD|Mittelwert)")
 # An interval that names its level and sits after its estimate, maybe after words in between:
 # "(95% CI 0.3 to 1.7)", "with a 95% confidence interval from 1.2 to 7.0",
 # "(95% CI of the difference, 0.7 to 3.1)", "95%CI [− 2.4, 0.5]".
 LOOSE_CI_RE = re.compile(
     rf"(?P<label>{ci_label('a')})(?:\s*[(\[](?:CI|KI)[)\]])?"
     r"(?:\s+(?:for|of)\s+(?:the\s+)?(?P<what>[^,:;=()\[\]\d]{0,50}?))?"
-    r"\s*(?:[,:=]|\b(?:of|was|ran|is)\b)?\s*(?:(?:from|von|between)\s+)?(?:[(\[]\s*)?"
-    rf"{_CUR}(?P<lo>{NUM}){UNIT}?\s*{SEP}\s*{_CUR}(?P<hi>{NUM}){UNIT}?"
+    r"\s*(?:[,:=]|\b(?:of|was|ran|ranged|ranging|is|extended|spanned|went|lay|reichte)\b)?"
+    r"\s*(?:(?:from|von|between)\s+)?(?:[(\[]\s*)?"
+    rf"{_LOWER}?{_CUR}(?P<lo>{NUM}){UNIT}?{CI_SEP}{_CUR}(?P<hi>{NUM}){UNIT}?"
     r"(?:\s*[)\]])?"
 )
 
@@ -124,6 +158,9 @@ TIGHT_GAP_RE = re.compile(
     r"\s*(?:[,:=]|\b(?i:of|was|were|is|amounted\s+to|betrug|von|lag\s+bei)\b)?\s*"
 )
 
+# "difference in 10 m walk", "difference for 6": a number right after a preposition is no estimate.
+GAP_ENDS_IN_PREPOSITION_RE = re.compile(r"\s(?i:in|for|on|at|im|für|bei|with|mit)\s*$")
+
 P_VALUE_RE = re.compile(
     r"(?<![\w.])[pP]\s*(?:-?\s*(?:values?|Werte?)\s*)?"
     rf"(?:(?P<op><=|>=|=<|=>|[=<>≤≥])|\s(?:of|was|von)\s)\s*(?P<num>{UNSIGNED})"
@@ -140,9 +177,21 @@ SD_LABELLED_RE = re.compile(
     rf"(?P<mean>{NUM}){_ARM_UNIT}\s*(?:[(\[]|[,;])\s*{_SD}\s*[=:,]?\s*(?P<sd>{UNSIGNED})(?:\s*[)\]])?"
 )
 # "5.2 ± 0.4 (SE)": a standard error, not an SD — not reported as mean_sd.
-STANDARD_ERROR_AFTER_RE = re.compile(r"\s*[(\[]?\s*(?:SEM?\b|(?i:standard\s+error))")
+STANDARD_ERROR_AFTER_RE = re.compile(
+    r"\s*[(\[]?\s*(?:(?i:mean)\s*(?:±|\+/[-−])\s*)?(?:SEM?\b|(?i:standard\s+error))"
+)
+# "mean ± SE: 0.5 ± 0.2": the header names a standard error.
+DISPERSION_HEADER_RE = re.compile(
+    r"\b(?i:mean)\s*(?:(?:±|\+/[-−])\s*|[(\[]\s*)"
+    r"(?P<kind>SEM?\b|SD\b|(?i:standard\s+error|standard\s+deviation))"
+)
 MEAN_SD_HEADER_RE = re.compile(
     rf"\b(?i:mean|Mittelwert)\s*(?:[(\[]\s*{_SD}\s*[)\]]|(?:±|\+/-)\s*{_SD}\b)"
+)
+# Numbers of a sample-size calculation are no arm statistics: "a target difference of 1.0 (SD 2.0)".
+ARM_NOT_BEFORE_RE = re.compile(
+    r"\b(?i:target|planned|assum\w*|expected|detect|powered|power|sample\s+size|MCID|hypothesi[sz]ed"
+    r"|anticipated|clinically\s+important|significance\s+level|alpha|drop-?out|attrition)\b[^.;]{0,40}$"
 )
 PAIR_RE = re.compile(rf"(?P<mean>{NUM}){_ARM_UNIT}\s*[(\[]\s*(?P<sd>{UNSIGNED})\s*[)\]]")
 MEDIAN_IQR_RE = re.compile(
@@ -156,21 +205,44 @@ TRIPLE_RE = re.compile(
 # "median" with a quartile header within the clause: "median [25th percentile, 75th percentile]",
 # "(first quartile, third quartile)", "Q1–Q3", "(25th–75th percentile)", "(median, IQR)".
 MEDIAN_QUARTILE_HEADER_RE = re.compile(
-    r"\b(?i:median)\b[^.;]{0,45}?(?:\bIQR\b|(?i:interquartile|percentile|quartile)|\bQ1\b"
+    r"\b(?i:median)\b(?:[^.;]|\.(?=\d)){0,45}?(?:\bIQR\b|(?i:interquartile|percentile|quartile)|\bQ1\b"
     r"|Interquartilsabstand)[^.;\d]{0,20}?(?:[)\]]|(?=\s*\d))"
 )
+# Quartile names inside the bracket: "(Q1–Q3, 14–30)", "(IQR 3-7)", "(25th to 75th percentile 24.1 to
+# 31.0)", "(interquartile range: 2-6)"; "(Q1 5, Q3 12)" names each quartile.
+_QUARTILE_NAMES = (
+    r"(?:Q1\s*[–-]\s*Q3|IQR|(?i:interquartile\s+range|25th\s*(?:percentile\s*)?(?:[–-]|to)\s*"
+    r"75th(?:\s+percentiles?)?|p25\s*[–-]\s*p75))"
+)
+_MEDIAN_UNIT = (
+    r"(?:\s?%|\s?(?!(?:to|and|und|bis|vs|versus|or)\b)[A-Za-zµ]{1,6}\b(?:/[A-Za-zµ]{1,4}\d?)?)"
+)
 QUARTILE_TRIPLE_RE = re.compile(
-    rf"(?P<median>{NUM})(?:\s?%|\s?(?!(?:to|and|und|bis|vs|versus|or)\b)[A-Za-zµ]{{1,6}}\b)?"
-    r"\s*(?:[(\[]\s*(?:(?:Q1\s*[–-]\s*Q3|IQR)\s*[,:]?\s*)?|,\s*)"
-    rf"(?P<q1>{NUM})(?:\s?[A-Za-zµ%]{{1,6}})?\s*{SEP}\s*(?P<q3>{NUM})(?:\s?[A-Za-zµ%]{{1,6}})?"
+    rf"(?P<median>{NUM}){_MEDIAN_UNIT}?"
+    rf"\s*(?:[(\[]\s*(?:{_QUARTILE_NAMES}\s*[,:]?\s*|Q1\s*[:=]?\s*)?|,\s*)"
+    rf"(?P<q1>{NUM})(?:\s?[A-Za-zµ%]{{1,6}})?(?:\s*{SEP}\s*|\s*[,;]\s*Q3\s*[:=]?\s*)"
+    rf"(?P<q3>{NUM})(?:\s?[A-Za-zµ%]{{1,6}})?"
     r"(?:\s*[)\]])?"
+)
+# A bracketed quartile header with no "median" word: "Length of stay (first quartile, third
+# quartile): 9 (8, 10)", "[Q1, Q3]", "(25th, 75th percentiles)".
+QUARTILE_PAIR_HEADER_RE = re.compile(
+    r"[(\[]\s*(?i:first\s+quartile|Q1|25th(?:\s+percentile)?|p25)\s*(?:,|;|[–-]|to)\s*"
+    r"(?i:third\s+quartile|Q3|75th(?:\s+percentiles?)?|p75)\s*[)\]]"
 )
 
 _PEOPLE = (
     r"(?:patients|participants|subjects|individuals|people|persons|adults|cases|women|men"
     r"|volunteers|Patienten|Patientinnen|Teilnehmer(?:innen|n)?|Teilnehmende[n]?|Probanden)\b"
 )
+# Counts of studies or people: numbers followed by these are no interval limits.
+COUNT_NOUN_AFTER_RE = re.compile(
+    rf"\s*(?:(?i:trials?|studies|study|RCTs?|cohorts?|centres?|centers?|sites?|events|cases|arms)\b"
+    rf"|{_PEOPLE})"
+)
 N_EQUALS_RE = re.compile(rf"(?<![\w.])[nN]\s*=\s*(?P<n>{INTEGER})")
+# "Three patients in the injection group (3/50, 6%)": the count is an event count, not an n.
+N_IS_EVENT_AFTER_RE = re.compile(r"[^.;()\[\]]{0,40}[(\[]\s*(?P<ev>\d+)\s*/")
 N_PEOPLE_RE = re.compile(
     rf"(?P<n>{INTEGER}|\b(?i:{NUMBER_WORD}))\s+(?:[a-z][a-z-]*\s+){{0,2}}?{_PEOPLE}"
 )
@@ -179,7 +251,7 @@ _COUNT = rf"(?:{INTEGER}|\b(?i:{NUMBER_WORD}))"
 # "4 of the 9 patients", "[140 of 1,339]", "2 (1.6%) of 125", "6 patients of 88", "18 der 24",
 # "Twenty-nine of 31", "twenty-one of the twenty-six patients", "1.024 von 2.048".
 EVENTS_RE = re.compile(
-    rf"(?P<ev>{_COUNT})(?:\s+(?:[a-z][a-z-]*\s+)?{_PEOPLE})?(?:\s*\(\s*{NUM}\s?%\s*\))?"
+    rf"(?P<ev>{_COUNT})(?:\s+(?:[a-z][a-z-]*\s+)?{_PEOPLE})?(?:\s*[(\[]\s*{NUM}\s?%\s*[)\]])?"
     rf"\s*(?:/|\s(?:of|out\s+of|von|der)\s+(?:the\s+)?)\s*(?P<tot>{_TOTAL}|\b(?i:{NUMBER_WORD}))"
     rf"(?:\s+(?:[a-z][a-z-]*\s+)?{_PEOPLE})?"
 )
@@ -190,16 +262,45 @@ EVENTS_NOT_PEOPLE_AFTER_RE = re.compile(
     r"|trials?|studies|Studien|injection\s+techniques)\b"
 )
 # Scores and thresholds, not events: ">7/10", "<4/10", "3/5 or more", "Grade 3/4".
-EVENTS_NOT_SLASH_BEFORE_RE = re.compile(r"(?:[<>≤≥]|\b(?i:grade|grad|scor\w*|score\s+of))\s*$")
-EVENTS_NOT_AFTER_RE = re.compile(r"\s*(?i:or\s+more|or\s+higher|oder\s+mehr|episodes)\b")
+EVENTS_NOT_SLASH_BEFORE_RE = re.compile(
+    r"(?:[<>≤≥]|=>|>=|\b(?i:grade|grad|scor\w*|score\s+of|rated|rating|at\s+least|more\s+than"
+    r"|less\s+than|greater\s+than|above|below|over|under|up\s+to|from|mindestens|über|unter))\s*$"
+)
+# Denominators of rating scales: "k/10" and "k/100" are scores unless they count people ("(3/10)",
+# "3/10 patients", "3/10 (30%)").
+SCALE_TOTALS = frozenset({10, 100})
+EVENTS_SLASH_COUNTS_BEFORE_RE = re.compile(
+    rf"(?:\d|{_PEOPLE}|\b(?i:{NUMBER_WORD}))[^.;()\[\]\d]{{0,40}}[(\[]\s*$"
+)
+EVENTS_SLASH_COUNTS_AFTER_RE = re.compile(
+    rf"(?:\s+(?:[a-z][a-z-]*\s+)?{_PEOPLE}|\s*[(\[,]\s*{NUM}\s?%)"
+)
+# "visit 3 of 5", "session 2 of 6", "dose 1 of 3": an ordinal position, not events.
+EVENTS_NOT_POSITION_BEFORE_RE = re.compile(
+    r"\b(?i:visits?|sessions?|cycles?|steps?|stages?|phases?|days?|weeks?|months?|items?"
+    r"|questions?|pages?|parts?|rounds?|Sitzung|Visite|Tag|Woche)\s*$"
+)
+EVENTS_NOT_AFTER_RE = re.compile(
+    r"\s*(?i:or\s+more|or\s+higher|oder\s+mehr|episodes)\b"
+    r"|\s?(?:mmHg|mm|cm|kg|mg|ml|mL|µg|°|Hz|mmol|s)\b"
+)
 # A count with its percentage whose denominator is stated elsewhere: "67 (55.8%)", "9 participants
 # (4.5%)"; "k of them/these" ("98 of them").
 COUNT_PERCENT_RE = re.compile(
-    rf"(?P<ev>{_COUNT})(?:\s+(?:[a-z][a-z-]*\s+)?{_PEOPLE})?\s*\(\s*(?P<pct>{NUM})\s?%\s*\)"
+    rf"(?P<ev>{_COUNT})(?:\s+(?:[a-z][a-z-]*\s+)?{_PEOPLE})?\s*[(\[]\s*(?P<pct>{NUM})\s?%\s*[)\]]"
+)
+# "Among 75 participants, five had a dural tap": a count after its group size, with a verb.
+COUNT_AFTER_GROUP_RE = re.compile(
+    rf"\b(?i:among|of|in)\s+(?:the\s+|these\s+|all\s+)?(?P<n>{INTEGER}|\b(?i:{NUMBER_WORD}))\s+"
+    rf"(?:[a-z][a-z-]*\s+){{0,2}}?{_PEOPLE}[^.;,\d]{{0,40}},\s+(?P<ev>{_COUNT})\s+"
+    r"(?i:had|reported|developed|experienced|underwent|needed|required|achieved|died|responded"
+    r"|improved)\b"
 )
 # A table's "n (%)" row header and its cells "47 (53)", up to the next row ("—") or sentence end.
 N_PERCENT_HEADER_RE = re.compile(r"\b[nN]\s*\(\s*%\s*\)")
-N_PERCENT_CELL_RE = re.compile(rf"(?P<ev>{INTEGER})\s*\(\s*(?P<pct>{NUM})\s*%?\s*\)")
+N_PERCENT_CELL_RE = re.compile(
+    rf"(?P<ev>{INTEGER})\s*\(\s*(?P<pct>{NUM})\s*%?\s*\)(?:\s+(?:of|von)\s+(?P<tot>{_TOTAL}))?"
+)
 TABLE_ROW_END_RE = re.compile(r"\s[—–]\s")
 COUNT_IS_DENOMINATOR_RE = re.compile(r"\b(?i:among|of|von|unter)\s+$")
 COUNT_OF_THEM_RE = re.compile(
@@ -208,9 +309,18 @@ COUNT_OF_THEM_RE = re.compile(
 # Arm sizes that may be the denominator of a later count: "Of the 120 patients", "(n = 64)".
 OF_THE_N_RE = re.compile(rf"\b(?i:of|von)\s+(?:the\s+|these\s+|all\s+|den\s+)?(?P<n>{INTEGER})\b")
 PERCENT_RE = re.compile(rf"(?P<num>{NUM})\s?(?:%|(?i:percent|per\s+cent)\b|Prozent\b)")
+# Percentages in words: "Forty-two per cent", "Fünfzig Prozent".
+PERCENT_WORD_RE = re.compile(
+    rf"\b(?P<num>(?i:{NUMBER_WORD}))[\s-]+(?i:percent|per\s+cent|Prozent)\b"
+)
+# "a 30% improvement": a responder threshold, not a percentage of an arm.
+PERCENT_THRESHOLD_CHANGE_RE = re.compile(
+    r"\s*(?i:improvement|reduction|decrease|increase|relief|drop|fall|Verbesserung|Reduktion)\b"
+)
+PERCENT_ARTICLE_BEFORE_RE = re.compile(r"\b(?i:an?|eine[rn]?)\s+$")
 PERCENT_THRESHOLD_BEFORE_RE = re.compile(
     r"(?:[<>≤≥]|=>|>=|\b(?i:at\s+least|more\s+than|less\s+than|greater\s+than|over|under|up\s+to"
-    r"|above|below|exceeding|über|unter"
+    r"|above|below|exceeding|über|unter|older\s+than|younger\s+than|aged|älter\s+als|jünger\s+als"
     r"|defined\s+as(?:\s+an?)?|threshold\s+of|cut-?off\s+of|mindestens|mehr\s+als|weniger\s+als"
     r"|definiert\s+als))\s*$"
 )
@@ -239,18 +349,40 @@ FOLLOWUP_RE = re.compile(
 )
 AMOUNT_RE = re.compile(_AMOUNT)
 UNIT_FIRST_RE = re.compile(
-    r"\b(?i:(?P<week>weeks?|Woche)|(?P<month>months?|Monat))\s+(?P<amount>\d+)(?![\w.,]\d)"
+    r"\b(?i:(?P<day>day|Tag)|(?P<week>weeks?|Woche)|(?P<month>months?|Monat)|(?P<year>year|Jahr))"
+    r"\s+(?P<amount>\d{1,3})(?![\w.,]?\d)(?!\s*(?:[x×]|of\s+\d|von\s+\d))"
 )
-FOLLOWUP_AGE_BEFORE_RE = re.compile(r"\b(?i:aged?|ages|age\s+of|mean\s+age|Alter)\b[^.;]{0,15}$")
-FOLLOWUP_AGE_AFTER_RE = re.compile(r"[\s-]*(?i:old|of\s+age|alt)\b")
+FOLLOWUP_AGE_BEFORE_RE = re.compile(
+    r"\b(?i:aged?|ages|age\s+of|mean\s+age|Alter|older\s+than|younger\s+than|älter\s+als"
+    r"|jünger\s+als)\b[^.;]{0,15}$"
+)
+# Ages as an eligibility range: "zwischen 18 und 80 Jahren", "between 18 and 75 years", "18 to 80 years".
+FOLLOWUP_AGE_RANGE_BEFORE_RE = re.compile(
+    r"(?:\b(?i:between|zwischen|from|von)\s*|\d\s*(?:to|bis|[-–])\s*)$"
+)
+FOLLOWUP_AGE_AFTER_RE = re.compile(r"[\s-]*(?i:old|older|younger|of\s+age|alt|älter|jünger)\b")
 FOLLOWUP_DURATION_BEFORE_RE = re.compile(
     r"(?:[>≥]|\b(?i:more\s+than|longer\s+than|at\s+least|lasting|last|past|previous|prior"
     r"|preceding|every|each|per|for\s+over|history\s+of|(?:symptoms?|pain)\s+(?:duration\s+)?(?:for|of)"
-    r"|despite|(?:present|lasted|lasting)\s+for(?:\s+a\s+(?:median|mean)\s+of)?"
+    r"|despite|(?:present|lasted|lasting|persist(?:ing|ed|s)?)\s+for(?:\s+a\s+(?:median|mean)\s+of)?"
+    r"|(?:symptom|pain|sciatica|illness|complaint|disease|sick[\s-]leave)s?\s+duration"
+    r"(?:\s+(?:of|was|:))?(?:\s+(?:a\s+)?(?:mean|median)(?:\s+of)?)?"
+    r"|(?:Symptom|Schmerz|Beschwerde)dauer(?:\s+(?:betrug|von|lag\s+bei))?"
+    r"|(?:Behandlungs|Therapie|Liege|Krankenhaus|Aufenthalts)dauer(?:\s+(?:betrug|von|lag\s+bei))?"
+    r"|(?:treat\w*|therap\w*|physiotherapy|exercises?|programme|program|course|training|sessions?"
+    r"|injections?|medication|drug)\b[^.;,\d]{0,25}\b(?:for|over|during)"
+    r"|lasted|took|stay(?:ed)?(?:\s+(?:was|of))?(?:\s+(?:a\s+)?(?:mean|median|average)(?:\s+of)?)?"
+    r"|time\s+to\s+\w+(?:\s+\w+){0,3}?(?:\s+(?:was|of))?(?:\s+(?:a\s+)?(?:mean|median)(?:\s+of)?)?"
+    r"|persist(?:ing|ed|s)?|(?:\d\s?)?vs\.?|versus|gegenüber|for\s+(?:more\s+than|over|at\s+least)"
     r"|mindestens|mehr\s+als|länger\s+als|seit|jede[n]?|alle))\s*$"
 )
+# "Follow-up lasted 24 months", "followed up for 2 years": the duration is the follow-up time.
+FOLLOWUP_WORD_BEFORE_RE = re.compile(
+    r"\b(?i:follow(?:ed)?[\s-]?up|followed|Nachbeobachtung\w*|nachuntersucht)\b[^.;,\d]{0,25}$"
+)
 FOLLOWUP_INTERVAL_AFTER_RE = re.compile(
-    r"\s*(?i:apart|interval|duration|old)\b"
+    r"\s*(?i:apart|intervals?|duration|old|or\s+(?:longer|more|greater)|oder\s+länger|shorter|longer"
+    r"|fewer|less|earlier|later\s+than|course|programme|program|regimen|training|kürzer|länger)\b"
     r"|\s+(?i:of\s+(?:\w+\s+){0,2}(?:care|treatment|therapy|physiotherapy)"
     r"|before\s+(?:randomi|enrol|inclusion|study\s+entry|the\s+trial))"
 )
