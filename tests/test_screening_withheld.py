@@ -214,3 +214,27 @@ def test_a_withheld_pmid_the_records_have_from_that_query_is_refused(
 def test_a_missing_manifest_is_named(records: Path, tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"manifest\.json: snapshot manifest not found"):
         screen(records, tmp_path / "out", tmp_path / "manifest.json")
+
+
+def test_records_the_table_leaves_out_are_named(
+    records: Path, plain: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A PMID in the snapshot file but not in the records table (a PubMed Bookshelf record, which
+    the records table leaves out) makes records identified fall short of the esearch count: said
+    on the console with the query, never silently. The committed snapshot has none."""
+    caplog.set_level("WARNING")
+    screen(records, tmp_path / "none", SNAPSHOT / "manifest.json")
+    assert "not journal articles" not in caplog.text
+    data = copy.deepcopy(EMBEDDED)
+    query = data["queries"][1]
+    query["pmids"] = sorted([*query["pmids"], "99999998"], key=int)
+    query["esearch_count"] += 1
+    prisma = screen(records, tmp_path / "out", write_manifest(tmp_path, data))
+    count = query["esearch_count"]
+    assert (
+        f"query {query['id']}: 1 record(s) of the snapshot are not journal articles (PubMed "
+        f"Bookshelf) and are not screened, so PRISMA's records identified for this query are "
+        f"{count - 1}, below its esearch count {count}"
+    ) in caplog.text
+    assert (tmp_path / "out" / "prisma.json").read_bytes() == (plain / "prisma.json").read_bytes()
+    assert "withheld" not in prisma

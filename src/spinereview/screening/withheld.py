@@ -10,6 +10,7 @@ report not retrieved (see ``spinereview.screening.prisma``). The committed snaps
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,8 @@ from typing import Any
 from spinereview.errors import InputError
 from spinereview.pubmed.snapshot import Manifest
 from spinereview.screening.dedup import Duplicate
+
+log = logging.getLogger(__name__)
 
 
 def load_withheld(
@@ -55,6 +58,18 @@ def load_withheld(
                 "records table has them from this query; the records were not parsed from this "
                 "snapshot",
                 field=where,
+            )
+        books = len(entry.pmids) - len(found_by.get(entry.id, set()))
+        if books > 0:
+            # PubmedBookArticle records are in the file but not in the records table
+            log.warning(
+                "query %s: %d record(s) of the snapshot are not journal articles (PubMed "
+                "Bookshelf) and are not screened, so PRISMA's records identified for this query "
+                "are %d, below its esearch count %d",
+                entry.id,
+                books,
+                entry.esearch_count - books,
+                entry.esearch_count,
             )
         if withheld:
             out[entry.id] = tuple(withheld)
