@@ -133,6 +133,11 @@ records = read_records(results / "records.parquet").to_pylist()
 per_query = Counter(q for r in records for q in r["query_ids"])
 flags = Counter(f for r in records for f in r["flags"])
 print(f"{len(records)} records (one per PMID)")
+# PMIDs esearch found whose record efetch never sent (live search; the manifest's `withheld`):
+# not in the records table, counted in PRISMA as identified and as reports not retrieved
+for q in manifest["queries"]:
+    if q.get("withheld"):
+        print(f"query {q['id']}: withheld by PubMed, not retrieved: {', '.join(q['withheld'])}")
 display(
     table(
         [{"query": q, "records": n} for q, n in sorted(per_query.items())],
@@ -196,8 +201,9 @@ checks += [
     ("both", "included reports = databases + other methods",
      prisma["databases"]["reports_included"] + prisma["other_methods"]["reports_included"],
      prisma["included"]["reports"]),
-    ("both", "decisions.csv rows = records screened",
-     len(decisions), prisma["databases"]["records_screened"] + prisma["other_methods"]["records_screened"]),
+    ("both", "decisions.csv rows + records withheld by PubMed = records screened",
+     len(decisions) + sum(prisma["databases"].get("reports_not_retrieved_reasons", {}).values()),
+     prisma["databases"]["records_screened"] + prisma["other_methods"]["records_screened"]),
     ("both", "included studies = rows of included.csv",
      len(read_csv(screening / "included.csv")), prisma["included"]["studies"]),
 ]  # fmt: skip

@@ -442,6 +442,31 @@ def test_5xx_backs_off_with_full_jitter_up_to_max_retries(
     assert all(0 <= w <= b for w, b in zip(fake.waits, [1, 2, 4], strict=True)), fake.waits
 
 
+def test_a_5xx_backoff_goes_through_the_shared_limiter(
+    server: EutilsServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The 5xx backoff is a shared pause (``limiter.defer``, which every process reads), as a
+    429's is; a cut-off body is this request's own problem and pauses only this process."""
+    caplog.set_level(logging.WARNING)
+    client, fake = fake_time_client(server, tmp_path)
+    deferred: list[float] = []
+    limiter = client.limiter
+    original = limiter.defer
+
+    def defer(seconds: float) -> None:
+        deferred.append(seconds)
+        original(seconds)
+
+    limiter.defer = defer  # type: ignore[method-assign]
+    server.faults.add("status", "esearch", at=[1, 2], status=502)
+    esearch(client, SMALL_TERM)
+    assert len(fake.waits) == 2 and deferred == fake.waits
+    assert "shared with every process using the limiter" in caplog.text
+    server.faults.add("cut", "esearch", at=[4])
+    esearch(client, SMALL_TERM)
+    assert len(fake.waits) == 3 and len(deferred) == 2  # slept by this process only
+
+
 def test_an_exhausted_retry_budget_names_the_query(
     server: EutilsServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

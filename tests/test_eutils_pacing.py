@@ -4,6 +4,7 @@ also when several processes share the limiter, and a 429 holds back every proces
 from __future__ import annotations
 
 import multiprocessing
+import random
 from pathlib import Path
 
 import pytest
@@ -15,27 +16,48 @@ from spinereview.pubmed.ratelimit import MAX_PLAUSIBLE_WAIT, SharedRateLimiter
 KEY = "pacing-test-key-0001"
 
 
-def _worker(base_url: str, rate_state: str, api_key: str | None, requests: int) -> None:
-    """One process of a parallel run: its own client, the shared limiter file."""
+class _LongestJitter(random.Random):
+    """Full jitter that always draws its upper bound, so a backoff has a known length."""
+
+    def uniform(self, a: float, b: float) -> float:
+        return b
+
+
+def _worker(
+    base_url: str,
+    rate_state: str,
+    api_key: str | None,
+    requests: int,
+    backoff: float | None = None,
+) -> None:
+    """One process of a parallel run: its own client, the shared limiter file. ``backoff`` fixes
+    every backoff at that many seconds (else 0-0.01 s)."""
     settings = EutilsSettings(
         email="reviewer@example.org",
         api_key=api_key,
         base_url=base_url,
         rate_state=Path(rate_state),
-        backoff_base=0.01,
+        backoff_base=backoff or 0.01,
+        backoff_max=backoff or 120.0,
     )
-    client = EutilsClient(settings)
+    client = EutilsClient(settings, rng=_LongestJitter() if backoff else None)
     for _ in range(requests):
         esearch(client, SMALL_TERM)
 
 
 def _run_parallel(
-    base_url: str, rate_state: Path, api_key: str | None, per_process: int, *, shared: bool = True
+    base_url: str,
+    rate_state: Path,
+    api_key: str | None,
+    per_process: int,
+    *,
+    shared: bool = True,
+    backoff: float | None = None,
 ) -> None:
     context = multiprocessing.get_context("spawn")  # no fork of a process running a server thread
     states = [rate_state if shared else rate_state.with_suffix(f".{i}") for i in range(3)]
     processes = [
-        context.Process(target=_worker, args=(base_url, str(state), api_key, per_process))
+        context.Process(target=_worker, args=(base_url, str(state), api_key, per_process, backoff))
         for state in states
     ]
     for process in processes:
@@ -84,6 +106,22 @@ def test_retry_after_holds_back_other_processes(tmp_path: Path) -> None:
     during_pause = [t for t in times[1:] if t - times[0] < 0.95]
     assert len(during_pause) <= 2, [round(t - times[0], 3) for t in times]
     assert times[-1] - times[0] >= 1.0
+
+
+def test_a_5xx_backoff_holds_back_other_processes(tmp_path: Path) -> None:
+    """A server in trouble sees every client back off: the 503 one process receives defers the
+    shared slot by its backoff (fixed at 1 s here), as a 429 does. Before, only the process that
+    got the 503 paused and the other two went on sending (4 requests inside that second)."""
+    with standard_server() as server:
+        server.faults.add("status", "esearch", at=[1], status=503)
+        _run_parallel(server.url, tmp_path / "rate", KEY, 2, backoff=1.0)
+        requests = server.requests()
+    assert len(requests) == 7
+    (failed,) = [r.time for r in requests if r.fault == "status"]
+    later = sorted(r.time - failed for r in requests if r.time > failed)
+    during_pause = [t for t in later if t < 0.95]
+    assert len(during_pause) <= 2, [round(t, 3) for t in later]
+    assert later[-1] >= 1.0
 
 
 def test_limiter_ignores_a_stale_or_damaged_state_file(tmp_path: Path) -> None:

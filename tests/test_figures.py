@@ -19,6 +19,7 @@ from matplotlib.text import Text
 from spinereview.config import load_config
 from spinereview.errors import InputError, SpinereviewError
 from spinereview.figures import article, commands, evidence_map, funnel, i18n, names, prisma, rob
+from spinereview.figures.alt import prisma as prisma_alt
 from spinereview.figures.data import load_analysis, read_pooled, read_randomised
 from spinereview.figures.forest import build_rows, draw_forest
 from spinereview.figures.run import (
@@ -331,6 +332,30 @@ def test_prisma_shows_every_count_and_reason() -> None:
                      "citation searching (n = 6)", "Studies included in review (n = 17)",
                      "Reports of included studies (n = 19)", "15 reports via databases, 4 via"):  # fmt: skip
         assert expected in joined, expected
+
+
+def test_prisma_shows_records_withheld_by_pubmed_as_not_retrieved() -> None:
+    """Withheld PMIDs (issue 17): in the screened box as passed on unscreened, and in the
+    not-retrieved box with their reason; the alt text says so too. Without any, nothing changes."""
+    counts = json.loads((DATA / "prisma.json").read_text())
+    plain = prisma.build_boxes(counts, "en")
+    db = counts["databases"]
+    for key in ("records_identified", "records_screened", "reports_sought"):
+        db[key] += 2
+    db["reports_not_retrieved"] = 2
+    db["reports_not_retrieved_reasons"] = {"withheld_by_pubmed": 2}
+    boxes = prisma.build_boxes(counts, "en")
+    joined = " ".join(" ".join(line for b in boxes for line in b.lines).split())
+    for expected in ("Records screened (n = 78) of which 2 without a record (withheld by PubMed), "
+                     "passed on unscreened", "Reports not retrieved (n = 2) withheld by PubMed "
+                     "(efetch) (n = 2)"):  # fmt: skip
+        assert expected in joined.replace("\u00a0", " "), expected
+    assert len(boxes) == len(plain)
+    german = " ".join(line for b in prisma.build_boxes(counts, "de") for line in b.lines)
+    assert "von PubMed zurückgehalten (efetch)" in " ".join(german.split())
+    assert "2 reports not retrieved (withheld by PubMed)." in prisma_alt(counts, "en")
+    assert "not retrieved" not in prisma_alt(json.loads((DATA / "prisma.json").read_text()), "en")
+    prisma.draw_prisma(counts, "de")
 
 
 # --- files, determinism, CLI -----------------------------------------------------------------

@@ -564,3 +564,34 @@ def test_report_config_fields_are_checked_at_load(report: dict, field: str) -> N
     with pytest.raises(InputError) as info:
         check_config({**config, "report": report}, source="cfg.yaml")
     assert info.value.field == field
+
+
+def test_prisma_section_and_checklist_show_records_withheld_by_pubmed(
+    results: Path, tmp_path: Path
+) -> None:
+    """Issue 17: PMIDs esearch found but efetch withheld are shown as reports not retrieved, with
+    their reason and PMIDs, in the PRISMA section; checklist item 16a counts them. Without any
+    (the shipped run) neither says a word about them."""
+    from spinereview.report.build import build
+
+    plain_html, plain_items = build(inputs(results))
+    assert "withheld" not in plain_html.lower()
+    prisma = json.loads((results / "results/screening/prisma.json").read_text(encoding="utf-8"))
+    db = prisma["databases"]
+    for key in ("records_identified", "records_screened", "reports_sought"):
+        db[key] += 1
+    db["reports_not_retrieved"] = 1
+    db["reports_not_retrieved_reasons"] = {"withheld_by_pubmed": 1}
+    prisma["identification"]["databases"]["PubMed"]["epidural"] += 1
+    prisma["withheld"] = {"epidural": ["99999999"]}
+    path = tmp_path / "prisma.json"
+    path.write_text(json.dumps(prisma), encoding="utf-8")
+    html_text, entries = build(dataclasses.replace(inputs(results), prisma=path))
+    section = re.search(r'<section id="prisma">.*?</section>', html_text, re.S).group(0)
+    assert "1 PubMed record(s) not retrieved." in section
+    assert "query epidural: " in section and "99999999" in section
+    assert "reports not retrieved reasons" in section and "withheld_by_pubmed: 1" in section
+    by = {(i.checklist, i.number): i for i in entries}
+    plain = {(i.checklist, i.number): i for i in plain_items}
+    assert "1 report(s) not retrieved" in by[("PRISMA 2020", "16a")].reason
+    assert "not retrieved" not in plain[("PRISMA 2020", "16a")].reason

@@ -97,8 +97,16 @@ def cmd_screen_records(args: argparse.Namespace) -> None:
         other_sources=Path(args.other_sources),
         links=Path(args.links),
         overrides=Path(args.overrides),
+        manifest=Path(args.manifest) if args.manifest else None,
     )
     prisma = run_screening(Path(args.records), inputs, args.protocol, Path(args.out_dir))
+    for query_id, pmids in prisma.get("withheld", {}).items():
+        log.warning(
+            "query %s: PMID(s) %s withheld by efetch: counted as identified and as reports not "
+            "retrieved in PRISMA",
+            query_id,
+            ", ".join(pmids),
+        )
     log.info(
         "%d studies (%d reports) included -> %s",
         prisma["included"]["studies"],
@@ -266,6 +274,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--other-sources", default="data/screening/other_sources.csv")
     p.add_argument("--links", default="data/screening/study_links.csv")
     p.add_argument("--overrides", default="data/screening/overrides.csv")
+    p.add_argument(
+        "--manifest",
+        default=None,
+        help="the snapshot's manifest.json: PMIDs efetch withheld count as reports not retrieved",
+    )
     p.add_argument("--out-dir", default="results/screening")
     p.set_defaults(func=cmd_screen_records)
 

@@ -9,6 +9,10 @@ rule screen_records:
         other_sources="data/screening/other_sources.csv",
         links="data/screening/study_links.csv",
         overrides="data/screening/overrides.csv",
+        # the snapshot's manifest (PMIDs efetch withheld); in live mode the search's folder holds it
+        manifest=lambda wildcards: (
+            rules.fetch_pubmed.output.snapshot if LIVE else f"{SNAPSHOT}/manifest.json"
+        ),
     output:
         decisions=update(f"{RESULTS}/screening/decisions.csv"),
         duplicates=update(f"{RESULTS}/screening/duplicates.csv"),
@@ -18,6 +22,7 @@ rule screen_records:
     params:
         protocol=SCREENING_PROTOCOL,
         out_dir=lambda wildcards, output: os.path.dirname(output.prisma),
+        manifest=f"{SNAPSHOT}/manifest.json",
         cli=SPINEREVIEW,
     log:
         "logs/screen/screen_records.log",
@@ -26,7 +31,7 @@ rule screen_records:
     shell:
         "{params.cli} screen-records --protocol {params.protocol:q} --records {input.records:q}"
         " --studies {input.studies:q} --other-sources {input.other_sources:q}"
-        " --links {input.links:q} --overrides {input.overrides:q}"
+        " --links {input.links:q} --overrides {input.overrides:q} --manifest {params.manifest:q}"
         " --out-dir {params.out_dir:q} 2> {log:q} || {{ rc=$?; cat {log:q} >&2; exit $rc; }}"
 
 

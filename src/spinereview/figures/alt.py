@@ -123,6 +123,9 @@ def prisma(counts: Mapping[str, Any], lang: str) -> str:
         studies=counts["included"]["studies"],
         reports=counts["included"]["reports"],
     )
+    not_retrieved = total("reports_not_retrieved")
+    if not_retrieved:
+        alt += " " + tr("alt.prisma_not_retrieved", lang, n=not_retrieved)
     return _text(alt, tr("alt.prisma_caption", lang))
 
 

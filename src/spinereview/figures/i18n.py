@@ -356,6 +356,18 @@ TABLE: dict[str, dict[str, str]] = {
         "de": "Zur Beschaffung gesuchte Berichte\n(n = {n})",
         "en": "Reports sought for retrieval\n(n = {n})",
     },
+    "prisma.screened_withheld": {
+        "de": "davon {n} ohne Datensatz (von PubMed zurückgehalten), ungescreent weitergegeben",
+        "en": "of which {n} without a record (withheld by PubMed), passed on unscreened",
+    },
+    "not_retrieved.withheld_by_pubmed": {
+        "de": "von PubMed zurückgehalten (efetch)",
+        "en": "withheld by PubMed (efetch)",
+    },
+    "alt.prisma_not_retrieved": {
+        "de": "{n} Berichte nicht beschafft (von PubMed zurückgehalten).",
+        "en": "{n} reports not retrieved (withheld by PubMed).",
+    },
     "prisma.not_retrieved": {
         "de": "Nicht beschaffte Berichte\n(n = {n})",
         "en": "Reports not retrieved\n(n = {n})",

@@ -101,17 +101,21 @@ def _removed(column: Mapping[str, Any], lang: str) -> list[str]:
 def _column_boxes(column: Mapping[str, Any], c: int, lang: str, full: bool) -> list[Box]:
     """Rows 1-3 of one column; ``full`` adds the record-screening row (always for databases)."""
     boxes = []
+    not_retrieved = column.get("reports_not_retrieved_reasons", {})
     if full:
-        boxes.append(
-            Box(1, c, tuple(_wrap(tr("prisma.screened", lang, n=column["records_screened"]))))
-        )
+        screened = _wrap(tr("prisma.screened", lang, n=column["records_screened"]))
+        withheld = not_retrieved.get("withheld_by_pubmed", 0)
+        if withheld:  # PubMed never sent them: nothing to screen, so passed on to retrieval
+            screened += _wrap(tr("prisma.screened_withheld", lang, n=withheld))
+        boxes.append(Box(1, c, tuple(screened)))
         excluded = _wrap(tr("prisma.records_excluded", lang, n=column.get("records_excluded", 0)))
         excluded += _reasons(column.get("records_excluded_reasons", {}), "reason", lang)
         boxes.append(Box(1, c + 1, tuple(excluded), centred=False))
     sought = column.get("reports_sought", column["reports_assessed"])
     boxes.append(Box(2, c, tuple(_wrap(tr("prisma.sought", lang, n=sought)))))
-    missing = column.get("reports_not_retrieved", 0)
-    boxes.append(Box(2, c + 1, tuple(_wrap(tr("prisma.not_retrieved", lang, n=missing)))))
+    missing = _wrap(tr("prisma.not_retrieved", lang, n=column.get("reports_not_retrieved", 0)))
+    missing += _reasons(not_retrieved, "not_retrieved", lang)
+    boxes.append(Box(2, c + 1, tuple(missing), centred=not not_retrieved))
     assessed = _wrap(tr("prisma.assessed", lang, n=column["reports_assessed"]))
     assessed += _wrap(
         tr("prisma.awaiting", lang, n=column.get("reports_awaiting_classification", 0))

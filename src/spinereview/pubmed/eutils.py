@@ -137,6 +137,7 @@ class _Retry:
     problem: str
     retry_after: str | None = None  # the header of a 429 ("" when absent), else None
     missing: MissingRecordsError | None = None  # efetch answered without some records
+    server_error: bool = False  # HTTP 5xx: the server is in trouble, so every process backs off
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "problem", redact(self.problem))
@@ -316,8 +317,9 @@ class EutilsClient:
     429 waits out Retry-After, or without one backs off exponentially with full jitter (shared
     with every process through the limiter), within ``settings.retry_budget``. 5xx, connection
     resets, dropped connections, timeouts and truncated, garbled or non-XML bodies are retried
-    with the same backoff, up to ``settings.max_retries`` times and within the budget. Other 4xx
-    fail at once.
+    with the same backoff, up to ``settings.max_retries`` times and within the budget; a 5xx
+    backoff is shared through the limiter as well (the server is in trouble, so every process
+    waits), the others pause only this process. Other 4xx fail at once.
     A refused connection or a DNS failure before any response fails at once as well
     (NetworkUnavailableError): no point retrying a machine without network.
     """
@@ -436,6 +438,18 @@ class EutilsClient:
                     attempt,
                     s.retry_budget,
                 )
+            elif outcome.server_error:
+                # A server in trouble should see every client back off, not only this process:
+                # the pause goes through the shared limiter like a 429's.
+                self.limiter.defer(wait)
+                log.warning(
+                    "%s: %s; %s, shared with every process using the limiter; retry %d of %d",
+                    who,
+                    outcome.problem,
+                    how,
+                    faults,
+                    attempts - 1,
+                )
             else:
                 log.warning(
                     "%s: %s; %s; retry %d of %d", who, outcome.problem, how, faults, attempts - 1
@@ -479,7 +493,7 @@ class EutilsClient:
         if status == 429:
             return _Retry("HTTP 429 Too Many Requests", headers.get("Retry-After") or "")
         if 500 <= status < 600:
-            return _Retry(f"HTTP {status} {reason}".strip())
+            return _Retry(f"HTTP {status} {reason}".strip(), server_error=True)
         raise EutilsError(
             f"{utility} failed with HTTP {status} {reason}: {_snippet(body)}",
             url=url,

@@ -77,7 +77,7 @@ class SharedRateLimiter:
         self._update(lambda now, slot: max(now, slot), self.interval)
 
     def defer(self, seconds: float) -> None:
-        """Hold back every process sharing the file for ``seconds`` (e.g. after HTTP 429)."""
+        """Hold back every process sharing the file for ``seconds`` (after HTTP 429 or 5xx)."""
         self._update(None, seconds)
 
     def _update(self, take: Callable[[float, float], float] | None, gap: float) -> None:

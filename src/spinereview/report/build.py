@@ -133,6 +133,7 @@ def build(inp: c.ReportInputs) -> tuple[str, list]:
         rob_assessed=not facts.rob_note,
         other_sources_unrecorded=gaps,
         agreement_reviewed=agreement.get("status") == "reviewed",
+        reports_not_retrieved=int(facts.prisma["databases"].get("reports_not_retrieved", 0)),
     )
     return html_text, items(state)
 

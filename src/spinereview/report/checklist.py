@@ -51,6 +51,8 @@ class State:
     rob_assessed: bool
     other_sources_unrecorded: int
     agreement_reviewed: bool
+    #: PubMed records esearch found but efetch withheld (the flow's "reports not retrieved")
+    reports_not_retrieved: int = 0
 
 
 def _filled(value: Any) -> bool:
@@ -153,7 +155,10 @@ def items(state: State) -> list[Item]:
         (p, "15", "Methods", "certainty assessment methods", _r("summary"), PRESENT,
          "GRADE rules from the config, a reason per downgrade"),
         (p, "16a", "Results", "study selection with flow diagram", (*_r("prisma"), NB01), PRESENT,
-         "PRISMA 2020 flow diagram and its counts"),
+         "PRISMA 2020 flow diagram and its counts" + (
+             f"; {state.reports_not_retrieved} report(s) not retrieved: PMIDs esearch found but "
+             "PubMed withheld (listed, counted as identified)"
+             if state.reports_not_retrieved else "")),
         (p, "16b", "Results", "excluded studies that seemed eligible, with reasons",
          (*_r("excluded"), NB01), PRESENT, "every excluded record with its criterion and detail"),
         (p, "17", "Results", "characteristics of included studies", _r("included"), PRESENT,

@@ -100,6 +100,7 @@ PRISMA_ORDER = (
     "records_excluded_reasons",
     "reports_sought",
     "reports_not_retrieved",
+    "reports_not_retrieved_reasons",  # only when there are any (records withheld by PubMed)
     "reports_assessed",
     "reports_excluded",
     "reports_excluded_reasons",
@@ -116,6 +117,8 @@ def prisma_section(inp: ReportInputs) -> str:
     rows = []
     for column in ("databases", "other_methods"):
         for key in PRISMA_ORDER:
+            if key not in prisma[column] and key == "reports_not_retrieved_reasons":
+                continue
             value = prisma[column][key]
             shown = (
                 "; ".join(f"{k}: {v}" for k, v in value.items())
@@ -137,7 +140,29 @@ def prisma_section(inp: ReportInputs) -> str:
     alt = {"en": "PRISMA 2020 flow diagram", "de": "PRISMA-2020-Flussdiagramm"}
     fig = language_figure(inp.config, inp.figures_dir, "prisma_flow", alt)
     columns = [("records from", "column"), ("PRISMA 2020 box", "box"), ("count", "count")]
-    return head + fig + table(rows, columns)
+    return head + withheld_note(prisma) + fig + table(rows, columns)
+
+
+def withheld_note(prisma: Mapping[str, Any]) -> str:
+    """Where the PMIDs PubMed withheld stand in the flow, with the PMIDs (empty when none)."""
+    withheld = prisma.get("withheld", {})
+    if not withheld:
+        return ""
+    n = prisma["databases"]["reports_not_retrieved"]
+    per_query = "; ".join(
+        f"query {esc(q)}: " + ", ".join(pmid_link(p) for p in pmids)
+        for q, pmids in withheld.items()
+    )
+    return (
+        f"<p><strong>{n} PubMed record(s) not retrieved.</strong> esearch found these PMIDs, but "
+        "efetch left their records out of every answer (NCBI withholds a record while it is "
+        f"revised), so the live search skipped them ({per_query}). They count in records "
+        "identified, so that each query's count equals its esearch count. A PMID another query "
+        "also found is a duplicate; any other has no title or abstract to screen, so screening "
+        "cannot exclude it: it passes screening unscreened and counts as a report sought for "
+        "retrieval and not retrieved (reason: withheld by PubMed), never as assessed or "
+        "included. Run the search again later to retrieve them.</p>"
+    )
 
 
 def included_section(inp: ReportInputs) -> str:

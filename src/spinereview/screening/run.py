@@ -27,6 +27,7 @@ from spinereview.screening.sources import (
     load_other_sources,
     load_overrides,
 )
+from spinereview.screening.withheld import load_withheld, withheld_duplicates
 
 DECISION_COLUMNS = (
     "record_id",
@@ -73,6 +74,8 @@ class ScreeningInputs:
     other_sources: Path
     links: Path
     overrides: Path
+    #: The snapshot's manifest.json, for the PMIDs efetch withheld (None: nothing withheld).
+    manifest: Path | None = None
 
 
 def included_studies(
@@ -131,7 +134,8 @@ def run_screening(
     methods: dict[str, int] = {}
     for other in others:
         methods[other.method] = methods.get(other.method, 0) + 1
-    prisma = prisma_counts(rows, per_query, methods)
+    withheld = load_withheld(inputs.manifest, records) if inputs.manifest is not None else {}
+    prisma = prisma_counts(rows, per_query, methods, withheld)
 
     cross_query = [
         Duplicate(
@@ -142,7 +146,7 @@ def run_screening(
         )
         for r in records
         for q in r["query_ids"][1:]
-    ]
+    ] + withheld_duplicates(withheld, records)
     write_csv_atomic(out_dir / "decisions.csv", rows, DECISION_COLUMNS)
     write_csv_atomic(
         out_dir / "duplicates.csv", [vars(d) for d in cross_query + duplicates], DUPLICATE_COLUMNS
