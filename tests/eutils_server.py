@@ -46,6 +46,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 from xml.sax.saxutils import escape
@@ -743,3 +744,12 @@ def max_in_window(times: Iterable[float], window: float = 1.0) -> int:
             j += 1
         best = max(best, j - i)
     return best
+
+
+def make_client(server: EutilsServer, tmp_path: Path, **options: Any) -> Any:
+    """An E-utilities client of the package pointed at ``server``, its pacing state in ``tmp_path``.
+    ``options`` are EutilsSettings fields (email, api_key, backoff, retries ...) of the caller."""
+    from spinereview.pubmed.eutils import EutilsClient, EutilsSettings
+
+    values = {"base_url": server.url, "rate_state": tmp_path / "rate", "read_timeout": 5.0}
+    return EutilsClient(EutilsSettings(**(values | options)))

@@ -7,6 +7,7 @@ import socket
 from collections.abc import Iterator
 from pathlib import Path
 
+import eutils_server
 import pytest
 from eutils_server import (
     BIG_TERM,
@@ -42,18 +43,14 @@ def server() -> Iterator[EutilsServer]:
 
 
 def make_client(server: EutilsServer, tmp_path: Path, **options) -> EutilsClient:
-    values = {
+    fast = {
         "email": EMAIL,
         "api_key": KEY,
-        "base_url": server.url,
-        "rate_state": tmp_path / "rate",
         "backoff_base": 0.01,
         "backoff_max": 0.05,
         "max_retries": 4,
-        "read_timeout": 5.0,
-        **options,
     }
-    return EutilsClient(EutilsSettings(**values))
+    return eutils_server.make_client(server, tmp_path, **(fast | options))
 
 
 # --- settings --------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import quote, quote_plus
 
+import eutils_server
 import pytest
 from eutils_server import SMALL_TERM, EutilsServer, shared_corpus, small, standard_server
 from workflow_copy import copy_workflow, run_snakemake
@@ -53,18 +54,14 @@ def server() -> Iterator[EutilsServer]:
 
 
 def make_client(server: EutilsServer, tmp_path: Path, **options) -> EutilsClient:
-    values = {
+    fast = {
         "email": EMAIL,
         "api_key": KEY,
-        "base_url": server.url,
-        "rate_state": tmp_path / "rate",
         "backoff_base": 0.001,
         "backoff_max": 0.002,
         "max_retries": 2,
-        "read_timeout": 5.0,
-        **options,
     }
-    return EutilsClient(EutilsSettings(**values))
+    return eutils_server.make_client(server, tmp_path, **(fast | options))
 
 
 # --- the redaction itself ----------------------------------------------------------------------
