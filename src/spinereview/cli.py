@@ -74,6 +74,24 @@ def cmd_parse_records(args: argparse.Namespace) -> None:
     log.info("%d records from %d queries -> %s", count, len(files), args.out_parquet)
 
 
+def cmd_parse_shard(args: argparse.Namespace) -> None:
+    from spinereview.pubmed.records import build_records_shard
+
+    snapshot_dir = Path(args.snapshot_dir)
+    files = [(q["id"], snapshot_dir / f"{q['id']}.xml") for q in _queries_or_config(args)]
+    count = build_records_shard(files, args.shard, Path(args.out))
+    log.info("shard %s: %d records from %d queries -> %s", args.shard, count, len(files), args.out)
+
+
+def cmd_gather_records(args: argparse.Namespace) -> None:
+    from spinereview.pubmed.records import gather_records
+
+    count = gather_records(
+        [Path(p) for p in args.shards], Path(args.out_parquet), Path(args.out_csv)
+    )
+    log.info("%d records from %d shards -> %s", count, len(args.shards), args.out_parquet)
+
+
 def _json_object(text: str) -> dict[str, Any]:
     """Parse a JSON object argument (Snakemake passes config blocks this way)."""
     try:
@@ -99,7 +117,10 @@ def cmd_screen_records(args: argparse.Namespace) -> None:
         overrides=Path(args.overrides),
         manifest=Path(args.manifest) if args.manifest else None,
     )
-    prisma = run_screening(Path(args.records), inputs, args.protocol, Path(args.out_dir))
+    classified = [Path(p) for p in args.classified] if args.classified is not None else None
+    prisma = run_screening(
+        Path(args.records), inputs, args.protocol, Path(args.out_dir), classified
+    )
     for query_id, pmids in prisma.get("withheld", {}).items():
         log.warning(
             "query %s: PMID(s) %s withheld by efetch: counted as identified and as reports not "
@@ -113,6 +134,17 @@ def cmd_screen_records(args: argparse.Namespace) -> None:
         prisma["included"]["reports"],
         args.out_dir,
     )
+
+
+def cmd_screen_shard(args: argparse.Namespace) -> None:
+    from spinereview.screening.run import classify_records
+
+    if args.protocol is None:
+        from spinereview.config import load_config
+
+        args.protocol = load_config(args.config)["screening"]
+    count = classify_records(Path(args.records), Path(args.studies), args.protocol, Path(args.out))
+    log.info("%d records classified -> %s", count, args.out)
 
 
 def cmd_harmonise_effects(args: argparse.Namespace) -> None:
@@ -146,16 +178,20 @@ def cmd_harmonise_effects(args: argparse.Namespace) -> None:
 
 
 def cmd_extract_candidates(args: argparse.Namespace) -> None:
-    from spinereview.extraction.run import run_candidates
+    from spinereview.extraction.run import gather_candidates, run_candidates
 
-    abstracts, candidates, checks, drafts = run_candidates(
-        Path(args.records),
+    tables = (
         Path(args.sheet),
         Path(args.studies),
         Path(args.out_candidates),
         Path(args.out_crosscheck),
         Path(args.out_drafts) if args.out_drafts else None,
     )
+    if args.shards is not None:  # the per-shard parts (extract-shard), gathered
+        counts = gather_candidates([Path(p) for p in args.shards], *tables)
+    else:
+        counts = run_candidates(Path(args.records), *tables)
+    abstracts, candidates, checks, drafts = counts
     if abstracts == 0:
         log.warning(
             "no record has an abstract (the embedded snapshot was rebuilt without "
@@ -168,6 +204,13 @@ def cmd_extract_candidates(args: argparse.Namespace) -> None:
         checks,
         drafts,
     )
+
+
+def cmd_extract_shard(args: argparse.Namespace) -> None:
+    from spinereview.extraction.run import extract_shard
+
+    count = extract_shard(Path(args.records), Path(args.studies), Path(args.out))
+    log.info("%d abstracts read for candidates -> %s", count, args.out)
 
 
 def cmd_pool_effects(args: argparse.Namespace) -> None:
@@ -261,6 +304,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out-csv", default="results/records.csv")
     p.set_defaults(func=cmd_parse_records)
 
+    p = sub.add_parser("parse-shard", help="parse the records of one shard (scale.shards)")
+    with_config(p)
+    p.add_argument("--snapshot-dir", default="data/pubmed/snapshot")
+    p.add_argument("--queries", type=_queries, default=None, help="JSON list; overrides --config")
+    p.add_argument("--shard", required=True, help="the shard, e.g. 2-of-3")
+    p.add_argument("--out", required=True, help="the shard's records (Parquet)")
+    p.set_defaults(func=cmd_parse_shard)
+
+    p = sub.add_parser("gather-records", help="join the shards' records into the records table")
+    p.add_argument("--shards", nargs="+", required=True, help="the shards' Parquet files")
+    p.add_argument("--out-parquet", default="results/records.parquet")
+    p.add_argument("--out-csv", default="results/records.csv")
+    p.set_defaults(func=cmd_gather_records)
+
     p = sub.add_parser("screen-records", help="eligibility, de-duplication, PRISMA counts")
     with_config(p)
     p.add_argument(
@@ -280,7 +337,26 @@ def build_parser() -> argparse.ArgumentParser:
         help="the snapshot's manifest.json: PMIDs efetch withheld count as reports not retrieved",
     )
     p.add_argument("--out-dir", default="results/screening")
+    p.add_argument(
+        "--classified",
+        nargs="*",
+        default=None,
+        help="the shards' classifications (screen-shard) of exactly the records of --records",
+    )
     p.set_defaults(func=cmd_screen_records)
+
+    p = sub.add_parser("screen-shard", help="classify the records of one shard (screening)")
+    with_config(p)
+    p.add_argument(
+        "--protocol",
+        type=_json_object,
+        default=None,
+        help="JSON of the config's screening block; overrides --config",
+    )
+    p.add_argument("--records", required=True, help="the shard's records (parse-shard)")
+    p.add_argument("--studies", default="data/evidence/studies.csv")
+    p.add_argument("--out", required=True, help="the shard's classifications (JSON lines)")
+    p.set_defaults(func=cmd_screen_shard)
 
     p = sub.add_parser("harmonise-effects", help="validate the curated sheet, harmonise its rows")
     with_config(p)
@@ -309,7 +385,19 @@ def build_parser() -> argparse.ArgumentParser:
         default="results/extraction/draft_rows.csv",
         help="draft sheet rows from the effect candidates ('' to skip)",
     )
+    p.add_argument(
+        "--shards",
+        nargs="+",
+        default=None,
+        help="the shards' files (extract-shard), read instead of --records",
+    )
     p.set_defaults(func=cmd_extract_candidates)
+
+    p = sub.add_parser("extract-shard", help="candidates and draft rows of one shard's abstracts")
+    p.add_argument("--records", required=True, help="the shard's records (parse-shard)")
+    p.add_argument("--studies", default="data/evidence/studies.csv")
+    p.add_argument("--out", required=True, help="the shard's candidates (JSON lines)")
+    p.set_defaults(func=cmd_extract_shard)
 
     p = sub.add_parser("pool-effects", help="run the configured meta-analyses")
     with_config(p)

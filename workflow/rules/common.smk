@@ -7,6 +7,7 @@ import sys
 from spinereview.config import check_config
 from spinereview.figures import names as fignames
 from spinereview.errors import InputError
+from spinereview.shards import DEFAULT_SHARDS, shard_names
 
 # Schema and semantic checks (ids exist and are unique, windows do not overlap) on the merged config,
 # before any job. Values from --config arrive as strings; check_config re-reads those the schema
@@ -35,7 +36,17 @@ def config_json(value, **kwargs):
         lambda m: m.group(0).replace("{", "\\u007b").replace("}", "\\u007d"), text
     )
 
+# The configuration without the execution settings (scale), which change no result: what the steps
+# that read the whole configuration get, so that a new number of shards re-runs none of them and the
+# report's config hash stays that of the review protocol.
+REVIEW_CONFIG_JSON = config_json(
+    {k: v for k, v in config.items() if k != "scale"}, sort_keys=True, ensure_ascii=False
+)
 RESULTS = config["results_dir"]
+# Parsing, screening and candidate extraction run once per shard of the records, and rules gather
+# the shards into the same tables one job would write (spinereview.shards; README, "Configuration").
+SHARDS = shard_names(config.get("scale", {}).get("shards", DEFAULT_SHARDS))
+SHARD_PATTERN = r"[1-9][0-9]*-of-[1-9][0-9]*"
 SNAPSHOT = config["search"]["snapshot_dir"]  # replaced below in live mode
 QUERY_IDS = [q["id"] for q in config["search"]["queries"]]
 QUERIES_JSON = config_json(config["search"]["queries"], ensure_ascii=False)

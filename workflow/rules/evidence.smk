@@ -9,7 +9,7 @@ rule review_estimates:
     output:
         update(f"{RESULTS}/reviews/estimates.csv"),
     params:
-        config=config_json(config, sort_keys=True, ensure_ascii=False),
+        config=REVIEW_CONFIG_JSON,
         cli=SPINEREVIEW,
     log:
         "logs/evidence/review_estimates.log",
@@ -33,7 +33,7 @@ rule summarise_findings:
     output:
         update(f"{RESULTS}/evidence/summary_of_findings.csv"),
     params:
-        config=config_json(config, sort_keys=True, ensure_ascii=False),
+        config=REVIEW_CONFIG_JSON,
         analyses_dir=lambda wildcards, input: os.path.dirname(input.analyses[0]),
         rob_sheet=ROB_SHEET,
         cli=SPINEREVIEW,

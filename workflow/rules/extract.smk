@@ -24,9 +24,30 @@ rule harmonise_effects:
         " --out-parquet {output.parquet:q} --out-csv {output.csv:q} 2> {log:q} || {{ rc=$?; cat {log:q} >&2; exit $rc; }}"
 
 
+# Candidates and draft rows are found per shard of the records; extract_candidates gathers them and
+# cross-checks them with the curated sheet (so an edit of the sheet re-runs only the gathering job).
+rule extract_shard:
+    input:
+        records=f"{RESULTS}/shards/records.{{shard}}.parquet",
+        studies="data/evidence/studies.csv",
+    output:
+        update(f"{RESULTS}/shards/candidates.{{shard}}.jsonl"),
+    params:
+        cli=SPINEREVIEW,
+    log:
+        "logs/extract/extract_shard.{shard}.log",
+    wildcard_constraints:
+        shard=SHARD_PATTERN,
+    conda:
+        "../../environment.yml"
+    shell:
+        "{params.cli} extract-shard --records {input.records:q} --studies {input.studies:q}"
+        " --out {output:q} 2> {log:q} || {{ rc=$?; cat {log:q} >&2; exit $rc; }}"
+
+
 rule extract_candidates:
     input:
-        records=f"{RESULTS}/records.parquet",
+        shards=expand(f"{RESULTS}/shards/candidates.{{shard}}.jsonl", shard=SHARDS),
         sheet=config["extraction"]["sheet"],
         studies="data/evidence/studies.csv",
     output:
@@ -40,7 +61,7 @@ rule extract_candidates:
     conda:
         "../../environment.yml"
     shell:
-        "{params.cli} extract-candidates --records {input.records:q} --sheet {input.sheet:q}"
+        "{params.cli} extract-candidates --shards {input.shards:q} --sheet {input.sheet:q}"
         " --studies {input.studies:q} --out-candidates {output.candidates:q}"
         " --out-crosscheck {output.crosscheck:q} --out-drafts {output.drafts:q}"
         " 2> {log:q} || {{ rc=$?; cat {log:q} >&2; exit $rc; }}"

@@ -24,7 +24,7 @@ rule write_report:
         checklist_md=update("reports/prisma_checklist.md"),
         checklist_html=update("reports/prisma_checklist.html"),
     params:
-        config=config_json(config, sort_keys=True, ensure_ascii=False),
+        config=REVIEW_CONFIG_JSON,
         manifest=f"{SNAPSHOT}/manifest.json",
         meta_dir=lambda wildcards, input: os.path.dirname(input.meta[0]),
         figures_dir=lambda wildcards, input: os.path.dirname(input.figures[0]),

@@ -2,9 +2,32 @@
 # and the human reviewer's sheet with the agreement between the rules and the reviewer.
 
 
+# The costly part of screening, reading each record's text against the protocol, runs once per shard
+# of the records; screen_records then de-duplicates, decides and counts over all records.
+rule screen_shard:
+    input:
+        records=f"{RESULTS}/shards/records.{{shard}}.parquet",
+        studies="data/evidence/studies.csv",
+    output:
+        update(f"{RESULTS}/shards/screening.{{shard}}.jsonl"),
+    params:
+        protocol=SCREENING_PROTOCOL,
+        cli=SPINEREVIEW,
+    log:
+        "logs/screen/screen_shard.{shard}.log",
+    wildcard_constraints:
+        shard=SHARD_PATTERN,
+    conda:
+        "../../environment.yml"
+    shell:
+        "{params.cli} screen-shard --protocol {params.protocol:q} --records {input.records:q}"
+        " --studies {input.studies:q} --out {output:q} 2> {log:q} || {{ rc=$?; cat {log:q} >&2; exit $rc; }}"
+
+
 rule screen_records:
     input:
         records=f"{RESULTS}/records.parquet",
+        classified=expand(f"{RESULTS}/shards/screening.{{shard}}.jsonl", shard=SHARDS),
         studies="data/evidence/studies.csv",
         other_sources="data/screening/other_sources.csv",
         links="data/screening/study_links.csv",
@@ -32,7 +55,7 @@ rule screen_records:
         "{params.cli} screen-records --protocol {params.protocol:q} --records {input.records:q}"
         " --studies {input.studies:q} --other-sources {input.other_sources:q}"
         " --links {input.links:q} --overrides {input.overrides:q} --manifest {params.manifest:q}"
-        " --out-dir {params.out_dir:q} 2> {log:q} || {{ rc=$?; cat {log:q} >&2; exit $rc; }}"
+        " --classified {input.classified:q} --out-dir {params.out_dir:q} 2> {log:q} || {{ rc=$?; cat {log:q} >&2; exit $rc; }}"
 
 
 rule write_review_sheet:

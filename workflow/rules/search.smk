@@ -55,22 +55,42 @@ rule verify_snapshot:
         " --queries {params.queries:q} --out {output:q} 2> {log:q} || {{ rc=$?; cat {log:q} >&2; exit $rc; }}"
 
 
-rule parse_records:
+# Parsing runs once per shard of the records (scale.shards; a shard is a stable set of PMIDs, see
+# spinereview.shards), so that the shards' jobs run side by side; parse_records joins them.
+rule parse_shard:
     input:
         unpack(snapshot_files),
         verified=rules.verify_snapshot.output,
     output:
-        parquet=update(f"{RESULTS}/records.parquet"),
-        csv=update(f"{RESULTS}/records.csv"),
+        update(f"{RESULTS}/shards/records.{{shard}}.parquet"),
     params:
         snapshot_dir=SNAPSHOT,
         queries=QUERIES_JSON,
+        cli=SPINEREVIEW,
+    log:
+        "logs/parse/parse_shard.{shard}.log",
+    wildcard_constraints:
+        shard=SHARD_PATTERN,
+    conda:
+        "../../environment.yml"
+    shell:
+        "{params.cli} parse-shard --snapshot-dir {params.snapshot_dir:q}"
+        " --queries {params.queries:q} --shard {wildcards.shard} --out {output:q}"
+        " 2> {log:q} || {{ rc=$?; cat {log:q} >&2; exit $rc; }}"
+
+
+rule parse_records:
+    input:
+        shards=expand(f"{RESULTS}/shards/records.{{shard}}.parquet", shard=SHARDS),
+    output:
+        parquet=update(f"{RESULTS}/records.parquet"),
+        csv=update(f"{RESULTS}/records.csv"),
+    params:
         cli=SPINEREVIEW,
     log:
         "logs/parse/parse_records.log",
     conda:
         "../../environment.yml"
     shell:
-        "{params.cli} parse-records --snapshot-dir {params.snapshot_dir:q}"
-        " --queries {params.queries:q} --out-parquet {output.parquet:q}"
+        "{params.cli} gather-records --shards {input.shards:q} --out-parquet {output.parquet:q}"
         " --out-csv {output.csv:q} 2> {log:q} || {{ rc=$?; cat {log:q} >&2; exit $rc; }}"

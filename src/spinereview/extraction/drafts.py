@@ -146,6 +146,18 @@ def drafts_for_record(
     Arm statistics (mean ± SD, events/n) get no draft row: a candidate does not say which arm a
     number belongs to, and a between-group effect is never computed here.
     """
+    pmid = str(record.get("pmid"))
+    out = []
+    for index, row in indexed_drafts(record, studies_by_pmid):
+        out.append(mark_in_sheet(row, (in_sheet or {}).get((pmid, index))))
+    return out
+
+
+def indexed_drafts(
+    record: Mapping[str, Any], studies_by_pmid: Mapping[str, str]
+) -> list[tuple[int, dict[str, str]]]:
+    """``drafts_for_record`` before the cross-check: each draft row with the index of its effect
+    candidate (the per-record part, which a per-shard job computes)."""
     text = record.get("abstract") or ""
     if not text:
         return []
@@ -159,11 +171,15 @@ def drafts_for_record(
             continue
         section = section_of(sections, statement.effect.start)
         row = draft_row(pmid, statement, indices, studies_by_pmid.get(pmid, ""), section)
-        row_id = (in_sheet or {}).get((pmid, indices[id(statement.effect)]))
-        if row_id:
-            row["note"] += f"; already in the sheet as {row_id}"
-        out.append(row)
+        out.append((indices[id(statement.effect)], row))
     return out
+
+
+def mark_in_sheet(row: dict[str, str], row_id: str | None) -> dict[str, str]:
+    """The draft's note says so when the cross-check matched its candidate with sheet row ``row_id``."""
+    if row_id:
+        row["note"] += f"; already in the sheet as {row_id}"
+    return row
 
 
 def draft_rows(

@@ -191,6 +191,25 @@ def read_effects(path: str | Path) -> pa.Table:
     return table
 
 
+def record_candidates(
+    record: Mapping[str, Any], studies_by_pmid: Mapping[str, str]
+) -> dict[str, Any]:
+    """The per-record part of candidate extraction (a record with an abstract): its candidate rows
+    and its draft rows, each draft with the index of its effect candidate."""
+    from spinereview.extraction.abstracts import candidate_rows
+    from spinereview.extraction.drafts import indexed_drafts
+
+    return {
+        "pmid": record["pmid"],
+        "candidates": candidate_rows([record]),
+        "drafts": [[index, row] for index, row in indexed_drafts(record, studies_by_pmid)],
+    }
+
+
+def _studies_by_pmid(studies: Path) -> dict[str, str]:
+    return {c.pmid: c.publication_id for c in load_curated(studies) if c.pmid}
+
+
 def run_candidates(
     records_path: Path,
     sheet: Path,
@@ -204,29 +223,103 @@ def run_candidates(
     Returns (abstracts, candidates, cross-check rows, draft rows). Draft rows are never pooled:
     pooling reads the curated sheet alone.
     """
-    from spinereview.extraction.abstracts import (
-        CANDIDATE_COLUMNS,
-        CROSSCHECK_COLUMNS,
-        candidate_rows,
-        crosscheck,
-    )
-    from spinereview.extraction.drafts import DRAFT_COLUMNS, draft_rows
-    from spinereview.io import write_csv_atomic
     from spinereview.pubmed.records import read_records
 
     records = read_records(records_path).to_pylist()
-    with_abstract = {r["pmid"] for r in records if r["abstract"]}
-    candidates = candidate_rows(records)
+    by_pmid = _studies_by_pmid(studies)
+    found = [record_candidates(r, by_pmid) for r in records if r["abstract"]]
+    return finish_candidates(found, sheet, studies, out_candidates, out_crosscheck, out_drafts)
+
+
+def extract_shard(records_path: Path, studies: Path, out_path: Path) -> int:
+    """The per-shard part: ``record_candidates`` of every record with an abstract in a records file
+    (one shard), as JSON lines in its order, written atomically; return the number of abstracts."""
+    import json
+
+    from spinereview.pubmed.records import read_records
+
+    by_pmid = _studies_by_pmid(studies)
+    count = 0
+    with atomic_path(out_path) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as out:
+        for record in read_records(records_path).to_pylist():
+            if record["abstract"]:
+                found = record_candidates(record, by_pmid)
+                out.write(json.dumps(found, ensure_ascii=False, sort_keys=True) + "\n")
+                count += 1
+    return count
+
+
+def gather_candidates(
+    shard_paths: list[Path],
+    sheet: Path,
+    studies: Path,
+    out_candidates: Path,
+    out_crosscheck: Path,
+    out_drafts: Path | None = None,
+) -> tuple[int, int, int, int]:
+    """``run_candidates`` from the shards' files (``extract_shard``): the records' parts in PMID
+    order, then the cross-check with the sheet and the draft rows over all of them."""
+    import json
+
+    found: list[dict[str, Any]] = []
+    seen: dict[str, Path] = {}
+    for path in shard_paths:
+        with open(path, encoding="utf-8") as lines:
+            for number, line in enumerate(lines, start=1):
+                try:
+                    entry = json.loads(line)
+                    pmid = str(entry["pmid"])
+                    if not pmid.isdigit() or not {"candidates", "drafts"} <= entry.keys():
+                        raise ValueError("expected pmid, candidates and drafts")
+                except (ValueError, KeyError, TypeError, AttributeError) as exc:
+                    raise InputError(
+                        path, f"not an extraction shard line ({exc})", line=number
+                    ) from None
+                if pmid in seen:
+                    raise InputError(
+                        path,
+                        f"PMID {pmid} is also in {seen[pmid]}: the shard files are not of one run; "
+                        "run the workflow again",
+                        line=number,
+                    )
+                seen[pmid] = path
+                found.append(entry)
+    found.sort(key=lambda entry: int(entry["pmid"]))
+    return finish_candidates(found, sheet, studies, out_candidates, out_crosscheck, out_drafts)
+
+
+def finish_candidates(
+    found: list[dict[str, Any]],
+    sheet: Path,
+    studies: Path,
+    out_candidates: Path,
+    out_crosscheck: Path,
+    out_drafts: Path | None = None,
+) -> tuple[int, int, int, int]:
+    """The global part: ``found`` (``record_candidates`` of each record with an abstract, in record
+    order) cross-checked with the curated sheet; the three tables written."""
+    from spinereview.extraction.abstracts import CANDIDATE_COLUMNS, CROSSCHECK_COLUMNS, crosscheck
+    from spinereview.extraction.drafts import DRAFT_COLUMNS, check, mark_in_sheet
+    from spinereview.io import write_csv_atomic
+
+    with_abstract = {entry["pmid"] for entry in found}
+    candidates = [row for entry in found for row in entry["candidates"]]
     curated = load_curated(studies)
     rows = load_sheet(sheet, {c.publication_id: c.pmid for c in curated})
     checks = crosscheck(rows, candidates, with_abstract)
-    by_pmid = {c.pmid: c.publication_id for c in curated if c.pmid}
     in_sheet = {
         (c["pmid"], c["candidate_index"]): c["row_id"]
         for c in checks
         if c["row_id"] and c["candidate_index"] is not None
     }
-    drafts = draft_rows(records, by_pmid, in_sheet) if out_drafts is not None else []
+    drafts = []
+    if out_drafts is not None:
+        drafts = [
+            mark_in_sheet(row, in_sheet.get((entry["pmid"], index)))
+            for entry in found
+            for index, row in entry["drafts"]
+        ]
+        check(drafts)
     write_csv_atomic(out_candidates, candidates, CANDIDATE_COLUMNS)
     write_csv_atomic(out_crosscheck, checks, CROSSCHECK_COLUMNS)
     if out_drafts is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import Element, ParseError, TreeBuilder
@@ -230,15 +230,20 @@ def _expat_top_level(path: str | Path) -> Iterator[tuple[int, Element]]:
             ) from None
 
 
-def iter_records(path: str | Path) -> Iterator[dict[str, Any]]:
+def iter_records(
+    path: str | Path, keep: Callable[[str], bool] | None = None
+) -> Iterator[dict[str, Any]]:
     """Yield one record dict per PubmedArticle in ``path``, in file order.
 
     PubmedBookArticle and DeleteCitation entries are skipped. Raises InputError naming the file
     and line for malformed or truncated XML, entity declarations, a wrong root element or a
-    missing PMID.
+    missing PMID. With ``keep`` (a test of the PMID, e.g. ``spinereview.shards.member``), only
+    the articles it accepts become records; every article's PMID is still read and checked.
     """
     for index, (line, elem) in enumerate(_top_level(path, _ARTICLES)):
         try:
+            if keep is not None and not keep(_pmid(path, elem, line)):
+                continue
             record = _record(path, elem, line)
         except InputError as err:
             raise _exact(err, path, _ARTICLES, index) from None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -87,8 +87,11 @@ class _Collector:
     PMID are those of its first file followed by the others that found it, in config order.
     """
 
-    def __init__(self, files: Sequence[tuple[str, Path]]) -> None:
+    def __init__(
+        self, files: Sequence[tuple[str, Path]], keep: Callable[[str], bool] | None = None
+    ) -> None:
         self.files = [(query_id, Path(path)) for query_id, path in files]
+        self.keep = keep  # only the PMIDs of one shard (spinereview.shards.member), else all
         self.batches: list[pa.Table] = []
         self.pending: list[dict[str, Any]] = []
         self.where: dict[str, list[Any]] = {}
@@ -97,7 +100,7 @@ class _Collector:
     def collect(self) -> _Collector:
         for number, (query_id, path) in enumerate(self.files):
             self.source = path
-            for record in iter_records(path):
+            for record in iter_records(path, self.keep):
                 self._add(number, query_id, path, record)
         self._flush()
         return self
@@ -194,6 +197,63 @@ def build_records(files: Sequence[tuple[str, Path]], parquet_path: Path, csv_pat
     collector = _Collector(files).collect()
     _write_tables(collector.sorted_tables(), parquet_path, csv_path)
     return len(collector.where)
+
+
+def build_records_shard(files: Sequence[tuple[str, Path]], shard: str, parquet_path: Path) -> int:
+    """The records of one shard (``spinereview.shards``), merged and checked as ``build_records``
+    merges and checks the whole table, written to one Parquet file; return the number of rows.
+
+    A record that breaks records.schema.yaml stops this shard's job, naming the shard file, the
+    row within it, the PMID and the field. ``gather_records`` joins the shards.
+    """
+    from spinereview.shards import member
+
+    collector = _Collector(files, member(shard)).collect()
+    with (
+        atomic_path(parquet_path) as tmp,
+        pq.ParquetWriter(tmp, ARROW_SCHEMA, compression="zstd", write_statistics=False) as out,
+    ):
+        start = 1
+        for table in collector.sorted_tables():
+            check_table(table, source=parquet_path, start=start)
+            start += table.num_rows
+            out.write_table(table)
+        if start == 1:
+            out.write_table(ARROW_SCHEMA.empty_table())
+    return len(collector.where)
+
+
+def gather_records(shard_paths: Sequence[Path], parquet_path: Path, csv_path: Path) -> int:
+    """Join the shards' records into the records table (Parquet and CSV, both or neither).
+
+    The rows are those ``build_records`` gives for the same query files, in PMID order and in the
+    same batches, so the two files are byte for byte the same whatever the number of shards. A PMID
+    in two shard files (files of different runs) is an error naming both.
+    """
+    tables = [read_records(path) for path in shard_paths]
+    everything = pa.concat_tables([ARROW_SCHEMA.empty_table(), *tables]).combine_chunks()
+    pmids = everything.column("pmid").to_pylist()
+    if len(set(pmids)) != len(pmids):
+        where: dict[str, Path] = {}
+        for path, table in zip(shard_paths, tables, strict=True):
+            for pmid in table.column("pmid").to_pylist():
+                if pmid in where:
+                    raise InputError(
+                        path,
+                        f"PMID {pmid} is also in {where[pmid]}: the shard files are not of one "
+                        "run; run the workflow again",
+                        field="pmid",
+                    )
+                where[pmid] = path
+    order = sorted(range(len(pmids)), key=lambda i: int(pmids[i]))
+    ordered = everything.take(pa.array(order, type=pa.int64()))
+
+    def batches() -> Iterator[pa.Table]:
+        for start in range(0, ordered.num_rows, BATCH_ROWS):
+            yield ordered.slice(start, BATCH_ROWS).combine_chunks()
+
+    _write_tables(batches(), parquet_path, csv_path)
+    return ordered.num_rows
 
 
 def _row_tables(rows: Sequence[dict[str, Any]], source: str | Path) -> Iterator[pa.Table]:

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from spinereview.io import read_table, write_csv_atomic, write_json_atomic
+from spinereview.errors import InputError
+from spinereview.io import atomic_path, read_table, write_csv_atomic, write_json_atomic
 from spinereview.pubmed.records import read_records
 from spinereview.screening.dedup import Duplicate
 from spinereview.screening.prisma import prisma_counts
 from spinereview.screening.protocol import CLASSIFIED, SCREENED, Protocol
 from spinereview.screening.screen import (
     COMPARISON_COLUMNS,
+    Classified,
+    classify_item,
     comparison_rows,
     items_from_other,
     items_from_records,
@@ -113,19 +117,88 @@ def included_studies(
     return out
 
 
+def classify_records(
+    records_path: Path, studies: Path, screening_config: Mapping[str, Any], out_path: Path
+) -> int:
+    """The per-shard part of screening: classify every record of a records file (one shard).
+
+    Writes one JSON line per record, ``{"record_id": ..., "classified": ...}`` in the order of the
+    file (``spinereview.screening.screen.Classified``), atomically; returns the number of records.
+    ``run_screening`` with ``classified`` reads these lines instead of classifying again.
+    """
+    protocol = Protocol.from_config(screening_config)
+    curated = load_curated(studies)
+    records = read_records(records_path).to_pylist()
+    with atomic_path(out_path) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as out:
+        for item in items_from_records(records, curated):
+            line = {
+                "record_id": item.record_id,
+                "classified": classify_item(item, protocol).to_json(),
+            }
+            out.write(json.dumps(line, ensure_ascii=False, sort_keys=True) + "\n")
+    return len(records)
+
+
+def read_classified(paths: Sequence[Path]) -> dict[str, Classified]:
+    """The shards' classifications (``classify_records``) by record id; a record in two is an error."""
+    found: dict[str, Classified] = {}
+    where: dict[str, Path] = {}
+    for path in paths:
+        with open(path, encoding="utf-8") as lines:
+            for number, line in enumerate(lines, start=1):
+                try:
+                    entry = json.loads(line)
+                    record_id = entry["record_id"]
+                    classified = Classified.from_json(entry["classified"])
+                except (ValueError, KeyError, TypeError, IndexError) as exc:
+                    raise InputError(
+                        path, f"not a screening shard line ({exc})", line=number
+                    ) from None
+                if record_id in where:
+                    raise InputError(
+                        path,
+                        f"{record_id} is also in {where[record_id]}: the shard files are not of "
+                        "one run; run the workflow again",
+                        line=number,
+                    )
+                found[record_id], where[record_id] = classified, path
+    return found
+
+
 def run_screening(
-    records_path: Path, inputs: ScreeningInputs, screening_config: Mapping[str, Any], out_dir: Path
+    records_path: Path,
+    inputs: ScreeningInputs,
+    screening_config: Mapping[str, Any],
+    out_dir: Path,
+    classified: Sequence[Path] | None = None,
 ) -> dict[str, Any]:
-    """Screen every record; write decisions, duplicates, included, comparisons (.csv) and prisma.json."""
+    """Screen every record; write decisions, duplicates, included, comparisons (.csv) and prisma.json.
+
+    With ``classified`` (the files ``classify_records`` wrote for the shards of the records), the
+    records' classes are read from them, and must cover exactly the records of ``records_path``;
+    de-duplication, the decisions and the counts are made here, over all records.
+    """
     protocol = Protocol.from_config(screening_config)
     curated = load_curated(inputs.studies)
     others = load_other_sources(inputs.other_sources, curated)
     links = load_links(inputs.links, curated)
     records = read_records(records_path).to_pylist()
-    items = items_from_records(records, curated) + items_from_other(others, curated)
+    from_records = items_from_records(records, curated)
+    items = from_records + items_from_other(others, curated)
     known = {i.record_id for i in items}
     overrides = load_overrides(inputs.overrides, known.__contains__)
-    rows, duplicates = screen(items, protocol, links, overrides)
+    classes = None
+    if classified is not None:
+        classes = read_classified(classified)
+        ids = {i.record_id for i in from_records}
+        stray = sorted(set(classes) - ids)[:1] or sorted(ids - set(classes))[:1]
+        if stray:
+            raise InputError(
+                records_path,
+                f"{stray[0]} is in the records table or in a screening shard file, not in both: "
+                "the shard files are not of this table; run the workflow again",
+            )
+    rows, duplicates = screen(items, protocol, links, overrides, classes)
 
     per_query: dict[str, int] = {}
     for record in records:
@@ -156,7 +229,7 @@ def run_screening(
     )
     write_csv_atomic(
         out_dir / "comparisons.csv",
-        comparison_rows(items, protocol, links, rows),
+        comparison_rows(items, protocol, links, rows, classes),
         COMPARISON_COLUMNS,
     )
     write_json_atomic(out_dir / "prisma.json", prisma)

@@ -259,22 +259,83 @@ def study_id_of(item: Item, links: Mapping[str, StudyLink]) -> str:
     return "; ".join(ids) if ids else item.record_id
 
 
+@dataclass(frozen=True)
+class Classified:
+    """What the rules read in one record: each comparison's classes and the publication type.
+
+    The costly part of screening, and a function of the record, its curated rows and the protocol
+    alone; a per-shard job computes it (``classify_item``) and the gathering job decides with it.
+    """
+
+    comparisons: list[ComparisonResult]
+    publication_type: Classification
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "comparisons": [
+                {
+                    "publication_id": c.publication_id,
+                    "classes": {name: vars(cls) for name, cls in c.classes.items()},
+                    "failure": c.failure,
+                    "unclear": c.unclear,
+                }
+                for c in self.comparisons
+            ],
+            "publication_type": vars(self.publication_type),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Classified:
+        def classification(value: Mapping[str, Any]) -> Classification:
+            span = value["span"]
+            return Classification(**{**value, "span": tuple(span) if span is not None else None})
+
+        def pair(value: Sequence[Any] | None) -> tuple[int, str] | None:
+            return (int(value[0]), str(value[1])) if value is not None else None
+
+        return cls(
+            [
+                ComparisonResult(
+                    c["publication_id"],
+                    {name: classification(v) for name, v in c["classes"].items()},
+                    pair(c["failure"]),
+                    pair(c["unclear"]),
+                )
+                for c in data["comparisons"]
+            ],
+            classification(data["publication_type"]),
+        )
+
+
+def classify_item(item: Item, protocol: Protocol) -> Classified:
+    """The classes of every comparison of ``item`` and its publication type (one read of its text)."""
+    doc = document_of(item, protocol)
+    return Classified(
+        evaluate_comparisons(item, protocol, doc), check_publication_type(item, protocol, doc)
+    )
+
+
 def decide(
-    item: Item, protocol: Protocol, links: Mapping[str, StudyLink], override: Override | None
+    item: Item,
+    protocol: Protocol,
+    links: Mapping[str, StudyLink],
+    override: Override | None,
+    classified: Classified | None = None,
 ) -> dict[str, Any]:
     """The decision row of one (non-duplicate) record.
 
     Included: every criterion passes for some comparison. Excluded: positive evidence against
     every comparison (the reason is the first such criterion, with its phrase and sentence).
     Otherwise awaiting classification, with the first criterion the rules could not settle.
+    ``classified`` is the item's ``classify_item`` when a per-shard job has computed it.
     """
-    doc = document_of(item, protocol)
-    comparisons = evaluate_comparisons(item, protocol, doc)
+    classified = classified or classify_item(item, protocol)
+    comparisons = classified.comparisons
     passing = [c for c in comparisons if c.passes]
     holding = [c for c in comparisons if c.failure is None]
     failed = [c for c in comparisons if c.failure is not None]
     shown = passing or holding or [max(failed, key=lambda c: c.failure[0])]  # type: ignore[index]
-    ptype = check_publication_type(item, protocol, doc)
+    ptype = classified.publication_type
     checks_type = "publication_type" in protocol.criteria
     row = _base_row(item, links, shown)
     if checks_type and ptype.value is not None and ptype.value != PASSING_TYPE:
@@ -362,8 +423,14 @@ def screen(
     protocol: Protocol,
     links: Mapping[str, StudyLink],
     overrides: Mapping[str, Override],
+    classified: Mapping[str, Classified] | None = None,
 ) -> tuple[list[dict[str, Any]], list[Duplicate]]:
-    """De-duplicate, then decide every remaining record. Returns (decisions, duplicates)."""
+    """De-duplicate, then decide every remaining record. Returns (decisions, duplicates).
+
+    ``classified`` maps record ids to their ``classify_item`` (computed per shard); items without
+    an entry are classified here.
+    """
+    known = classified or {}
     keyed = [
         (i.record_id, dedup_keys(i.pmid, i.doi, i.title, i.year, protocol.dedup_keys))
         for i in items
@@ -374,7 +441,9 @@ def screen(
     for item in items:
         dup = dup_of.get(item.record_id)
         if dup is not None:
-            row = _base_row(item, links, evaluate_comparisons(item, protocol))
+            found = known.get(item.record_id)
+            comparisons = found.comparisons if found else evaluate_comparisons(item, protocol)
+            row = _base_row(item, links, comparisons)
             row.update(
                 decision="duplicate",
                 stage="deduplication",
@@ -383,7 +452,8 @@ def screen(
             )
             rows.append(row)
             continue
-        rows.append(decide(item, protocol, links, overrides.get(item.record_id)))
+        override = overrides.get(item.record_id)
+        rows.append(decide(item, protocol, links, override, known.get(item.record_id)))
     return rows, duplicates
 
 
@@ -403,6 +473,7 @@ def comparison_rows(
     protocol: Protocol,
     links: Mapping[str, StudyLink],
     decisions: Sequence[Mapping[str, Any]],
+    classified: Mapping[str, Classified] | None = None,
 ) -> list[dict[str, Any]]:
     """One row per curated publication/comparison: its study, comparison id and classes.
 
@@ -411,9 +482,11 @@ def comparison_rows(
     Later stages join effects to studies through this table.
     """
     decision_of = {d["record_id"]: d["decision"] for d in decisions}
+    known = classified or {}
     out = []
     for item in items:
-        for result in evaluate_comparisons(item, protocol):
+        found = known.get(item.record_id)
+        for result in found.comparisons if found else evaluate_comparisons(item, protocol):
             if not result.publication_id:
                 continue
             link = links.get(result.publication_id)

@@ -1,0 +1,54 @@
+"""Shards of the records: which PMID a per-shard job of the workflow handles.
+
+Parsing, screening and candidate extraction run once per shard (``scale.shards`` in the config) and
+rules gather the shards into the tables a single job wrote before. A PMID's shard is a stable
+function of the PMID alone: the standard CRC-32 of its ASCII digits, modulo the number of shards.
+It does not depend on the order of the records or of the query files, on Python's hash seed or on
+the platform, and every occurrence of a PMID (one per query that found it) falls in the same shard,
+so each shard merges its records exactly as the whole table would.
+
+A shard is named ``<i>-of-<n>`` (1-based), e.g. ``2-of-3``: the name carries the number of shards,
+so the files of another setting are never mistaken for these.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections.abc import Callable
+
+from spinereview.errors import InputError
+
+#: the number of shards when the config does not set ``scale.shards``
+DEFAULT_SHARDS = 1
+_NAME = re.compile(r"([1-9][0-9]*)-of-([1-9][0-9]*)")
+
+
+def shard_of(pmid: str, shards: int) -> int:
+    """The 0-based shard of ``pmid`` among ``shards``: CRC-32 of its digits modulo ``shards``."""
+    if shards < 1:
+        raise ValueError(f"the number of shards must be at least 1, not {shards}")
+    return zlib.crc32(pmid.encode("ascii", "backslashreplace")) % shards
+
+
+def shard_names(shards: int) -> list[str]:
+    """The names of all shards, in order: ``1-of-n`` … ``n-of-n``."""
+    if shards < 1:
+        raise ValueError(f"the number of shards must be at least 1, not {shards}")
+    return [f"{i}-of-{shards}" for i in range(1, shards + 1)]
+
+
+def parse_shard(name: str) -> tuple[int, int]:
+    """``"2-of-3"`` -> (1, 3): the 0-based index and the number of shards."""
+    match = _NAME.fullmatch(name)
+    if match is None or int(match.group(1)) > int(match.group(2)):
+        raise InputError("--shard", f"{name!r} is not a shard name like 2-of-3")
+    return int(match.group(1)) - 1, int(match.group(2))
+
+
+def member(name: str) -> Callable[[str], bool]:
+    """A test ``pmid -> bool``: whether the PMID belongs to shard ``name``."""
+    index, shards = parse_shard(name)
+    if shards == 1:
+        return lambda _pmid: True
+    return lambda pmid: shard_of(pmid, shards) == index
