@@ -1,7 +1,7 @@
 """Benchmark: a synthetic snapshot of N records through parse, screen and candidate extraction.
 
-Run with `.venv/bin/python benchmarks/bench_scale.py [N ...]` (default 20000) from the repository
-root. For each N a synthetic snapshot is written: two query files (``q1``, ``q2``) whose records
+Run with `.venv/bin/python benchmarks/bench_scale.py [--parse-only] [N ...]` (default 20000) from
+the repository root. For each N a synthetic snapshot is written: two query files (``q1``, ``q2``) whose records
 overlap by a tenth, so the merge across queries is exercised. Every record is written by this script
 from word lists and a seeded random generator (titles, a structured abstract with arm statistics and
 effect statements, authors, MeSH, publication types); no record is copied from anywhere, and the
@@ -163,15 +163,17 @@ def timed(command: list[str]) -> dict[str, float]:
 
 
 def main(argv: list[str]) -> None:
-    sizes = [int(a) for a in argv] or [20_000]
+    """``[--parse-only] N ...``: with --parse-only, only parse-records runs (screening is slow)."""
+    parse_only = "--parse-only" in argv
+    sizes = [int(a) for a in argv if a != "--parse-only"] or [20_000]
     cli = [sys.executable, "-m", "spinereview"]
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
         f"{platform.python_version()}, {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC, "
         f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}"
     )
-    print("| records | step | wall s | CPU s | records/s (wall) | peak RSS MiB |")
-    print("|---:|---|---:|---:|---:|---:|")
+    print("| records | step | wall s | CPU s | records/s (wall) | records/s (CPU) | peak RSS MiB |")
+    print("|---:|---|---:|---:|---:|---:|---:|")
     for n in sizes:
         with tempfile.TemporaryDirectory() as tmp:
             tmp_path = Path(tmp)
@@ -213,10 +215,12 @@ def main(argv: list[str]) -> None:
                 ],
             }
             for name, command in steps.items():
+                if parse_only and name != "parse-records":
+                    continue
                 result = timed(command)
                 print(
                     f"| {n:,} | `{name}` | {result['wall']:.1f} | {result['cpu']:.1f} "
-                    f"| {n / result['wall']:,.0f} | {result['rss']:,.0f} |",
+                    f"| {n / result['wall']:,.0f} | {n / result['cpu']:,.0f} | {result['rss']:,.0f} |",
                     flush=True,
                 )
 
