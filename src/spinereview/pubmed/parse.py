@@ -342,84 +342,139 @@ def _kids(elem: Any) -> dict[str, list[Any]]:
     return kids
 
 
-def _under(kids: dict[str, list[Any]], tag: str) -> dict[str, list[Any]]:
-    """The children of every ``tag`` child, grouped by tag, in document order.
-
-    ``_under(_kids(e), "A").get("B")`` lists what ``e.findall("A/B")`` finds, in the same order, so
-    its first item is ``e.find("A/B")``.
-    """
-    nodes = kids.get(tag)
-    if not nodes:
-        return {}
-    if len(nodes) == 1:
-        return _kids(nodes[0])
-    merged: dict[str, list[Any]] = {}
-    for node in nodes:
-        for name, group in _kids(node).items():
-            merged.setdefault(name, []).extend(group)
-    return merged
-
-
 def _first(kids: dict[str, list[Any]], tag: str) -> Any:
     group = kids.get(tag)
     return group[0] if group else None
 
 
-def _first_text(kids: dict[str, list[Any]], tag: str) -> str | None:
-    group = kids.get(tag)
-    return (full_text(group[0]) or None) if group else None
-
-
 def _record(path: str | Path, article: Any, line: int) -> dict[str, Any]:
     """Flatten one PubmedArticle element into the record dict described in the module's API.
 
-    Each element of the article is visited once (``_kids``); the result is what the ElementPath
-    lookups ``find``/``findall`` would give, in the same order.
+    Each element the record needs is visited once, in one loop per level that keeps only the tags
+    it reads; the result is what the ElementPath lookups ``find``/``findall`` would give, in the
+    same order (``find("A/B")`` is the first B under any A, ``findall`` every B under every A).
     """
-    top = _kids(article)
-    citations = top.get("MedlineCitation", [])
-    in_citations = _under(top, "MedlineCitation")
-    pmid = full_text(_first(in_citations, "PMID"))
+    citation = pmid_node = None
+    pubmed_data = []
+    for child in article:
+        tag = child.tag
+        if tag == "MedlineCitation":
+            if citation is None:
+                citation = child
+            if pmid_node is None:
+                for sub in child:
+                    if sub.tag == "PMID":
+                        pmid_node = sub
+                        break
+        elif tag == "PubmedData":
+            pubmed_data.append(child)
+    pmid = full_text(pmid_node)
     if not pmid:
         raise InputError(path, "PubmedArticle has no PMID", line=line, field="PMID")
     if not _PMID.fullmatch(pmid):
         raise InputError(path, f"PMID {pmid!r} is not a number", line=line, field="PMID")
-    cit = in_citations if len(citations) == 1 else _kids(citations[0])
-    arts = cit.get("Article")
-    art = _kids(arts[0]) if arts else {}
-    journals = art.get("Journal")
-    journal = _kids(journals[0]) if journals else {}
-    issue = _under(journal, "JournalIssue")
-    doi, pmcid = _ids(top, art)
-    title = _first_text(art, "ArticleTitle") or _first_text(art, "VernacularTitle") or ""
-    sections = _abstract_sections(_under(art, "Abstract").get("AbstractText", ()))
-    authors, complete = _authors(art.get("AuthorList", ()))
-    year, month, raw, date_ok = _pub_date(_first(issue, "PubDate"))
+    art = None
+    journal_info, mesh, keywords = [], [], []
+    for child in () if citation is None else citation:
+        tag = child.tag
+        if tag == "Article":
+            if art is None:
+                art = child
+        elif tag == "MedlineJournalInfo":
+            journal_info.extend(child)
+        elif tag == "MeshHeadingList":
+            mesh.extend(child)
+        elif tag == "KeywordList":
+            keywords.extend(child)
+    journal = title = vernacular = None
+    abstract, author_lists, pagination, types, language, locations = [], [], [], [], [], []
+    for child in () if art is None else art:
+        tag = child.tag
+        if tag == "Journal":
+            if journal is None:
+                journal = child
+        elif tag == "ArticleTitle":
+            if title is None:
+                title = child
+        elif tag == "VernacularTitle":
+            if vernacular is None:
+                vernacular = child
+        elif tag == "Abstract":
+            abstract.extend(child)
+        elif tag == "AuthorList":
+            author_lists.append(child)
+        elif tag == "Pagination":
+            pagination.extend(child)
+        elif tag == "PublicationTypeList":
+            types.extend(child)
+        elif tag == "Language":
+            language.append(child)
+        elif tag == "ELocationID":
+            locations.append(child)
+    journal_title = journal_iso = None
+    issue: list[Any] = []
+    for child in () if journal is None else journal:
+        tag = child.tag
+        if tag == "JournalIssue":
+            issue.extend(child)
+        elif tag == "Title":
+            if journal_title is None:
+                journal_title = child
+        elif tag == "ISOAbbreviation" and journal_iso is None:
+            journal_iso = child
+    volume = number = pub_date = None
+    for child in issue:
+        tag = child.tag
+        if tag == "Volume":
+            if volume is None:
+                volume = child
+        elif tag == "Issue":
+            if number is None:
+                number = child
+        elif tag == "PubDate" and pub_date is None:
+            pub_date = child
+    doi, pmcid = _ids(pubmed_data, locations)
+    sections = _abstract_sections([node for node in abstract if node.tag == "AbstractText"])
+    authors, complete = _authors(author_lists)
+    year, month, raw, date_ok = _pub_date(pub_date)
     record: dict[str, Any] = {
         "pmid": pmid,
         "doi": doi,
         "pmcid": pmcid,
-        "title": title,
+        "title": full_text(title) or full_text(vernacular),
         "abstract": _join_sections(sections),
         "abstract_sections": sections,
         "authors": authors,
         "authors_complete": complete,
-        "journal": _first_text(journal, "Title"),
-        "journal_iso": _first_text(journal, "ISOAbbreviation"),
-        "medline_ta": _first_text(_under(cit, "MedlineJournalInfo"), "MedlineTA"),
+        "journal": full_text(journal_title) or None,
+        "journal_iso": full_text(journal_iso) or None,
+        "medline_ta": _first_text_of(journal_info, "MedlineTA"),
         "year": year,
         "month": month,
         "pub_date_raw": raw,
-        "volume": _first_text(issue, "Volume"),
-        "issue": _first_text(issue, "Issue"),
-        "pages": _pages(_under(art, "Pagination")),
-        "publication_types": _texts(_under(art, "PublicationTypeList").get("PublicationType", [])),
-        "mesh": _mesh(_under(cit, "MeshHeadingList").get("MeshHeading", ())),
-        "keywords": _texts(_under(cit, "KeywordList").get("Keyword", [])),
-        "language": _texts(art.get("Language", [])),
+        "volume": full_text(volume) or None,
+        "issue": full_text(number) or None,
+        "pages": _pages(pagination),
+        "publication_types": _texts_of(types, "PublicationType"),
+        "mesh": _mesh([node for node in mesh if node.tag == "MeshHeading"]),
+        "keywords": _texts_of(keywords, "Keyword"),
+        "language": _texts(language),
     }
     record["flags"] = _flags(record, date_ok)
     return record
+
+
+def _first_text_of(nodes: Iterable[Any], tag: str) -> str | None:
+    """``full_text`` of the first node tagged ``tag`` (None when there is none or it is empty)."""
+    for node in nodes:
+        if node.tag == tag:
+            return full_text(node) or None
+    return None
+
+
+def _texts_of(nodes: Iterable[Any], tag: str) -> list[str]:
+    """The non-empty ``full_text`` of every node tagged ``tag``, in order."""
+    return [text for text in (full_text(n) for n in nodes if n.tag == tag) if text]
 
 
 def _flags(record: dict[str, Any], date_ok: bool) -> list[str]:
@@ -439,20 +494,28 @@ def _flags(record: dict[str, Any], date_ok: bool) -> list[str]:
     return sorted(flags)
 
 
-def _ids(top: dict[str, list[Any]], art: dict[str, list[Any]]) -> tuple[str | None, str | None]:
+def _ids(pubmed_data: Iterable[Any], locations: Iterable[Any]) -> tuple[str | None, str | None]:
     """DOI and PMCID of the article itself.
 
     Only PubmedData/ArticleIdList is read: PubmedData/ReferenceList holds ArticleIdLists of the
     *cited* works, whose DOIs must not be mistaken for this article's.
     """
     ids: dict[str, str] = {}
-    for node in _under(_under(top, "PubmedData"), "ArticleIdList").get("ArticleId", ()):
-        kind, value = node.get("IdType", ""), full_text(node)
-        if value and kind not in ids:
-            ids[kind] = value
+    for data in pubmed_data:
+        for id_list in data:
+            if id_list.tag != "ArticleIdList":
+                continue
+            for node in id_list:
+                if node.tag != "ArticleId":
+                    continue
+                kind = node.get("IdType", "")
+                if kind not in ids:
+                    value = full_text(node)
+                    if value:
+                        ids[kind] = value
     doi = ids.get("doi")
     if doi is None:
-        for node in art.get("ELocationID", ()):
+        for node in locations:
             if node.get("EIdType") == "doi" and full_text(node):
                 doi = full_text(node)
                 break
@@ -480,6 +543,7 @@ def _authors(author_lists: Iterable[Any]) -> tuple[list[dict[str, str | None]], 
     """Authors of the author list (not editors) and whether NLM marks the list complete.
 
     Authors with ValidYN="N" are skipped: NLM keeps a misspelt name beside its correction that way.
+    Of each name part the first counts, as ``find()`` gives it, even when it is empty.
     """
     authors: list[dict[str, str | None]] = []
     complete = True
@@ -490,14 +554,20 @@ def _authors(author_lists: Iterable[Any]) -> tuple[list[dict[str, str | None]], 
         for node in author_list:
             if node.tag != "Author" or node.get("ValidYN") == "N":
                 continue
-            person: dict[str, str | None] = dict.fromkeys(_AUTHOR_FIELDS.values())
-            seen = set()
-            for part in node:  # the first LastName, ForeName, ... counts, as find() gives
+            person: dict[str, str | None] = {}
+            for part in node:
                 key = _AUTHOR_FIELDS.get(part.tag)
-                if key is not None and key not in seen:
-                    seen.add(key)
-                    person[key] = full_text(part) or None
-            authors.append(person)
+                if key is not None and key not in person:
+                    text = "".join(part.itertext()) if len(part) else part.text
+                    person[key] = (" ".join(text.split()) or None) if text else None
+            authors.append(
+                {
+                    "last": person.get("last"),
+                    "fore": person.get("fore"),
+                    "initials": person.get("initials"),
+                    "collective": person.get("collective"),
+                }
+            )
     return authors, complete
 
 
@@ -509,12 +579,13 @@ _AUTHOR_FIELDS = {
 }
 
 
-def _pages(pagination: dict[str, list[Any]]) -> str | None:
-    medline = _first_text(pagination, "MedlinePgn")
+def _pages(pagination: list[Any]) -> str | None:
+    """MedlinePgn, else StartPage-EndPage, from the children of every Pagination."""
+    medline = _first_text_of(pagination, "MedlinePgn")
     if medline:
         return medline
-    start = _first_text(pagination, "StartPage")
-    end = _first_text(pagination, "EndPage")
+    start = _first_text_of(pagination, "StartPage")
+    end = _first_text_of(pagination, "EndPage")
     if start and end:
         return f"{start}-{end}"
     return start or end
@@ -591,15 +662,18 @@ def _pub_date(node: Any) -> tuple[int | None, int | None, str, bool]:
     """(year, month, raw text, parsed?) for a JournalIssue/PubDate element."""
     if node is None:
         return None, None, "", False
-    parts = _kids(node)
-    raw = " ".join(part for part in (full_text(child) for child in node) if part)
-    medline = _first(parts, "MedlineDate")
+    texts = [(child.tag, full_text(child)) for child in node]
+    raw = " ".join(text for _tag, text in texts if text)
+    first: dict[str, str] = {}
+    for tag, text in texts:
+        first.setdefault(tag, text)
+    medline = first.get("MedlineDate")
     if medline is not None:
-        year, month = parse_medline_date(full_text(medline))
+        year, month = parse_medline_date(medline)
         return year, month, raw, year is not None
-    year_text = full_text(_first(parts, "Year"))
+    year_text = first.get("Year", "")
     year = int(year_text) if _YEAR.fullmatch(year_text) else None
-    month_text = full_text(_first(parts, "Month"))
+    month_text = first.get("Month", "")
     month = month_number(month_text) if month_text else None
     ok = year is not None and (not month_text or month is not None)
     return year, month, raw, ok
