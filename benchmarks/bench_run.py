@@ -1,7 +1,8 @@
 """Benchmark: a clean `make run` and a no-op re-run, with Snakemake's own start-up as the anchor.
 
-Run with `.venv/bin/python benchmarks/bench_run.py [--cores 2] [--repeat 3]`. Each repeat copies the
-repository's tracked files (`git ls-files`) into a new temporary folder and runs there, with the
+Run with `.venv/bin/python benchmarks/bench_run.py [--cores 2] [--repeat 3] [--repo CHECKOUT]`. Each
+repeat copies the tracked files (`git ls-files`, as on disk) of this repository (or of --repo, e.g.
+a checkout of main for a before/after) into a new temporary folder and runs there, with the
 Snakemake of this interpreter's environment and PYTHONPATH=<copy>/src (so the rules' `python -m
 spinereview` runs the copied code):
 
@@ -54,13 +55,13 @@ def load() -> str:
     return ", ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
 
 
-def copy_repository(dest: Path) -> None:
-    """The tracked files of the repository (no results/, reports/, .snakemake/ or .venv)."""
+def copy_repository(repo: Path, dest: Path) -> None:
+    """The tracked files of ``repo`` (no results/, reports/, .snakemake/ or .venv), as on disk."""
     listed = subprocess.run(
-        ["git", "-C", str(ROOT), "ls-files", "-z"], capture_output=True, check=True
+        ["git", "-C", str(repo), "ls-files", "-z"], capture_output=True, check=True
     ).stdout
     for name in filter(None, listed.decode().split("\0")):
-        source = ROOT / name
+        source = repo / name
         if source.is_file():
             target = dest / name
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -77,12 +78,12 @@ def timed(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, str]:
     return elapsed, proc.stdout + proc.stderr
 
 
-def run_once(snakemake: str, cores: int) -> dict[str, float]:
+def run_once(repo: Path, snakemake: str, cores: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="bench-run-") as tmp:
         work, anchor_dir = Path(tmp) / "repo", Path(tmp) / "anchor"
         work.mkdir()
         anchor_dir.mkdir()
-        copy_repository(work)
+        copy_repository(repo, work)
         (anchor_dir / "Snakefile").write_text(ONE_RULE, encoding="utf-8")
         env = {**os.environ, "PYTHONPATH": str(work / "src")}
         env["PATH"] = f"{Path(snakemake).parent}{os.pathsep}{env.get('PATH', '')}"
@@ -103,12 +104,19 @@ def main(argv: list[str] | None = None) -> int:
         default=str(Path(sys.executable).parent / "snakemake"),
         help="the snakemake to run (default: beside this interpreter)",
     )
+    parser.add_argument(
+        "--repo",
+        type=Path,
+        default=ROOT,
+        help="the checkout to copy and run (default: this one; another to compare before/after)",
+    )
     args = parser.parse_args(argv)
     print(f"machine: {machine()}; snakemake {args.snakemake}, --cores {args.cores}")
+    print(f"repository: {args.repo.resolve()}")
     runs = []
     for i in range(args.repeat):
         before = load()
-        run = run_once(args.snakemake, args.cores)
+        run = run_once(args.repo.resolve(), args.snakemake, args.cores)
         runs.append(run)
         print(
             f"run {i + 1}: clean {run['clean']:.1f} s, no-op {run['noop']:.2f} s, anchor "
