@@ -379,9 +379,11 @@ def test_written_files_are_exactly_what_snakemake_declares(tmp_path: Path) -> No
 
 
 def test_two_clean_runs_give_identical_bytes(tmp_path: Path) -> None:
+    """Also one process against two (the workflow draws with --jobs 2): the same bytes."""
     runs = []
-    for name in ("a", "b"):
-        draw_figures(inputs(), figures(), SETTINGS["meta"], tmp_path / name, SETTINGS["windows"])
+    for name, jobs in (("a", 1), ("b", 2)):
+        draw_figures(inputs(), figures(), SETTINGS["meta"], tmp_path / name, SETTINGS["windows"],
+                     jobs=jobs)  # fmt: skip
         runs.append({p.relative_to(tmp_path / name): p.read_bytes()
                      for p in sorted((tmp_path / name).rglob("*")) if p.is_file()})  # fmt: skip
     assert runs[0].keys() == runs[1].keys()
@@ -391,6 +393,15 @@ def test_two_clean_runs_give_identical_bytes(tmp_path: Path) -> None:
     svg = runs[0][Path("prisma_flow.en.svg")]
     assert b"<dc:date>" not in svg and b"Matplotlib v" not in svg
     assert b"CreationDate" not in runs[0][Path("prisma_flow.en.pdf")]
+
+
+def test_a_failure_in_a_worker_is_raised_as_with_one_process(tmp_path: Path) -> None:
+    bad = tmp_path / "risk_of_bias.csv"
+    bad.write_text("study_id,D1,D2,D3,D4,D5,overall\nX1,low,low,low,low,unclear,low\n")
+    for jobs in (1, 3):
+        with pytest.raises(InputError, match="line 2, field 'D5'"):
+            draw_figures(inputs(rob_sheet=bad), figures(formats=["svg"]), SETTINGS["meta"],
+                         tmp_path / f"out{jobs}", SETTINGS["windows"], jobs=jobs)  # fmt: skip
 
 
 def test_failed_save_leaves_no_file(tmp_path: Path) -> None:

@@ -68,12 +68,32 @@ def _yaml_error(path: Path, exc: yaml.YAMLError) -> InputError:
     return InputError(path, f"invalid YAML: {problem}", line=line)
 
 
+#: libyaml's safe loader, when PyYAML was built with it: the same constructor and resolver as
+#: ``yaml.SafeLoader``, with the scanner and parser in C (the workflow reads the config and its
+#: schemas at every start, a no-op run included). A text libyaml refuses, or one with a character
+#: the pure-Python reader refuses, is read again by ``yaml.SafeLoader``, so that every error
+#: (message, line, the RecursionError of deep nesting) is exactly the pure-Python one.
+_C_LOADER = getattr(yaml, "CSafeLoader", None)
+
+
+def _parse(text: str, *, compose: bool) -> tuple[yaml.Node | None, Any]:
+    """(node tree if ``compose``, data) of a YAML text; errors are those of ``yaml.SafeLoader``."""
+    if _C_LOADER is not None and not yaml.reader.Reader.NON_PRINTABLE.search(text):
+        try:
+            node = yaml.compose(text, Loader=_C_LOADER) if compose else None
+            return node, yaml.load(text, Loader=_C_LOADER)
+        except yaml.YAMLError:
+            pass
+    node = yaml.compose(text, Loader=yaml.SafeLoader) if compose else None
+    return node, yaml.safe_load(text)
+
+
 def load_yaml(path: str | Path) -> Any:
     """Read a YAML file; a syntax error becomes an InputError naming file and line."""
     path = Path(path)
     text = _read(path)
     try:
-        return yaml.safe_load(text)
+        return _parse(text, compose=False)[1]
     except yaml.YAMLError as exc:
         raise _yaml_error(path, exc) from None
 
@@ -88,8 +108,7 @@ def load_yaml_lines(path: str | Path) -> tuple[Any, dict[KeyPath, int]]:
     text = _read(path)
     lines: dict[KeyPath, int] = {}
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node, data = _parse(text, compose=True)
         if node is not None:
             _record_lines(path, node, (), lines)
     except yaml.YAMLError as exc:

@@ -72,6 +72,8 @@ rule draw_figures:
         rob_sheet=ROB_SHEET,
         out_dir=lambda wildcards, output: os.path.dirname(output.caption[0]),
         cli=SPINEREVIEW,
+    # The languages (and the funnel and RoB plots) are drawn in parallel processes, same bytes.
+    threads: 2
     log:
         "logs/figures/draw_figures.log",
     conda:
@@ -82,4 +84,4 @@ rule draw_figures:
         " --findings {input.findings:q}"
         " --rob-sheet {params.rob_sheet:q}"
         " --settings {params.settings:q} --meta-settings {params.meta:q}"
-        " --windows {params.windows:q} --out-dir {params.out_dir:q} 2> {log:q} || {{ rc=$?; cat {log:q} >&2; exit $rc; }}"
+        " --windows {params.windows:q} --out-dir {params.out_dir:q} --jobs {threads} 2> {log:q} || {{ rc=$?; cat {log:q} >&2; exit $rc; }}"

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import math
 
-from scipy.special import gammaln
-from scipy.stats import norm
+# scipy.stats takes most of a second to import; it is imported where a conversion needs it, so
+# that commands and the workflow's config check that only load this module do not pay for it.
 
 
 def z_crit(level: float = 0.95) -> float:
     """Two-sided normal critical value z_{(1+level)/2}; 1.959964 for a 95% interval."""
     if not 0 < level < 1:
         raise ValueError(f"confidence level must lie in (0, 1), got {level}")
+    from scipy.stats import norm
+
     return float(norm.ppf((1 + level) / 2))
 
 
@@ -38,6 +40,8 @@ def se_from_p(estimate: float, p: float) -> float:
         raise ValueError(f"p-value must lie in (0, 1), got {p}")
     if estimate == 0:
         raise ValueError("an estimate of 0 gives no standard error from a p-value")
+    from scipy.stats import norm
+
     return abs(estimate) / float(norm.ppf(1 - p / 2))
 
 
@@ -53,6 +57,8 @@ def hedges_j(df: float) -> float:
     """Exact small-sample correction J(df) = Γ(df/2) / (√(df/2) · Γ((df−1)/2)) (Hedges 1981)."""
     if df <= 1:
         raise ValueError("Hedges' correction needs more than one degree of freedom")
+    from scipy.special import gammaln
+
     return math.exp(gammaln(df / 2) - 0.5 * math.log(df / 2) - gammaln((df - 1) / 2))
 
 

@@ -42,7 +42,7 @@ def cmd_draw_figures(args: argparse.Namespace) -> None:
         reviews=Path(args.reviews) if args.reviews else None,
         findings=Path(args.findings) if args.findings else None,
     )
-    draw_figures(inputs, figures, meta, Path(args.out_dir), windows)
+    draw_figures(inputs, figures, meta, Path(args.out_dir), windows, jobs=args.jobs)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -70,4 +70,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="JSON of extraction.windows (bounds in window labels)",
     )
     p.add_argument("--out-dir", default="reports/figures")
+    p.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        help="draw in up to this many processes (languages, funnels, RoB; same files as with 1)",
+    )
     p.set_defaults(func=cmd_draw_figures)

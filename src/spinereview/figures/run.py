@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import logging
-from collections.abc import Mapping, Sequence
+import multiprocessing
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -87,10 +90,15 @@ def draw_figures(
     meta: Mapping[str, Any],
     out_dir: str | Path,
     windows: Sequence[Mapping[str, Any]] | None = None,
+    jobs: int = 1,
 ) -> list[Path]:
     """Draw every figure in every configured language; return the files written (figures, alt
     texts, captions, notes). Figure files of an earlier run that this run did not write (another
-    language, a removed analysis, names without a language) are removed."""
+    language, a removed analysis, names without a language) are removed.
+
+    With ``jobs`` > 1 the languages, the funnel plots and the risk-of-bias plot are drawn in up to
+    ``jobs`` forked processes (each figure is drawn and saved on its own, so the files are the
+    same bytes as with one process)."""
     settings = check_settings(figures)
     out = Path(out_dir)
     ids = [a["id"] for a in meta.get("analyses", [])]
@@ -99,24 +107,61 @@ def draw_figures(
     window_ids = [w["id"] for w in windows] if windows else _analysis_windows(meta)
     prisma_counts = read_json(inputs.prisma)
     prisma.check_prisma(prisma_counts, inputs.prisma)
-    written: list[Path] = []
-    for lang in settings.languages:
+
+    def language(lang: str) -> list[Path]:
+        files: list[Path] = []
         bounds = i18n.window_bounds(windows, lang) if windows else {}
         for analysis in analyses:
             with figure_style():
                 fig = draw_forest(analysis, lang, bounds)
                 name = names.forest_name(analysis.id)
-                written += _save(fig, out, name, lang, settings)
-            written += _alt(out, name, lang, alt.forest(analysis, lang, bounds))
-        written += _article(inputs, figures, settings, meta, out, bounds, window_ids, lang)
+                files += _save(fig, out, name, lang, settings)
+            files += _alt(out, name, lang, alt.forest(analysis, lang, bounds))
+        files += _article(inputs, figures, settings, meta, out, bounds, window_ids, lang)
         with figure_style():
             fig = prisma.draw_prisma(prisma_counts, lang)
-            written += _save(fig, out, prisma.NAME, lang, settings)
-        written += _alt(out, prisma.NAME, lang, alt.prisma(prisma_counts, lang))
-    written += _funnels(analyses, settings, out / FUNNEL_DIR)
-    written += _rob(inputs.rob_sheet, settings, out / ROB_DIR)
+            files += _save(fig, out, prisma.NAME, lang, settings)
+        files += _alt(out, prisma.NAME, lang, alt.prisma(prisma_counts, lang))
+        return files
+
+    tasks: list[Callable[[], list[Path]]] = [
+        functools.partial(language, lang) for lang in settings.languages
+    ]
+    tasks.append(lambda: _funnels(analyses, settings, out / FUNNEL_DIR))
+    tasks.append(lambda: _rob(inputs.rob_sheet, settings, out / ROB_DIR))
+    written = [path for files in _run_tasks(tasks, jobs) for path in files]
     _prune_stale(out, written)
     return written
+
+
+#: The tasks of the running ``_run_tasks`` call; forked workers inherit them (closures over the
+#: loaded inputs, which need not be pickled), and only their index and result cross processes.
+_TASKS: list[Callable[[], list[Path]]] = []
+
+
+def _run_task(index: int) -> list[Path]:
+    return _TASKS[index]()
+
+
+def _run_tasks(tasks: Sequence[Callable[[], list[Path]]], jobs: int) -> list[list[Path]]:
+    """Each task's result, in order; in up to ``jobs`` forked processes when there is more than one
+    task and the platform forks. When a task fails in a worker, every task is run again in this
+    process, so that the error is raised exactly as in a run with one job."""
+    global _TASKS
+    if jobs <= 1 or len(tasks) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return [task() for task in tasks]
+    _TASKS = list(tasks)
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(min(jobs, len(tasks)), mp_context=context) as pool:
+            futures = [pool.submit(_run_task, i) for i in range(len(tasks))]
+            try:
+                return [future.result() for future in futures]
+            except Exception:  # raised again below, in this process
+                log.debug("a figure task failed in a worker; drawing again in one process")
+    finally:
+        _TASKS = []
+    return [task() for task in tasks]
 
 
 def _save(fig: Any, out: Path, name: str, lang: str, settings: Settings) -> list[Path]:

@@ -68,15 +68,15 @@ BATCH_ROWS = 5_000
 _PARSED_SCHEMA = pa.schema([f for f in ARROW_SCHEMA if f.name != "query_ids"])
 _KEYS = frozenset(COLUMNS)
 _SCHEMA_NAME = "records.schema.yaml"
-_FLAGS = pa.array(
-    [
-        "missing_abstract",
-        "unparsed_date",
-        "missing_title",
-        "missing_journal",
-        "incomplete_author_list",
-        "no_doi",
-    ]
+#: The flags a record may carry (a tuple: ``pa.array`` would import pandas when this module loads,
+#: a cost for every command that only reads the table).
+_FLAGS = (
+    "missing_abstract",
+    "unparsed_date",
+    "missing_title",
+    "missing_journal",
+    "incomplete_author_list",
+    "no_doi",
 )
 
 
@@ -376,7 +376,7 @@ def _marked_rows(table: pa.Table) -> np.ndarray:
     listed("query_ids")
     rows(pc.less(pc.list_value_length(column("query_ids")), 1))
     flags, flag_parents = listed("flags")
-    items(flag_parents, pc.invert(pc.is_in(flags, value_set=_FLAGS)))
+    items(flag_parents, pc.invert(pc.is_in(flags, value_set=pa.array(_FLAGS))))
     for name in (
         "query_ids",
         "flags",

@@ -7,7 +7,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import norm
+
+# scipy.stats (most of a second to import) is imported where the interval needs it.
 
 
 @dataclass(frozen=True)
@@ -183,6 +184,8 @@ def cohen_kappa(
             "kappa is 0 whatever the agreement and has no interval; read the observed agreement",
         )
     se = math.sqrt(kappa_variance(counts, kappa))
+    from scipy.stats import norm
+
     z = float(norm.ppf(0.5 + level / 2.0))
     return Kappa(
         **common,
