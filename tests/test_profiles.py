@@ -107,7 +107,7 @@ def test_makefile_runs_are_unchanged() -> None:
     """`make run` passes its own --cores (which wins over the default profile) and no profile."""
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     assert "\t$(SNAKEMAKE) --cores $(CORES)\n" in makefile
-    assert "profile" not in makefile
+    assert "--profile" not in makefile and "--workflow-profile" not in makefile
 
 
 @pytest.mark.parametrize("name", CLUSTER_PROFILES)
