@@ -19,11 +19,8 @@ pytestmark = pytest.mark.workflow
 
 
 @pytest.fixture(scope="module")
-def executed(
-    tmp_path_factory: pytest.TempPathFactory,
-) -> tuple[Path, subprocess.CompletedProcess[str]]:
-    workdir = copy_workflow(tmp_path_factory.mktemp("wf"))
-    return workdir, run_snakemake(workdir)
+def executed(finished_run) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    return finished_run  # the session's plain local run (tests/conftest.py), read only
 
 
 def _manifest_pmids(workdir: Path) -> dict[str, list[str]]:

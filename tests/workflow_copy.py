@@ -14,7 +14,7 @@ def copy_workflow(dest: Path) -> Path:
     """Copy what a pipeline run needs (not results/ or reports/) into ``dest``; return ``dest``."""
     for name in ("Snakefile", "environment.yml"):
         shutil.copy2(ROOT / name, dest / name)
-    for name in ("config", "workflow", "data", "notebooks"):
+    for name in ("config", "workflow", "data", "notebooks", "profiles"):
         shutil.copytree(ROOT / name, dest / name, ignore=shutil.ignore_patterns("*.ipynb"))
     return dest
 

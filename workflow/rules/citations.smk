@@ -34,6 +34,9 @@ rule write_citations:
 
 
 rule audit_references:
+    # Live mode asks NCBI ECitMatch: then it runs on the submit host too, beside the search and
+    # under the same limiter file (README, "Running on a cluster"). Offline it may run anywhere.
+    localrule: LIVE
     input:
         references="data/article/references.yaml",
         records=f"{RESULTS}/records.parquet",

@@ -104,9 +104,12 @@ def check_inputs():
     missing = {}
     for step in workflow.rules:
         try:
-            paths = [str(f) for f in step.expand_input(Wildcards())[0]]
+            files = list(step.expand_input(Wildcards())[0])
         except Exception:  # an input needs wildcards (the notebooks): check the static ones
-            paths = [str(f) for f in step.input if not is_callable(f) and not f.contains_wildcard()]
+            files = [f for f in step.input if not is_callable(f) and not f.contains_wildcard()]
+        # With a default storage provider (the Kubernetes profile) inputs live in the storage,
+        # not here: Snakemake checks those itself.
+        paths = [str(f) for f in files if not getattr(f, "is_storage", False)]
         for path in paths:
             if os.path.exists(path) or any(r.is_producer(path) for r in workflow.rules):
                 continue

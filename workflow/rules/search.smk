@@ -4,6 +4,10 @@
 if LIVE:
 
     rule fetch_pubmed:
+        # Runs on the host that runs Snakemake, never as a cluster job: this one job owns all
+        # E-utilities traffic of the search, paced by the host's shared limiter file (README,
+        # "Running on a cluster"), and the submit host is where the network is.
+        localrule: True
         output:
             snapshot=directory(SNAPSHOT),
         params:
