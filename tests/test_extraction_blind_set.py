@@ -1,12 +1,12 @@
 """Checks of the blind extraction evaluation set (issue 15): format only, never the extractor.
 
 tests/data/extraction_blind/ holds two frozen holdouts (holdout.yaml, now retired into tuning data,
-and its replacement holdout2.yaml) and a dev set, each written by a helper session that did not look
-at the extraction patterns. These tests check that the files parse, that ids are unique across all
-of them, that every span occurs in its text, that kinds, fields, measures and codes are the ones the
-corpus header (tests/data/extraction_corpus.yaml) defines, that the sizes meet the minimums, and that
-each holdout still has the SHA-256 recorded in README.md, so the freeze is enforced.
-"""
+and its replacement holdout2.yaml) and two dev sets (dev.yaml, dev3.yaml), each written by a helper
+session that did not look at the extraction patterns. These tests check that the files parse, that
+ids are unique across all of them, that every span occurs in its text, that kinds, fields, measures
+and codes are the ones the corpus header (tests/data/extraction_corpus.yaml) defines, that the sizes
+meet the minimums, and that each holdout still has the SHA-256 recorded in README.md, so the freeze
+is enforced."""
 
 from __future__ import annotations
 
@@ -21,10 +21,11 @@ BLIND = Path(__file__).resolve().parent / "data" / "extraction_blind"
 HOLDOUT = BLIND / "holdout.yaml"
 HOLDOUT2 = BLIND / "holdout2.yaml"
 DEV = BLIND / "dev.yaml"
+DEV3 = BLIND / "dev3.yaml"
 README = BLIND / "README.md"
-FILES = {"holdout": HOLDOUT, "holdout2": HOLDOUT2, "dev": DEV}
+FILES = {"holdout": HOLDOUT, "holdout2": HOLDOUT2, "dev": DEV, "dev3": DEV3}
 
-MINIMUM = {"holdout": 120, "holdout2": 150, "dev": 200}
+MINIMUM = {"holdout": 120, "holdout2": 150, "dev": 200, "dev3": 130}
 
 # value fields of each kind, as in the header of tests/data/extraction_corpus.yaml
 FIELDS = {
@@ -150,3 +151,15 @@ def test_holdout_sha256_matches_readme(path):
     assert len(recorded) == 1, f"README.md must record {path.name}'s SHA-256 exactly once"
     actual = hashlib.sha256(path.read_bytes()).hexdigest()
     assert actual == recorded[0], f"{path.name} changed after it was frozen"
+
+
+def test_dev3_is_an_arm_statistics_set():
+    """dev3 (a dev set, no SHA check) has its own id prefix and the minimums of its brief:
+    50 events, 30 median_iqr, 25 mean_sd and 25 traps."""
+    items = _load(DEV3)
+    assert all(item["id"].startswith("d3_") for item in items)
+    assert sum("trap" in item["tags"] for item in items) >= 25
+    kinds = [entry["kind"] for item in items for entry in item["expect"]]
+    assert kinds.count("events") >= 50
+    assert kinds.count("median_iqr") >= 30
+    assert kinds.count("mean_sd") >= 25
