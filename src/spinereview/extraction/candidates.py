@@ -159,6 +159,9 @@ def _table_counts(ctx: _Context) -> list[Candidate]:
 
 def _dispersion(ctx: _Context) -> list[Candidate]:
     out: list[Candidate] = _table_counts(ctx)
+    out += [c for m in pat.SD_PAIR_RE.finditer(ctx.text) for c in _paired(ctx, m, "mean_sd")]
+    for m in pat.MEDIAN_PAIR_IQR_RE.finditer(ctx.text):
+        out += _paired(ctx, m, "median_iqr")
     for regex in (pat.PLUS_MINUS_RE, pat.SD_LABELLED_RE):
         out += [c for m in regex.finditer(ctx.text) if (c := _mean_sd(ctx, m))]
     out += [c for m in pat.MEDIAN_IQR_RE.finditer(ctx.text) if (c := _median(ctx, m))]
@@ -215,6 +218,30 @@ def _mean_sd(ctx: _Context, m: re.Match[str]) -> Candidate | None:
         mean=ctx.num(m.group("mean")),
         sd=ctx.num(m.group("sd")),
     )
+
+
+def _paired(ctx: _Context, m: re.Match[str], kind: str) -> list[Candidate]:
+    """Both arms of "5 vs 3 days; IQR 3–8 and 2–5" or "5.6 and 5.9 (SDs 2.1 and 2.3)"."""
+    if not ctx.free(m.start(), m.end()):
+        return []
+    if pat.ARM_NOT_BEFORE_RE.search(ctx.text, max(0, m.start() - 60), m.start()):
+        return []
+    out = []
+    for arm in ("a", "b"):
+        if kind == "mean_sd":
+            values = {"mean": ctx.num(m.group(arm)), "sd": ctx.num(m.group(f"s{arm}"))}
+        else:
+            values = {
+                "median": ctx.num(m.group(arm)),
+                "q1": ctx.num(m.group(f"{arm}1")),
+                "q3": ctx.num(m.group(f"{arm}3")),
+            }
+            if not values["q1"] <= values["median"] <= values["q3"]:
+                ctx.claim(m.start(), m.end())  # nor is "3 days; IQR 3–8" one median
+                return []  # the quartiles do not bracket the medians: no reading is safe
+        out.append(Candidate(kind, m.start(arm), m.end(), m.start(arm), m.end(arm), **values))
+    ctx.claim(m.start(), m.end())
+    return out
 
 
 def _median(ctx: _Context, m: re.Match[str]) -> Candidate | None:
@@ -698,26 +725,50 @@ def _not_events(ctx: _Context, m: re.Match[str]) -> bool:
 
 
 def _arm_sizes(ctx: _Context) -> list[tuple[int, int]]:
-    """(offset, size) of every stated group size: "(n = 64)", "120 patients", "Of the 84"."""
+    """(offset, size) of every stated group size: "(n = 64)", "120 patients", "Of the 84",
+    "(60 per group)", "48 were assigned to surgery"."""
     sizes = []
-    for regex in (pat.N_EQUALS_RE, pat.N_PEOPLE_RE, pat.OF_THE_N_RE):
+    for regex in (pat.N_EQUALS_RE, pat.N_PEOPLE_RE, pat.OF_THE_N_RE, pat.ARM_SIZE_RE):
         for m in regex.finditer(ctx.text):
             sizes.append((m.start("n"), _count_value(ctx, m.group("n"))))
-    return sorted(sizes)
+    return sorted(set(sizes))
+
+
+def _agrees(events: int, size: int, pct: float) -> bool:
+    """True when ``events`` of ``size`` rounds to the printed percentage."""
+    return abs(100.0 * events / size - pct) <= PERCENT_TOLERANCE
+
+
+# How far (percentage points) a printed percentage may be from events / n.
+PERCENT_TOLERANCE = 0.55
 
 
 def _denominator(
-    sizes: list[tuple[int, int]], offset: int, events: int, pct: float | None
+    sizes: list[tuple[int, int]],
+    offset: int,
+    events: int,
+    pct: float | None,
+    after: tuple[int, int] | None = None,
 ) -> int | None:
-    """The nearest group size stated before ``offset`` that agrees with the printed percentage."""
+    """The nearest group size stated before ``offset`` that agrees with the printed percentage;
+    failing that, with a percentage, the nearest one in ``after`` (the rest of the sentence:
+    "6 (15%) vs 2 (5%); the arms had 40 and 40 patients", "3 (6%) and 5 (10%) of 50 per group")."""
     for pos, size in reversed(sizes):
         if pos >= offset or size < events or size <= 0:
             continue
         if pct is None:
             return size
-        decimals = 0
-        tol = 0.5 * 10.0 ** (-decimals) + 0.05
-        if abs(100.0 * events / size - pct) <= tol:
+        if _agrees(events, size, pct):
+            return size
+    if pct is None or after is None:
+        return None
+    for pos, size in sizes:
+        if (
+            after[0] <= pos < after[1]
+            and size >= events
+            and size > 0
+            and _agrees(events, size, pct)
+        ):
             return size
     return None
 
@@ -758,7 +809,8 @@ def _counts(ctx: _Context) -> list[Candidate]:
                 continue
             events = _count_value(ctx, m.group("ev"))
             pct = ctx.num(m.group("pct")) if "pct" in m.re.groupindex else None
-            n = _denominator(sizes, m.start(), events, pct)
+            after = (m.end(), ctx.sentences.span(m.start())[1])
+            n = _denominator(sizes, m.start(), events, pct, after)
             ctx.claim(m.start("ev"), m.end("ev"))
             out.append(
                 Candidate(

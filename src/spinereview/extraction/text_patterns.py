@@ -198,6 +198,19 @@ MEDIAN_IQR_RE = re.compile(
     rf"(?P<median>{NUM}){_ARM_UNIT}\s*(?:[(\[]|[,;])\s*{_IQR}\s*[=:,]?\s*"
     rf"(?P<q1>{NUM})\s*{SEP}\s*(?P<q3>{NUM})(?:\s*[)\]])?"
 )
+# Two arms' values with their spreads listed after them: "median 5 vs 3 days; IQR 3–8 and 2–5,
+# respectively", "mean NRS 5.6 and 5.9 (SDs 2.1 and 2.3)".
+_PAIR_JOIN = r"\s*(?:,\s*)?(?:(?i:vs\.?|versus|and|und|v\.|compared\s+with|gegenüber)\s*|;\s*)"
+_PAIR_OPEN = r"(?:\s*[,;]\s*|\s*[(\[]\s*)(?:(?i:respectively)\s*[,;]?\s*)?"
+MEDIAN_PAIR_IQR_RE = re.compile(
+    rf"(?P<a>{NUM}){_ARM_UNIT}{_PAIR_JOIN}(?P<b>{NUM}){_ARM_UNIT}{_PAIR_OPEN}"
+    rf"(?:{_IQR}|IQRs)\s*[=:,]?\s*(?P<a1>{NUM})\s*{SEP}\s*(?P<a3>{NUM}){_PAIR_JOIN}"
+    rf"(?P<b1>{NUM})\s*{SEP}\s*(?P<b3>{NUM})(?:\s*[)\]])?"
+)
+SD_PAIR_RE = re.compile(
+    rf"(?P<a>{NUM}){_ARM_UNIT}{_PAIR_JOIN}(?P<b>{NUM}){_ARM_UNIT}{_PAIR_OPEN}"
+    rf"(?:{_SD}|SDs)\s*[=:,]?\s*(?P<sa>{UNSIGNED}){_PAIR_JOIN}(?P<sb>{UNSIGNED})(?:\s*[)\]])?"
+)
 MEDIAN_HEADER_RE = re.compile(rf"\b(?i:median)\s*[(\[]\s*{_IQR}\s*[)\]]")
 TRIPLE_RE = re.compile(
     rf"(?P<median>{NUM}){_ARM_UNIT}\s*[(\[]\s*(?P<q1>{NUM})\s*{SEP}\s*(?P<q3>{NUM})\s*[)\]]"
@@ -211,7 +224,7 @@ MEDIAN_QUARTILE_HEADER_RE = re.compile(
 # Quartile names inside the bracket: "(Q1–Q3, 14–30)", "(IQR 3-7)", "(25th to 75th percentile 24.1 to
 # 31.0)", "(interquartile range: 2-6)"; "(Q1 5, Q3 12)" names each quartile.
 _QUARTILE_NAMES = (
-    r"(?:Q1\s*[–-]\s*Q3|IQR|(?i:interquartile\s+range|25th\s*(?:percentile\s*)?(?:[–-]|to)\s*"
+    r"(?:Q1\s*[–-]\s*Q3|IQR|Interquartilsabstand|(?i:interquartile\s+range|25th\s*(?:percentile\s*)?(?:[–-]|to)\s*"
     r"75th(?:\s+percentiles?)?|p25\s*[–-]\s*p75))"
 )
 _MEDIAN_UNIT = (
@@ -256,8 +269,11 @@ EVENTS_RE = re.compile(
     rf"(?:\s+(?:[a-z][a-z-]*\s+)?{_PEOPLE})?"
 )
 # "k of N" that counts study units, not people with an outcome ("one of 2 groups", "2 der 3 Zentren").
+# The optional word is an adjective ("one of 2 treatment groups"), never a preposition: "9/20 in
+# group II" counts people.
 EVENTS_NOT_PEOPLE_AFTER_RE = re.compile(
-    r"\s*(?:[a-z]+\s+)?(?i:groups?|Gruppen|centres?|centers?|Zentren|sites?|reviewers?|physicians?"
+    r"\s*(?:(?!(?:in|of|at|per|from|for|im)\b)[a-z]+\s+)?"
+    r"(?i:groups?|Gruppen|centres?|centers?|Zentren|sites?|reviewers?|physicians?"
     r"|authors?|techniques?|arms?|raters?|surgeons?|investigators?|Ärzte[n]?|hospitals?|Kliniken"
     r"|trials?|studies|Studien|injection\s+techniques)\b"
 )
@@ -302,6 +318,12 @@ N_PERCENT_CELL_RE = re.compile(
     rf"(?P<ev>{INTEGER})\s*\(\s*(?P<pct>{NUM})\s*%?\s*\)(?:\s+(?:of|von)\s+(?P<tot>{_TOTAL}))?"
 )
 TABLE_ROW_END_RE = re.compile(r"\s[—–]\s")
+# Arm sizes with no person noun: "(60 per group)", "40 in each arm", "48 were assigned to surgery".
+ARM_SIZE_RE = re.compile(
+    rf"(?P<n>{INTEGER})\s+(?:{_PEOPLE}\s+)?(?:(?i:per|in\s+each|to\s+each|in\s+both|je)\s+"
+    r"(?i:groups?|arms?|Gruppen?|Arm)\b|(?i:were\s+|wurden\s+)?(?i:assigned|allocated|randomi[sz]ed)"
+    r"\s+to\b)"
+)
 COUNT_IS_DENOMINATOR_RE = re.compile(r"\b(?i:among|of|von|unter)\s+$")
 COUNT_OF_THEM_RE = re.compile(
     rf"(?P<ev>{_COUNT})\s+(?:of|von)\s+(?:them|these|those|ihnen|diesen)\b"

@@ -1,0 +1,176 @@
+"""Issue 15, third round: arm statistics (events, medians with quartiles, means with SDs) in the
+styles of real trial abstracts. Every sentence is the team's own (none from a paper or a blind set);
+each style is exercised in several variants."""
+
+from __future__ import annotations
+
+import pytest
+
+from spinereview.extraction.candidates import extract_candidates
+
+
+def _of(text: str, kind: str) -> list[dict]:
+    return [
+        {k: v for k, v in c.values().items() if v is not None}
+        for c in extract_candidates(text)
+        if c.kind == kind
+    ]
+
+
+def _events(text: str) -> list[tuple]:
+    return [(c["events"], c.get("n")) for c in _of(text, "events")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Then 9/20 in group II had excellent outcomes.", [(9, 20)]),
+        (
+            "In all, 14/20 patients in group I and 9/20 in group II recovered.",
+            [(14, 20), (9, 20)],
+        ),
+        ("Pain resolved in 11 of 30 in group B and 7 of 31 in group A.", [(11, 30), (7, 31)]),
+        (
+            "Bei 12 von 40 im Arm A und 6 von 38 im Arm B trat eine Besserung ein.",
+            [(12, 40), (6, 38)],
+        ),
+    ],
+)
+def test_events_followed_by_in_group(text: str, expected: list) -> None:
+    assert _events(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Two of 3 centres recruited faster than planned.",
+        "One of 2 treatment groups was stopped early.",
+        "Data from 4 of the 6 participating hospitals were complete.",
+        "Two of the four surgeons operated in both arms.",
+    ],
+)
+def test_study_units_are_still_not_events(text: str) -> None:
+    assert _events(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "We randomised 120 patients (60 per group). At 12 weeks, 38 (63%) in the injection "
+            "group and 25 (42%) in the sham group were responders.",
+            [(38, 60), (25, 60)],
+        ),
+        (
+            "In all, 80 patients were randomised (40 per arm). Response rates were 24 (60%) vs "
+            "14 (35%).",
+            [(24, 40), (14, 40)],
+        ),
+        (
+            "Of 96 participants, 48 were assigned to surgery and 48 to physiotherapy; 30 (62.5%) "
+            "and 22 (45.8%) returned to work.",
+            [(30, 48), (22, 48)],
+        ),
+        (
+            "Fifty adults were enrolled, 25 in each arm; 10 (40%) and 5 (20%) had a dural tap.",
+            [(10, 25), (5, 25)],
+        ),
+    ],
+)
+def test_arm_size_without_a_person_noun(text: str, expected: list) -> None:
+    assert _events(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Complications: 6 (15%) vs 2 (5%); the arms had 40 and 40 patients.",
+            [(6, 40), (2, 40)],
+        ),
+        (
+            "Reoperation was needed in 3 (6%) and 5 (10%) of 50 patients per group.",
+            [(3, 50), (5, 50)],
+        ),
+        ("Headache occurred in 4 (10%) of the 40 participants given the drug.", [(4, 40)]),
+    ],
+)
+def test_arm_size_later_in_the_sentence_when_the_percentage_agrees(
+    text: str, expected: list
+) -> None:
+    assert _events(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Dural puncture occurred in 7 (15%) patients; 90 patients were screened later.",
+        "Six (12%) reported nausea, and the 30 patients of the pilot were excluded.",
+    ],
+)
+def test_later_size_that_disagrees_with_the_percentage_is_not_the_denominator(text: str) -> None:
+    assert all(n is None for _, n in _events(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "values"),
+    [
+        ("Die Liegedauer betrug im Median 4 Tage (Interquartilsabstand 2–6).", (4.0, 2.0, 6.0)),
+        ("Median 5 Punkte (Interquartilsabstand 3 bis 7) nach 6 Wochen.", (5.0, 3.0, 7.0)),
+        ("Der Median lag bei 3,5 (Interquartilsabstand 2,0–5,5).", (3.5, 2.0, 5.5)),
+    ],
+)
+def test_german_interquartile_range(text: str, values: tuple) -> None:
+    got = [(c["median"], c["q1"], c["q3"]) for c in _of(text, "median_iqr")]
+    assert got == [values]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Median time to return to work was 5 vs 3 days; IQR 3–8 and 2–5, respectively.",
+            [(5.0, 3.0, 8.0), (3.0, 2.0, 5.0)],
+        ),
+        (
+            "The median stay was 6 and 4 days (IQR 4 to 9 and 3 to 6).",
+            [(6.0, 4.0, 9.0), (4.0, 3.0, 6.0)],
+        ),
+        (
+            "Median NRS 4 versus 5 (IQRs 2–6 vs 3–7).",
+            [(4.0, 2.0, 6.0), (5.0, 3.0, 7.0)],
+        ),
+    ],
+)
+def test_two_medians_with_their_quartiles_listed_after(text: str, expected: list) -> None:
+    got = [(c["median"], c["q1"], c["q3"]) for c in _of(text, "median_iqr")]
+    assert got == expected
+
+
+def test_listed_quartiles_that_do_not_bracket_the_medians_are_not_paired() -> None:
+    text = "Median stay was 12 vs 3 days; IQR 3–8 and 2–5, respectively."
+    got = [(c["median"], c["q1"], c["q3"]) for c in _of(text, "median_iqr")]
+    assert (3.0, 3.0, 8.0) not in got
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "The groups had mean NRS scores of 5.6 and 5.9 (SDs 2.1 and 2.3).",
+            [(5.6, 2.1), (5.9, 2.3)],
+        ),
+        ("Mean ODI 31.2 vs 35.0 (SD 12.4 vs 13.1).", [(31.2, 12.4), (35.0, 13.1)]),
+        (
+            "Mean ages were 44 and 47 years; SD 10 and 12, respectively.",
+            [(44.0, 10.0), (47.0, 12.0)],
+        ),
+    ],
+)
+def test_two_means_with_their_sds_listed_after(text: str, expected: list) -> None:
+    assert [(c["mean"], c["sd"]) for c in _of(text, "mean_sd")] == expected
+
+
+def test_sample_size_pair_is_not_arm_statistics() -> None:
+    text = "We assumed means of 5.0 and 6.0 (SDs 2.0 and 2.0) to detect a difference."
+    assert _of(text, "mean_sd") == []
