@@ -174,3 +174,48 @@ def test_two_means_with_their_sds_listed_after(text: str, expected: list) -> Non
 def test_sample_size_pair_is_not_arm_statistics() -> None:
     text = "We assumed means of 5.0 and 6.0 (SDs 2.0 and 2.0) to detect a difference."
     assert _of(text, "mean_sd") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Patients attended 8 of 10 sessions on average.",
+        "Thirty of 40 items were completed.",
+        "Dosage was reduced in 3 of 4 cycles.",
+        "The device was worn on 5 of 7 days.",
+        "Two of 5 questions concerned sleep.",
+        "Only 12 of 30 RCTs reported adverse events.",
+    ],
+)
+def test_counts_of_sessions_items_and_days_are_not_events(text: str) -> None:
+    assert _events(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Scores ranged from 0/50 to 50/50.",
+        "Pain fell from 7/10 to 3/10 in most.",
+        "Eligible scores lay between 4/20 and 16/20.",
+    ],
+)
+def test_both_ends_of_a_score_range_are_not_events(text: str) -> None:
+    assert _events(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Reoperations, No. (%): 4 (6.5) vs 7 (11.5).", [(4, None), (7, None)]),
+        (
+            "Responders, n (%) — injection (n = 40): 18 (45.0); sham (n = 40): 9 (22.5).",
+            [(18, 40), (9, 40)],
+        ),
+        (
+            "Dural tap, No. (%) — surgery (n = 62): 3 (4.8); rehabilitation (n = 61): 0 (0).",
+            [(3, 62), (0, 61)],
+        ),
+    ],
+)
+def test_table_rows_headed_no_percent_or_introduced_by_a_dash(text: str, expected: list) -> None:
+    assert _events(text) == expected

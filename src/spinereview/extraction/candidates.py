@@ -123,7 +123,8 @@ def _table_counts(ctx: _Context) -> list[Candidate]:
     sizes = _arm_sizes(ctx)
     for header in pat.N_PERCENT_HEADER_RE.finditer(ctx.text):
         end = ctx.sentences.span(header.start())[1]
-        row_end = pat.TABLE_ROW_END_RE.search(ctx.text, header.end(), end)
+        # a dash right after the header introduces the row ("n (%) — injection (n = 40): 18 (45.0)")
+        row_end = pat.TABLE_ROW_END_RE.search(ctx.text, header.end() + 1, end)
         end = row_end.start() if row_end else end
         for m in pat.N_PERCENT_CELL_RE.finditer(ctx.text, header.end(), end):
             if not ctx.free(m.start(), m.end()):

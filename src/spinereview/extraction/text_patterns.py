@@ -275,12 +275,15 @@ EVENTS_NOT_PEOPLE_AFTER_RE = re.compile(
     r"\s*(?:(?!(?:in|of|at|per|from|for|im)\b)[a-z]+\s+)?"
     r"(?i:groups?|Gruppen|centres?|centers?|Zentren|sites?|reviewers?|physicians?"
     r"|authors?|techniques?|arms?|raters?|surgeons?|investigators?|Ärzte[n]?|hospitals?|Kliniken"
-    r"|trials?|studies|Studien|injection\s+techniques)\b"
+    r"|trials?|studies|Studien|injection\s+techniques|sessions?|Sitzungen|items?|questions?|cycles?"
+    r"|visits?|days|weeks|months|years|Tagen|Wochen|Monaten|levels?|segments?|domains?|criteria"
+    r"|records|articles|papers|reports|databases|countries|RCTs?|cohorts?)\b"
 )
 # Scores and thresholds, not events: ">7/10", "<4/10", "3/5 or more", "Grade 3/4".
 EVENTS_NOT_SLASH_BEFORE_RE = re.compile(
-    r"(?:[<>≤≥]|=>|>=|\b(?i:grade|grad|scor\w*|score\s+of|rated|rating|at\s+least|more\s+than"
-    r"|less\s+than|greater\s+than|above|below|over|under|up\s+to|from|mindestens|über|unter))\s*$"
+    r"(?:\b(?i:from|between|von|zwischen)\s+\d+\s*/\s*\d+\s+(?i:to|and|bis|und)\s*$|[<>≤≥]|=>|>=|\b(?i:grade|grad|scor\w*|score\s+of|rated|rating|at\s+least|more\s+than"
+    r"|less\s+than|greater\s+than|above|below|over|under|up\s+to|from|between|mindestens|über|unter"
+    r"|zwischen))\s*$"
 )
 # Denominators of rating scales: "k/10" and "k/100" are scores unless they count people ("(3/10)",
 # "3/10 patients", "3/10 (30%)").
@@ -313,7 +316,7 @@ COUNT_AFTER_GROUP_RE = re.compile(
     r"|improved)\b"
 )
 # A table's "n (%)" row header and its cells "47 (53)", up to the next row ("—") or sentence end.
-N_PERCENT_HEADER_RE = re.compile(r"\b[nN]\s*\(\s*%\s*\)")
+N_PERCENT_HEADER_RE = re.compile(r"\b(?:[nN]|No\.|Anzahl)\s*\(\s*%\s*\)")
 N_PERCENT_CELL_RE = re.compile(
     rf"(?P<ev>{INTEGER})\s*\(\s*(?P<pct>{NUM})\s*%?\s*\)(?:\s+(?:of|von)\s+(?P<tot>{_TOTAL}))?"
 )
