@@ -219,3 +219,162 @@ def test_both_ends_of_a_score_range_are_not_events(text: str) -> None:
 )
 def test_table_rows_headed_no_percent_or_introduced_by_a_dash(text: str, expected: list) -> None:
     assert _events(text) == expected
+
+
+def _medians(text: str) -> list[tuple]:
+    return [(c["median"], c["q1"], c["q3"]) for c in _of(text, "median_iqr")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("None of the 40 patients in the sham group had a motor block.", [(0, 40)]),
+        ("none of 38 participants given saline reported numbness", [(0, 38)]),
+        (
+            "Bei keinem der 40 Patienten trat eine Infektion auf; keiner der 41 Patienten",
+            [(0, 40), (0, 41)],
+        ),
+        ("None of the twenty patients needed surgery.", [(0, 20)]),
+    ],
+)
+def test_none_of_n_is_zero_events(text: str, expected: list) -> None:
+    assert _events(text) == expected
+    assert _of(text, "n") == []
+
+
+def test_none_of_study_units_is_not_events() -> None:
+    assert _events("None of the 4 centres stopped recruiting.") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("All 32 patients in the surgery arm attended the 2-year visit.", [(32, 32)]),
+        ("All twelve participants given the brace completed the diary.", [(12, 12)]),
+        ("All 18 patients recovered without sequelae.", [(18, 18)]),
+    ],
+)
+def test_all_of_n_with_an_outcome_verb_is_events(text: str, expected: list) -> None:
+    assert _events(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "All 120 patients were randomised within 2 weeks.",
+        "All 60 participants received the allocated injection.",
+    ],
+)
+def test_all_of_n_randomised_or_treated_is_no_event(text: str) -> None:
+    assert _events(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected_events", "expected_n"),
+    [
+        (
+            "Sixty-two patients received the block and 61 received placebo. Rescue medication "
+            "was needed by 12 (19%) and 27 (44%).",
+            [(12, 62), (27, 61)],
+            [62, 61],
+        ),
+        (
+            "Of 120 patients, 60 received a steroid and 60 received saline. At 6 weeks, 31 "
+            "(51.7%) and 18 (30.0%) were responders.",
+            [(31, 60), (18, 60)],
+            [120, 60, 60],
+        ),
+        (
+            "45 underwent fusion and 44 underwent decompression alone; 9 (20%) and 4 (9.1%) "
+            "had a reoperation.",
+            [(9, 45), (4, 44)],
+            [45, 44],
+        ),
+    ],
+)
+def test_two_arm_sizes_named_by_treatment(
+    text: str, expected_events: list, expected_n: list
+) -> None:
+    assert _events(text) == expected_events
+    assert [c["n"] for c in _of(text, "n")] == expected_n
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Inclusion required a back pain score > 7 of 10.",
+        "Motor weakness of grade 4 of 5 was the worst finding.",
+        "Patients rated their satisfaction 8 of 10.",
+        "In 2 of the 3 sensitivity analyses the result did not change.",
+    ],
+)
+def test_scores_and_analyses_written_k_of_n_are_not_events(text: str) -> None:
+    assert _events(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Patients received a median of 3 injections (range 1–6).", [(3.0, 1.0, 6.0)]),
+        ("The median duration of symptoms was 7 months (range 3–24).", [(7.0, 3.0, 24.0)]),
+        ("Disability score, median (range): 22 (4–46) and 28 (8–50).", [(22, 4, 46), (28, 8, 50)]),
+        ("Das mediane Alter betrug 61 Jahre (Spannweite 34–82).", [(61.0, 34.0, 82.0)]),
+        ("Number of falls: median 3, range 0–9.", [(3.0, 0.0, 9.0)]),
+        ("Median (min–max) NRS: 6 (3–9) vs 5 (2–9).", [(6.0, 3.0, 9.0), (5.0, 2.0, 9.0)]),
+        ("Median hospital stay 3 days, range 1 to 12.", [(3.0, 1.0, 12.0)]),
+    ],
+)
+def test_median_with_its_range(text: str, expected: list) -> None:
+    assert _medians(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Mean BMI was 27.9 kg/m² (range 19.4–41.0).", []),
+        ("The mean duration of surgery was 96 min (range, 55–170).", []),
+        ("Median age 58 (range 31–84) years; mean BMI 27.4 (range 19–41).", [(58.0, 31.0, 84.0)]),
+        (
+            "Mean operating time was 96 min (range 55–170), and the median blood loss was "
+            "150 mL (range 50–600).",
+            [(150.0, 50.0, 600.0)],
+        ),
+    ],
+)
+def test_a_mean_with_its_range_is_not_a_median(text: str, expected: list) -> None:
+    assert _medians(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Opioid intake, Md (IQR): 15 mg (5–30) vs 35 mg (20–60).",
+            [(15.0, 5.0, 30.0), (35.0, 20.0, 60.0)],
+        ),
+        ("Funktion (FFbH), Md [IQR]: 67 [54; 79] vs. 58 [46; 71].", [(67, 54, 79), (58, 46, 71)]),
+        (
+            "Median time to first unassisted walk was 6.5 hours (interquartile range 4.0–9.0).",
+            [(6.5, 4.0, 9.0)],
+        ),
+        ("The median ODI at 1 year was 14 points, with an IQR of 6 to 24.", [(14.0, 6.0, 24.0)]),
+        ("Median length of stay 4 days, with an interquartile range of 3 to 6.", [(4.0, 3.0, 6.0)]),
+    ],
+)
+def test_median_headers_units_and_narrated_iqr(text: str, expected: list) -> None:
+    assert _medians(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Mean changes (SD) in leg pain were −3.9 (2.6) after surgery and −2.4 (2.8) after care.",
+            [(-3.9, 2.6), (-2.4, 2.8)],
+        ),
+        ("Mean scores (SD): 4.2 (1.1) vs 5.3 (1.4).", [(4.2, 1.1), (5.3, 1.4)]),
+        ("Mean values (SE) were 4.2 (0.3) and 5.3 (0.4).", []),
+    ],
+)
+def test_mean_sd_header_with_a_noun(text: str, expected: list) -> None:
+    assert [(c["mean"], c["sd"]) for c in _of(text, "mean_sd")] == expected

@@ -172,6 +172,8 @@ def _dispersion(ctx: _Context) -> list[Candidate]:
     ):
         for header in header_re.finditer(ctx.text):
             end = ctx.sentences.span(header.start())[1]
+            if header_re is pat.MEDIAN_HEADER_RE:
+                end = _median_scope_end(ctx, header.end(), end)
             out += [c for m in item_re.finditer(ctx.text, header.end(), end) if (c := make(ctx, m))]
     for header in pat.SD_LABELLED_RE.finditer(ctx.text):
         end = ctx.sentences.span(header.start())[1]
@@ -187,7 +189,7 @@ def _dispersion(ctx: _Context) -> list[Candidate]:
             out.append(eff)
     for header in pat.MEDIAN_QUARTILE_HEADER_RE.finditer(ctx.text):
         word_end = header.start() + len("median")
-        end = ctx.sentences.span(header.start())[1]
+        end = _median_scope_end(ctx, word_end, ctx.sentences.span(header.start())[1])
         for m in pat.QUARTILE_TRIPLE_RE.finditer(ctx.text, word_end, end):
             if (m.start() >= header.end() or m.end() > header.end()) and (c := _median(ctx, m)):
                 out.append(c)
@@ -219,6 +221,12 @@ def _mean_sd(ctx: _Context, m: re.Match[str]) -> Candidate | None:
         mean=ctx.num(m.group("mean")),
         sd=ctx.num(m.group("sd")),
     )
+
+
+def _median_scope_end(ctx: _Context, start: int, end: int) -> int:
+    """Where a median header stops applying: the sentence end or a mean named after it."""
+    mean = pat.MEAN_WORD_RE.search(ctx.text, start, end)
+    return mean.start() if mean else end
 
 
 def _paired(ctx: _Context, m: re.Match[str], kind: str) -> list[Candidate]:
@@ -712,7 +720,10 @@ def _not_events(ctx: _Context, m: re.Match[str]) -> bool:
         return True
     before = text[max(0, m.start() - 60) : m.start()]
     if "/" not in between:
-        return bool(pat.EVENTS_NOT_POSITION_BEFORE_RE.search(before))
+        return bool(
+            pat.EVENTS_NOT_POSITION_BEFORE_RE.search(before)
+            or pat.EVENTS_NOT_OF_BEFORE_RE.search(before)
+        )
     if pat.EVENTS_NOT_SLASH_BEFORE_RE.search(before):
         return True
     total = _count_value(ctx, m.group("tot"))
@@ -732,6 +743,8 @@ def _arm_sizes(ctx: _Context) -> list[tuple[int, int]]:
     for regex in (pat.N_EQUALS_RE, pat.N_PEOPLE_RE, pat.OF_THE_N_RE, pat.ARM_SIZE_RE):
         for m in regex.finditer(ctx.text):
             sizes.append((m.start("n"), _count_value(ctx, m.group("n"))))
+    for m in pat.ARM_PAIR_RE.finditer(ctx.text):
+        sizes += [(m.start(g), _count_value(ctx, m.group(g))) for g in ("a", "b")]
     return sorted(set(sizes))
 
 
@@ -754,13 +767,16 @@ def _denominator(
     """The nearest group size stated before ``offset`` that agrees with the printed percentage;
     failing that, with a percentage, the nearest one in ``after`` (the rest of the sentence:
     "6 (15%) vs 2 (5%); the arms had 40 and 40 patients", "3 (6%) and 5 (10%) of 50 per group")."""
+    agreeing = []
     for pos, size in reversed(sizes):
         if pos >= offset or size < events or size <= 0:
             continue
         if pct is None:
             return size
         if _agrees(events, size, pct):
-            return size
+            agreeing.append((round(abs(100.0 * events / size - pct), 1), size))
+    if agreeing:  # the closest percentage, then the nearest size: 9 (20%) is 9 of 45, not of 44
+        return min(agreeing, key=lambda a: a[0])[1]
     if pct is None or after is None:
         return None
     for pos, size in sizes:
@@ -777,6 +793,29 @@ def _denominator(
 def _counts(ctx: _Context) -> list[Candidate]:
     out: list[Candidate] = []
     text = ctx.text
+    for m in pat.NONE_OF_RE.finditer(text):
+        if ctx.free(m.start(), m.end()) and not pat.EVENTS_NOT_PEOPLE_AFTER_RE.match(
+            text, m.end("tot")
+        ):
+            ctx.claim(m.start(), m.end())
+            total = _count_value(ctx, m.group("tot"))
+            out.append(
+                Candidate(
+                    "events", m.start(), m.end(), m.start("ev"), m.end("ev"), events=0, n=total
+                )
+            )
+    for m in pat.ALL_OF_N_RE.finditer(text):
+        if ctx.free(m.start("n"), m.end("n")):
+            ctx.claim(m.start("n"), m.end("n"))
+            total = _count_value(ctx, m.group("n"))
+            span = (m.start("n"), m.end("n"))
+            out.append(Candidate("events", *span, *span, events=total, n=total))
+    for m in pat.ARM_PAIR_RE.finditer(text):  # "60 received X and 60 received Y": two arm sizes
+        for g in ("a", "b"):
+            if ctx.free(m.start(g), m.end(g)):
+                ctx.claim(m.start(g), m.end(g))
+                size = _count_value(ctx, m.group(g))
+                out.append(Candidate("n", m.start(g), m.end(g), m.start(g), m.end(g), n=size))
     for m in pat.EVENTS_RE.finditer(text):
         events = _count_value(ctx, m.group("ev"))
         total = _count_value(ctx, m.group("tot"))

@@ -168,6 +168,7 @@ P_VALUE_RE = re.compile(
 
 _SD = r"(?:SD|s\.d\.|(?i:standard\s+deviation)|Standardabweichung)"
 _IQR = r"(?:IQR|(?i:interquartile\s+range)|Interquartilsabstand)"
+_RANGE = r"(?:(?i:range)|Spannweite|(?i:min(?:imum)?\s*[–-]\s*max(?:imum)?))"
 _ARM_UNIT = r"(?:\s?(?:points|mm|cm|kg|%|(?:days|weeks|months|years)\b))?"
 PLUS_MINUS_RE = re.compile(
     rf"(?P<mean>{NUM}){_ARM_UNIT}\s*(?:±|\+/[-−]|\+-)\s*(?P<sd>{UNSIGNED})"
@@ -186,7 +187,7 @@ DISPERSION_HEADER_RE = re.compile(
     r"(?P<kind>SEM?\b|SD\b|(?i:standard\s+error|standard\s+deviation))"
 )
 MEAN_SD_HEADER_RE = re.compile(
-    rf"\b(?i:mean|Mittelwert)\s*(?:[(\[]\s*{_SD}\s*[)\]]|(?:±|\+/-)\s*{_SD}\b)"
+    rf"\b(?i:mean|Mittelwert)(?:\s+(?i:changes?|scores?|values?))?\s*(?:[(\[]\s*{_SD}\s*[)\]]|(?:±|\+/-)\s*{_SD}\b)"
 )
 # Numbers of a sample-size calculation are no arm statistics: "a target difference of 1.0 (SD 2.0)".
 ARM_NOT_BEFORE_RE = re.compile(
@@ -194,8 +195,16 @@ ARM_NOT_BEFORE_RE = re.compile(
     r"|anticipated|clinically\s+important|significance\s+level|alpha|drop-?out|attrition)\b[^.;]{0,40}$"
 )
 PAIR_RE = re.compile(rf"(?P<mean>{NUM}){_ARM_UNIT}\s*[(\[]\s*(?P<sd>{UNSIGNED})\s*[)\]]")
+# A unit after a median ("4 days", "15 mg", "3 injections", "61 Jahre", "0.8 mg/kg").
+_MEDIAN_UNIT = (
+    r"(?:\s?%|\s?(?!(?:to|and|und|bis|vs|versus|or|oder|IQR|range)\b)[A-Za-zµäöü²]{1,12}\b"
+    r"(?:/[A-Za-zµ]{1,4}[\d²]?)?)"
+)
+# A median's spread labelled IQR: "4 days (IQR 2–6)", "6.5 hours (interquartile range 4.0–9.0)",
+# "14 points, with an IQR of 6 to 24".
 MEDIAN_IQR_RE = re.compile(
-    rf"(?P<median>{NUM}){_ARM_UNIT}\s*(?:[(\[]|[,;])\s*{_IQR}\s*[=:,]?\s*"
+    rf"(?P<median>{NUM}){_MEDIAN_UNIT}?\s*(?:[(\[]|[,;])\s*(?:(?i:with\s+an?)\s+)?{_IQR}"
+    r"\s*(?:[=:,]|\b(?:of|was|von)\b)?\s*"
     rf"(?P<q1>{NUM})\s*{SEP}\s*(?P<q3>{NUM})(?:\s*[)\]])?"
 )
 # Two arms' values with their spreads listed after them: "median 5 vs 3 days; IQR 3–8 and 2–5,
@@ -211,28 +220,32 @@ SD_PAIR_RE = re.compile(
     rf"(?P<a>{NUM}){_ARM_UNIT}{_PAIR_JOIN}(?P<b>{NUM}){_ARM_UNIT}{_PAIR_OPEN}"
     rf"(?:{_SD}|SDs)\s*[=:,]?\s*(?P<sa>{UNSIGNED}){_PAIR_JOIN}(?P<sb>{UNSIGNED})(?:\s*[)\]])?"
 )
-MEDIAN_HEADER_RE = re.compile(rf"\b(?i:median)\s*[(\[]\s*{_IQR}\s*[)\]]")
+# "median (IQR)", "Md [IQR]", "median (range)": the header of the triples that follow. A median
+# with its range is read as median_iqr with the extremes as q1 and q3.
+MEDIAN_HEADER_RE = re.compile(rf"(?:\b(?i:median)|\bMd\b)\s*[(\[]\s*(?:{_IQR}|{_RANGE})\s*[)\]]")
+# A mean named after a median header ends the header's scope: "Median age 58 (range 31–84) years;
+# mean BMI 27.4 (range 19–41)".
+MEAN_WORD_RE = re.compile(r"\b(?i:mean|average|Mittelwert|durchschnittlich\w*)\b|\bM\s*=")
 TRIPLE_RE = re.compile(
-    rf"(?P<median>{NUM}){_ARM_UNIT}\s*[(\[]\s*(?P<q1>{NUM})\s*{SEP}\s*(?P<q3>{NUM})\s*[)\]]"
+    rf"(?P<median>{NUM}){_MEDIAN_UNIT}?\s*[(\[]\s*(?P<q1>{NUM})\s*{SEP}\s*(?P<q3>{NUM})\s*[)\]]"
 )
 # "median" with a quartile header within the clause: "median [25th percentile, 75th percentile]",
 # "(first quartile, third quartile)", "Q1–Q3", "(25th–75th percentile)", "(median, IQR)".
 MEDIAN_QUARTILE_HEADER_RE = re.compile(
-    r"\b(?i:median)\b(?:[^.;]|\.(?=\d)){0,45}?(?:\bIQR\b|(?i:interquartile|percentile|quartile)|\bQ1\b"
-    r"|Interquartilsabstand)[^.;\d]{0,20}?(?:[)\]]|(?=\s*\d))"
+    r"\b(?i:median|mediane[n]?)\b(?:[^.;]|\.(?=\d)){0,70}?(?:\bIQR\b"
+    r"|(?i:interquartile|percentile|quartile|range\b)|\bQ1\b|Interquartilsabstand|Spannweite)"
+    r"[^.;\d]{0,20}?(?:[)\]]|(?=\s*\d))"
 )
 # Quartile names inside the bracket: "(Q1–Q3, 14–30)", "(IQR 3-7)", "(25th to 75th percentile 24.1 to
 # 31.0)", "(interquartile range: 2-6)"; "(Q1 5, Q3 12)" names each quartile.
 _QUARTILE_NAMES = (
-    r"(?:Q1\s*[–-]\s*Q3|IQR|Interquartilsabstand|(?i:interquartile\s+range|25th\s*(?:percentile\s*)?(?:[–-]|to)\s*"
+    r"(?:Q1\s*[–-]\s*Q3|IQR|Interquartilsabstand|Spannweite|(?i:interquartile\s+range|range"
+    r"|min(?:imum)?\s*[–-]\s*max(?:imum)?|25th\s*(?:percentile\s*)?(?:[–-]|to)\s*"
     r"75th(?:\s+percentiles?)?|p25\s*[–-]\s*p75))"
-)
-_MEDIAN_UNIT = (
-    r"(?:\s?%|\s?(?!(?:to|and|und|bis|vs|versus|or)\b)[A-Za-zµ]{1,6}\b(?:/[A-Za-zµ]{1,4}\d?)?)"
 )
 QUARTILE_TRIPLE_RE = re.compile(
     rf"(?P<median>{NUM}){_MEDIAN_UNIT}?"
-    rf"\s*(?:[(\[]\s*(?:{_QUARTILE_NAMES}\s*[,:]?\s*|Q1\s*[:=]?\s*)?|,\s*)"
+    rf"\s*(?:[(\[]\s*(?:{_QUARTILE_NAMES}\s*[,:]?\s*|Q1\s*[:=]?\s*)?|,\s*(?:{_QUARTILE_NAMES}\s*[,:]?\s*)?)"
     rf"(?P<q1>{NUM})(?:\s?[A-Za-zµ%]{{1,6}})?(?:\s*{SEP}\s*|\s*[,;]\s*Q3\s*[:=]?\s*)"
     rf"(?P<q3>{NUM})(?:\s?[A-Za-zµ%]{{1,6}})?"
     r"(?:\s*[)\]])?"
@@ -277,13 +290,19 @@ EVENTS_NOT_PEOPLE_AFTER_RE = re.compile(
     r"|authors?|techniques?|arms?|raters?|surgeons?|investigators?|Ärzte[n]?|hospitals?|Kliniken"
     r"|trials?|studies|Studien|injection\s+techniques|sessions?|Sitzungen|items?|questions?|cycles?"
     r"|visits?|days|weeks|months|years|Tagen|Wochen|Monaten|levels?|segments?|domains?|criteria"
-    r"|records|articles|papers|reports|databases|countries|RCTs?|cohorts?)\b"
+    r"|records|articles|papers|reports|databases|countries|RCTs?|cohorts?|analyses|analysis"
+    r"|outcomes|endpoints|models|scenarios)\b"
 )
 # Scores and thresholds, not events: ">7/10", "<4/10", "3/5 or more", "Grade 3/4".
 EVENTS_NOT_SLASH_BEFORE_RE = re.compile(
     r"(?:\b(?i:from|between|von|zwischen)\s+\d+\s*/\s*\d+\s+(?i:to|and|bis|und)\s*$|[<>≤≥]|=>|>=|\b(?i:grade|grad|scor\w*|score\s+of|rated|rating|at\s+least|more\s+than"
     r"|less\s+than|greater\s+than|above|below|over|under|up\s+to|from|between|mindestens|über|unter"
     r"|zwischen))\s*$"
+)
+# A score or grade written "k of N": "a pain score > 7 of 10", "grade 4 of 5".
+EVENTS_NOT_OF_BEFORE_RE = re.compile(
+    r"(?:[<>≤≥]|=>|>=|\b(?i:grade|grad|scor\w*|score\s+of|level|Stufe)"
+    r"|\b(?i:rated|rating|scored)(?:\s+[A-Za-z]+){0,3})\s*$"
 )
 # Denominators of rating scales: "k/10" and "k/100" are scores unless they count people ("(3/10)",
 # "3/10 patients", "3/10 (30%)").
@@ -326,6 +345,24 @@ ARM_SIZE_RE = re.compile(
     rf"(?P<n>{INTEGER})\s+(?:{_PEOPLE}\s+)?(?:(?i:per|in\s+each|to\s+each|in\s+both|je)\s+"
     r"(?i:groups?|arms?|Gruppen?|Arm)\b|(?i:were\s+|wurden\s+)?(?i:assigned|allocated|randomi[sz]ed)"
     r"\s+to\b)"
+)
+# "None of the 40 patients": zero events of 40 ("keiner der 40 Patienten").
+NONE_OF_RE = re.compile(
+    rf"\b(?P<ev>(?i:none|no\s+one|neither)|[Kk]eine[rnsm]?|[Nn]iemand)\s+(?:of|der|von)\s+"
+    rf"(?:the\s+|den\s+)?(?P<tot>{INTEGER}|\b(?i:{NUMBER_WORD}))"
+    rf"(?:\s+(?:[a-z][a-z-]*\s+)?{_PEOPLE})?"
+)
+# "All 32 patients in the surgery arm attended the visit": every one of N had the outcome.
+ALL_OF_N_RE = re.compile(
+    rf"\b(?i:all)\s+(?P<n>{INTEGER}|\b(?i:{NUMBER_WORD}))\s+(?:[a-z][a-z-]*\s+)?{_PEOPLE}"
+    r"[^.;,\d]{0,50}?\b(?i:attended|completed|returned|achieved|reported|responded|recovered"
+    r"|improved|developed|experienced|healed|resumed|regained)\b"
+)
+# Two arms' sizes in one sentence: "60 received a steroid injection and 60 received saline".
+ARM_PAIR_RE = re.compile(
+    rf"(?<![\w.,])(?P<a>{INTEGER}|\b(?i:{NUMBER_WORD}))\s+(?:[a-z][a-z-]*\s+)?(?:{_PEOPLE}\s+)?"
+    r"(?P<verb>received|underwent|were\s+given|got)\b[^.;\d]{1,60}?\b(?:and|while|whereas)\s+"
+    rf"(?P<b>{INTEGER}|\b(?i:{NUMBER_WORD}))\s+(?:[a-z][a-z-]*\s+)?(?:{_PEOPLE}\s+)?(?P=verb)\b"
 )
 COUNT_IS_DENOMINATOR_RE = re.compile(r"\b(?i:among|of|von|unter)\s+$")
 COUNT_OF_THEM_RE = re.compile(
