@@ -378,3 +378,81 @@ def test_median_headers_units_and_narrated_iqr(text: str, expected: list) -> Non
 )
 def test_mean_sd_header_with_a_noun(text: str, expected: list) -> None:
     assert [(c["mean"], c["sd"]) for c in _of(text, "mean_sd")] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected_events", "expected_n"),
+    [
+        (
+            "Von 64 randomisierten Patienten erhielten 32 eine Infiltration und 32 eine "
+            "Scheininjektion. Ein Therapieerfolg wurde bei 19 (59 %) bzw. 11 (34 %) erreicht.",
+            [(19, 32), (11, 32)],
+            [64, 32, 32],
+        ),
+        (
+            "Insgesamt erhielten 40 Patienten die Operation und 38 Patienten die Physiotherapie; "
+            "davon besserten sich 30 (75 %) bzw. 19 (50 %).",
+            [(30, 40), (19, 38)],
+            [40, 38],
+        ),
+    ],
+)
+def test_german_arm_sizes_named_by_treatment(
+    text: str, expected_events: list, expected_n: list
+) -> None:
+    assert _events(text) == expected_events
+    assert [c["n"] for c in _of(text, "n")] == expected_n
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Of 2,046 eligible patients, 1,537 (75.1%) consented and 509 declined.",
+            [(1537, 2046), (509, 2046)],
+        ),
+        ("Of 90 patients, 61 (67.8%) responded and 29 did not.", [(61, 90), (29, 90)]),
+        ("Of 90 patients, 61 (67.8%) responded and 20 declined.", [(61, 90)]),
+    ],
+)
+def test_rest_of_the_cohort_only_when_the_counts_add_up(text: str, expected: list) -> None:
+    assert _events(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Responders, n/N (%): steroid 33/71 (46.5); lidocaine 24/70 (34.3).",
+            [(33, 71, 46.5), (24, 70, 34.3)],
+        ),
+        ("Infection, n/N (%): 2/60 (3.3) vs 1/61 (1.6).", [(2, 60, 3.3), (1, 61, 1.6)]),
+    ],
+)
+def test_table_cells_under_n_slash_n_percent(text: str, expected: list) -> None:
+    events = _events(text)
+    percents = [c["percent"] for c in _of(text, "percent")]
+    assert [(e, n, p) for (e, n), p in zip(events, percents, strict=True)] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "In die Auswertung gingen 2 von 4 geplanten Studienarmen ein.",
+        "Zwei von drei Behandlungsarmen wurden vorzeitig beendet.",
+    ],
+)
+def test_german_study_arms_are_not_events(text: str) -> None:
+    assert _events(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Assuming 80% power, a two-sided alpha of 0.05 and 30% dropout, we planned 150 participants.",
+        "We expected a responder rate of 40% with placebo and 60% with the active drug.",
+        "Allowing for 15% attrition, 96 patients were needed.",
+    ],
+)
+def test_sample_size_percentages_are_not_percent(text: str) -> None:
+    assert _of(text, "percent") == []

@@ -131,8 +131,9 @@ def _table_counts(ctx: _Context) -> list[Candidate]:
                 continue
             events, pct = _count_value(ctx, m.group("ev")), ctx.num(m.group("pct"))
             n = _denominator(sizes, m.start(), events, pct)
-            if m.group("tot") is not None:  # "33 (55.0) of 60"
-                n = _count_value(ctx, m.group("tot"))
+            for total in ("slash", "tot"):  # "33/60 (55.0)", "33 (55.0) of 60"
+                if m.group(total) is not None:
+                    n = _count_value(ctx, m.group(total))
             ctx.claim(m.start(), m.end())
             out.append(
                 Candidate(
@@ -743,8 +744,9 @@ def _arm_sizes(ctx: _Context) -> list[tuple[int, int]]:
     for regex in (pat.N_EQUALS_RE, pat.N_PEOPLE_RE, pat.OF_THE_N_RE, pat.ARM_SIZE_RE):
         for m in regex.finditer(ctx.text):
             sizes.append((m.start("n"), _count_value(ctx, m.group("n"))))
-    for m in pat.ARM_PAIR_RE.finditer(ctx.text):
-        sizes += [(m.start(g), _count_value(ctx, m.group(g))) for g in ("a", "b")]
+    for regex in (pat.ARM_PAIR_RE, pat.ARM_PAIR_DE_RE):
+        for m in regex.finditer(ctx.text):
+            sizes += [(m.start(g), _count_value(ctx, m.group(g))) for g in ("a", "b")]
     return sorted(set(sizes))
 
 
@@ -790,6 +792,20 @@ def _denominator(
     return None
 
 
+def _rest_count(ctx: _Context, end: int, events: int, n: int) -> Candidate | None:
+    """The rest of the cohort after a count: "1,537 (75.1%) consented and 509 declined" (the two
+    counts add up to the denominator, else no reading)."""
+    m = pat.REST_COUNT_AFTER_RE.match(ctx.text, end)
+    if m is None or not ctx.free(m.start("ev"), m.end("ev")):
+        return None
+    rest = _count_value(ctx, m.group("ev"))
+    if rest + events != n:
+        return None
+    ctx.claim(m.start("ev"), m.end("ev"))
+    span = (m.start("ev"), m.end("ev"))
+    return Candidate("events", *span, *span, events=rest, n=n)
+
+
 def _counts(ctx: _Context) -> list[Candidate]:
     out: list[Candidate] = []
     text = ctx.text
@@ -810,7 +826,8 @@ def _counts(ctx: _Context) -> list[Candidate]:
             total = _count_value(ctx, m.group("n"))
             span = (m.start("n"), m.end("n"))
             out.append(Candidate("events", *span, *span, events=total, n=total))
-    for m in pat.ARM_PAIR_RE.finditer(text):  # "60 received X and 60 received Y": two arm sizes
+    # "60 received X and 60 received Y": two arm sizes
+    for m in [*pat.ARM_PAIR_RE.finditer(text), *pat.ARM_PAIR_DE_RE.finditer(text)]:
         for g in ("a", "b"):
             if ctx.free(m.start(g), m.end(g)):
                 ctx.claim(m.start(g), m.end(g))
@@ -857,6 +874,8 @@ def _counts(ctx: _Context) -> list[Candidate]:
                     "events", m.start(), m.end(), m.start("ev"), m.end("ev"), events=events, n=n
                 )
             )
+            if n is not None and (rest := _rest_count(ctx, m.end(), events, n)) is not None:
+                out.append(rest)
     for regex in (pat.N_EQUALS_RE, pat.N_PEOPLE_RE):
         for m in regex.finditer(text):
             after = pat.N_IS_EVENT_AFTER_RE.match(text, m.end())

@@ -192,7 +192,7 @@ MEAN_SD_HEADER_RE = re.compile(
 # Numbers of a sample-size calculation are no arm statistics: "a target difference of 1.0 (SD 2.0)".
 ARM_NOT_BEFORE_RE = re.compile(
     r"\b(?i:target|planned|assum\w*|expected|detect|powered|power|sample\s+size|MCID|hypothesi[sz]ed"
-    r"|anticipated|clinically\s+important|significance\s+level|alpha|drop-?out|attrition)\b[^.;]{0,40}$"
+    r"|anticipated|clinically\s+important|significance\s+level|alpha|drop-?out|attrition)\b[^.;]{0,55}$"
 )
 PAIR_RE = re.compile(rf"(?P<mean>{NUM}){_ARM_UNIT}\s*[(\[]\s*(?P<sd>{UNSIGNED})\s*[)\]]")
 # A unit after a median ("4 days", "15 mg", "3 injections", "61 Jahre", "0.8 mg/kg").
@@ -291,7 +291,7 @@ EVENTS_NOT_PEOPLE_AFTER_RE = re.compile(
     r"|trials?|studies|Studien|injection\s+techniques|sessions?|Sitzungen|items?|questions?|cycles?"
     r"|visits?|days|weeks|months|years|Tagen|Wochen|Monaten|levels?|segments?|domains?|criteria"
     r"|records|articles|papers|reports|databases|countries|RCTs?|cohorts?|analyses|analysis"
-    r"|outcomes|endpoints|models|scenarios)\b"
+    r"|outcomes|endpoints|models|scenarios|Studienarm\w*|Behandlungsarm\w*|Arme[n]?|Analysen)\b"
 )
 # Scores and thresholds, not events: ">7/10", "<4/10", "3/5 or more", "Grade 3/4".
 EVENTS_NOT_SLASH_BEFORE_RE = re.compile(
@@ -335,9 +335,10 @@ COUNT_AFTER_GROUP_RE = re.compile(
     r"|improved)\b"
 )
 # A table's "n (%)" row header and its cells "47 (53)", up to the next row ("—") or sentence end.
-N_PERCENT_HEADER_RE = re.compile(r"\b(?:[nN]|No\.|Anzahl)\s*\(\s*%\s*\)")
+N_PERCENT_HEADER_RE = re.compile(r"\b(?:[nN]|No\.|Anzahl)(?:\s*/\s*[nN])?\s*\(\s*%\s*\)")
 N_PERCENT_CELL_RE = re.compile(
-    rf"(?P<ev>{INTEGER})\s*\(\s*(?P<pct>{NUM})\s*%?\s*\)(?:\s+(?:of|von)\s+(?P<tot>{_TOTAL}))?"
+    rf"(?P<ev>{INTEGER})(?:\s*/\s*(?P<slash>{_TOTAL}))?\s*\(\s*(?P<pct>{NUM})\s*%?\s*\)"
+    rf"(?:\s+(?:of|von)\s+(?P<tot>{_TOTAL}))?"
 )
 TABLE_ROW_END_RE = re.compile(r"\s[—–]\s")
 # Arm sizes with no person noun: "(60 per group)", "40 in each arm", "48 were assigned to surgery".
@@ -363,6 +364,17 @@ ARM_PAIR_RE = re.compile(
     rf"(?<![\w.,])(?P<a>{INTEGER}|\b(?i:{NUMBER_WORD}))\s+(?:[a-z][a-z-]*\s+)?(?:{_PEOPLE}\s+)?"
     r"(?P<verb>received|underwent|were\s+given|got)\b[^.;\d]{1,60}?\b(?:and|while|whereas)\s+"
     rf"(?P<b>{INTEGER}|\b(?i:{NUMBER_WORD}))\s+(?:[a-z][a-z-]*\s+)?(?:{_PEOPLE}\s+)?(?P=verb)\b"
+)
+# German: "erhielten 32 eine Infiltration und 32 eine Scheininjektion".
+ARM_PAIR_DE_RE = re.compile(
+    rf"\b(?:erhielten|bekamen)\s+(?P<a>{INTEGER}|\b(?i:{NUMBER_WORD}))\s+(?:{_PEOPLE}\s+)?"
+    r"(?:eine[nm]?|die|das|den|einer)\b[^.;\d]{1,60}?\b(?:und|sowie)\s+"
+    rf"(?P<b>{INTEGER}|\b(?i:{NUMBER_WORD}))\s+(?:{_PEOPLE}\s+)?(?:eine[nm]?|die|das|den|einer)\b"
+)
+# The rest of a cohort after its first count: "1,537 (75.1%) consented and 509 declined".
+REST_COUNT_AFTER_RE = re.compile(
+    rf"\s+[a-z]+(?:\s+[a-z]+)?\s*,?\s+(?:and|while|whereas|und)\s+(?P<ev>{INTEGER})\s+"
+    r"(?:did\s+not\b|(?:were\s+|did\s+not\s+)?[a-z]+(?:ed|t)\b)"
 )
 COUNT_IS_DENOMINATOR_RE = re.compile(r"\b(?i:among|of|von|unter)\s+$")
 COUNT_OF_THEM_RE = re.compile(
@@ -392,7 +404,8 @@ _DRUGS = (
 )
 # Not arm statistics: "1% lidocaine", "Lidocain 1 %", "80% power", "50% or more".
 PERCENT_NOT_ARM_AFTER_RE = re.compile(
-    rf"\s*(?:{_DRUGS}|(?i:power|or\s+more|or\s+greater|and\s+above|oder\s+mehr))"
+    rf"\s*(?:{_DRUGS}|(?i:power|or\s+more|or\s+greater|and\s+above|oder\s+mehr|drop-?outs?"
+    r"|attrition|loss\s+to\s+follow|Drop-?out))"
 )
 PERCENT_CONCENTRATION_BEFORE_RE = re.compile(rf"{_DRUGS}\s*$")
 
