@@ -456,3 +456,36 @@ def test_german_study_arms_are_not_events(text: str) -> None:
 )
 def test_sample_size_percentages_are_not_percent(text: str) -> None:
     assert _of(text, "percent") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Pain: 4.1 ± 0.3 vs 4.9 ± 0.4 (mean ± SEM).",
+        "ODI 31.0 ± 1.9 and 35.2 ± 2.0 (values are means ± SE).",
+        "Die Werte (4,1 ± 0,3 bzw. 4,9 ± 0,4) sind Mittelwert ± Standardfehler.",
+    ],
+)
+def test_plus_minus_named_a_standard_error_later_is_not_sd(text: str) -> None:
+    assert _of(text, "mean_sd") == []
+
+
+def test_plus_minus_with_sd_named_and_an_se_elsewhere_stays_sd() -> None:
+    text = "Mean ± SD ODI was 31.0 ± 9.9; the SE of the difference was 1.2."
+    assert [(c["mean"], c["sd"]) for c in _of(text, "mean_sd")] == [(31.0, 9.9)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The mean (standard deviation) VAS was 62 mm (18 mm) in the steroid arm.", [(62.0, 18.0)]),
+        ("Mean (SD) ODI: 38 points (14 points) vs 41 points (15 points).", [(38, 14), (41, 15)]),
+    ],
+)
+def test_unit_repeated_inside_the_sd_bracket(text: str, expected: list) -> None:
+    assert [(c["mean"], c["sd"]) for c in _of(text, "mean_sd")] == expected
+
+
+def test_count_percentage_under_a_mean_sd_header_is_no_sd() -> None:
+    text = "Mean (SD) age 51 (9); women, 47 (53%)."
+    assert [(c["mean"], c["sd"]) for c in _of(text, "mean_sd")] == [(51.0, 9.0)]

@@ -212,6 +212,11 @@ def _mean_sd(ctx: _Context, m: re.Match[str]) -> Candidate | None:
     )
     if headers and headers[-1].group("kind").upper().startswith(("SE", "STANDARD E")):
         return None  # under a "mean ± SE" header
+    s_start, s_end = ctx.sentences.span(m.start())
+    if pat.SE_WORD_RE.search(ctx.text, s_start, s_end) and not pat.SD_WORD_RE.search(
+        ctx.text, s_start, s_end
+    ):
+        return None  # "4.1 ± 0.3 vs 4.9 ± 0.4 (mean ± SEM)": a standard error named after
     ctx.claim(m.start(), m.end())
     return Candidate(
         "mean_sd",

@@ -194,7 +194,12 @@ ARM_NOT_BEFORE_RE = re.compile(
     r"\b(?i:target|planned|assum\w*|expected|detect|powered|power|sample\s+size|MCID|hypothesi[sz]ed"
     r"|anticipated|clinically\s+important|significance\s+level|alpha|drop-?out|attrition)\b[^.;]{0,55}$"
 )
-PAIR_RE = re.compile(rf"(?P<mean>{NUM}){_ARM_UNIT}\s*[(\[]\s*(?P<sd>{UNSIGNED})\s*[)\]]")
+# A unit repeated inside the SD's bracket ("62 mm (18 mm)"); never "%" (a count's percentage).
+_SD_UNIT = r"(?:\s?(?:points|mm|cm|kg|(?:days|weeks|months|years)\b))?"
+PAIR_RE = re.compile(rf"(?P<mean>{NUM}){_ARM_UNIT}\s*[(\[]\s*(?P<sd>{UNSIGNED}){_SD_UNIT}\s*[)\]]")
+# A sentence that names a standard error and no SD: its "a ± b" are no SDs ("(mean ± SEM)").
+SE_WORD_RE = re.compile(r"\bSEM?\b|(?i:standard\s+error)|Standardfehler")
+SD_WORD_RE = re.compile(rf"{_SD}|\bSDs\b")
 # A unit after a median ("4 days", "15 mg", "3 injections", "61 Jahre", "0.8 mg/kg").
 _MEDIAN_UNIT = (
     r"(?:\s?%|\s?(?!(?:to|and|und|bis|vs|versus|or|oder|IQR|range)\b)[A-Za-zµäöü²]{1,12}\b"
