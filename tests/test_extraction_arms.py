@@ -489,3 +489,41 @@ def test_unit_repeated_inside_the_sd_bracket(text: str, expected: list) -> None:
 def test_count_percentage_under_a_mean_sd_header_is_no_sd() -> None:
     text = "Mean (SD) age 51 (9); women, 47 (53%)."
     assert [(c["mean"], c["sd"]) for c in _of(text, "mean_sd")] == [(51.0, 9.0)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "The trial enrolled 210 participants (106 surgery, 104 physiotherapy); 78 (73.6%) "
+            "and 59 (56.7%) were satisfied.",
+            [(78, 106), (59, 104)],
+        ),
+        (
+            "We included 95 patients (48 steroid and 47 saline). Relief: 30 (62.5%) vs 20 (42.6%).",
+            [(30, 48), (20, 47)],
+        ),
+    ],
+)
+def test_arm_sizes_listed_in_a_bracket(text: str, expected: list) -> None:
+    assert _events(text) == expected
+
+
+def test_times_listed_in_a_bracket_are_no_arm_sizes() -> None:
+    text = "Pain was assessed twice (3 weeks, 6 months). Of them, 2 (50%) had relapsed."
+    assert _events(text) == [(2, None)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("A total of 14 (7%) patients were lost to follow-up.", [(14, None)]),
+        ("In total, 210 patients enrolled; a total of 21 (10%) withdrew.", [(21, 210)]),
+    ],
+)
+def test_a_total_of_k_is_a_count_not_a_denominator(text: str, expected: list) -> None:
+    assert _events(text) == expected
+
+
+def test_provocation_tests_are_not_events() -> None:
+    assert _events("Eligible if 2 of 3 provocation tests were positive.") == []

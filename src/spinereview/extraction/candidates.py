@@ -749,7 +749,7 @@ def _arm_sizes(ctx: _Context) -> list[tuple[int, int]]:
     for regex in (pat.N_EQUALS_RE, pat.N_PEOPLE_RE, pat.OF_THE_N_RE, pat.ARM_SIZE_RE):
         for m in regex.finditer(ctx.text):
             sizes.append((m.start("n"), _count_value(ctx, m.group("n"))))
-    for regex in (pat.ARM_PAIR_RE, pat.ARM_PAIR_DE_RE):
+    for regex in (pat.ARM_PAIR_RE, pat.ARM_PAIR_DE_RE, pat.ARM_LIST_RE):
         for m in regex.finditer(ctx.text):
             sizes += [(m.start(g), _count_value(ctx, m.group(g))) for g in ("a", "b")]
     return sorted(set(sizes))

@@ -296,7 +296,7 @@ EVENTS_NOT_PEOPLE_AFTER_RE = re.compile(
     r"|trials?|studies|Studien|injection\s+techniques|sessions?|Sitzungen|items?|questions?|cycles?"
     r"|visits?|days|weeks|months|years|Tagen|Wochen|Monaten|levels?|segments?|domains?|criteria"
     r"|records|articles|papers|reports|databases|countries|RCTs?|cohorts?|analyses|analysis"
-    r"|outcomes|endpoints|models|scenarios|Studienarm\w*|Behandlungsarm\w*|Arme[n]?|Analysen)\b"
+    r"|outcomes|endpoints|models|scenarios|Studienarm\w*|Behandlungsarm\w*|Arme[n]?|Analysen|tests?|manoeuvres?|maneuvers?)\b"
 )
 # Scores and thresholds, not events: ">7/10", "<4/10", "3/5 or more", "Grade 3/4".
 EVENTS_NOT_SLASH_BEFORE_RE = re.compile(
@@ -370,6 +370,16 @@ ARM_PAIR_RE = re.compile(
     r"(?P<verb>received|underwent|were\s+given|got)\b[^.;\d]{1,60}?\b(?:and|while|whereas)\s+"
     rf"(?P<b>{INTEGER}|\b(?i:{NUMBER_WORD}))\s+(?:[a-z][a-z-]*\s+)?(?:{_PEOPLE}\s+)?(?P=verb)\b"
 )
+# Arm sizes listed in a bracket: "210 participants (106 surgery, 104 physiotherapy)".
+_NOT_ARM_WORD = (
+    r"(?!(?i:weeks?|months?|years?|days?|hours?|min\w*|Wochen|Monate\w*|Jahre\w*|Tage\w*|mg|ml|mm|cm"
+    r"|kg|points?|Punkte|times|sessions?|injections?|levels?|trials?|studies|centres?|centers?)\b)"
+)
+ARM_LIST_RE = re.compile(
+    rf"[(\[]\s*(?P<a>{INTEGER})\s+{_NOT_ARM_WORD}[A-Za-z][a-z-]+(?:\s+[a-z-]+)?\s*"
+    rf"(?:[,;]|\s(?:and|vs\.?|und))\s*(?P<b>{INTEGER})\s+{_NOT_ARM_WORD}[A-Za-z][a-z-]+"
+    r"(?:\s+[a-z-]+)?\s*[)\]]"
+)
 # German: "erhielten 32 eine Infiltration und 32 eine Scheininjektion".
 ARM_PAIR_DE_RE = re.compile(
     rf"\b(?:erhielten|bekamen)\s+(?P<a>{INTEGER}|\b(?i:{NUMBER_WORD}))\s+(?:{_PEOPLE}\s+)?"
@@ -381,7 +391,8 @@ REST_COUNT_AFTER_RE = re.compile(
     rf"\s+[a-z]+(?:\s+[a-z]+)?\s*,?\s+(?:and|while|whereas|und)\s+(?P<ev>{INTEGER})\s+"
     r"(?:did\s+not\b|(?:were\s+|did\s+not\s+)?[a-z]+(?:ed|t)\b)"
 )
-COUNT_IS_DENOMINATOR_RE = re.compile(r"\b(?i:among|of|von|unter)\s+$")
+# "Of 14 (7%)" names a denominator; "A total of 14 (7%) patients" does not.
+COUNT_IS_DENOMINATOR_RE = re.compile(r"(?<![Tt]otal\s)\b(?i:among|of|von|unter)\s+$")
 COUNT_OF_THEM_RE = re.compile(
     rf"(?P<ev>{_COUNT})\s+(?:of|von)\s+(?:them|these|those|ihnen|diesen)\b"
 )
