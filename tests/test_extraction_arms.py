@@ -527,3 +527,28 @@ def test_a_total_of_k_is_a_count_not_a_denominator(text: str, expected: list) ->
 
 def test_provocation_tests_are_not_events() -> None:
     assert _events("Eligible if 2 of 3 provocation tests were positive.") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Mean (±SD) ODI was 41.2 (±12.3).", [(41.2, 12.3)]),
+        ("The mean ODI was 41.2 (± 12.3) versus 39.8 (± 11.9).", [(41.2, 12.3), (39.8, 11.9)]),
+        ("Mean NRS 4.1 [+/- 1.2 SD] at discharge.", [(4.1, 1.2)]),
+        ("Mean NRS 4.1 (±0.3 SE) at discharge.", []),
+    ],
+)
+def test_sd_in_a_bracket_with_its_sign(text: str, expected: list) -> None:
+    assert [(c["mean"], c["sd"]) for c in _of(text, "mean_sd")] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The median was 4.0 (interquartile range [IQR], 2.0–6.0).", [(4.0, 2.0, 6.0)]),
+        ("Median stay, 3 days (interquartile range [IQR] 2–5 days).", [(3.0, 2.0, 5.0)]),
+        ("Median NRS 5 (interquartile range (IQR) 3 to 7).", [(5.0, 3.0, 7.0)]),
+    ],
+)
+def test_interquartile_range_with_its_abbreviation(text: str, expected: list) -> None:
+    assert _medians(text) == expected

@@ -167,12 +167,19 @@ P_VALUE_RE = re.compile(
 )
 
 _SD = r"(?:SD|s\.d\.|(?i:standard\s+deviation)|Standardabweichung)"
-_IQR = r"(?:IQR|(?i:interquartile\s+range)|Interquartilsabstand)"
+_IQR = r"(?:IQR|(?i:interquartile\s+range)(?:\s*[(\[]IQR[)\]])?|Interquartilsabstand)"
 _RANGE = r"(?:(?i:range)|Spannweite|(?i:min(?:imum)?\s*[–-]\s*max(?:imum)?))"
 _ARM_UNIT = r"(?:\s?(?:points|mm|cm|kg|%|(?:days|weeks|months|years)\b))?"
+# A unit repeated inside the SD's bracket ("62 mm (18 mm)"); never "%" (a count's percentage).
+_SD_UNIT = r"(?:\s?(?:points|mm|cm|kg|(?:days|weeks|months|years)\b))?"
 PLUS_MINUS_RE = re.compile(
     rf"(?P<mean>{NUM}){_ARM_UNIT}\s*(?:±|\+/[-−]|\+-)\s*(?P<sd>{UNSIGNED})"
     rf"(?:\s*[(\[]?\s*{_SD}\s*[)\]]?)?"
+)
+# The SD in a bracket with its sign: "41.2 (±12.3)", "41.2 (± 12.3 SD)".
+PLUS_MINUS_BRACKET_RE = re.compile(
+    rf"(?P<mean>{NUM}){_ARM_UNIT}\s*[(\[]\s*(?:±|\+/[-−]|\+-)\s*(?P<sd>{UNSIGNED}){_SD_UNIT}"
+    rf"(?:\s*{_SD})?\s*[)\]]"
 )
 SD_LABELLED_RE = re.compile(
     rf"(?P<mean>{NUM}){_ARM_UNIT}\s*(?:[(\[]|[,;])\s*{_SD}\s*[=:,]?\s*(?P<sd>{UNSIGNED})(?:\s*[)\]])?"
@@ -194,8 +201,6 @@ ARM_NOT_BEFORE_RE = re.compile(
     r"\b(?i:target|planned|assum\w*|expected|detect|powered|power|sample\s+size|MCID|hypothesi[sz]ed"
     r"|anticipated|clinically\s+important|significance\s+level|alpha|drop-?out|attrition)\b[^.;]{0,55}$"
 )
-# A unit repeated inside the SD's bracket ("62 mm (18 mm)"); never "%" (a count's percentage).
-_SD_UNIT = r"(?:\s?(?:points|mm|cm|kg|(?:days|weeks|months|years)\b))?"
 PAIR_RE = re.compile(rf"(?P<mean>{NUM}){_ARM_UNIT}\s*[(\[]\s*(?P<sd>{UNSIGNED}){_SD_UNIT}\s*[)\]]")
 # A sentence that names a standard error and no SD: its "a ± b" are no SDs ("(mean ± SEM)").
 SE_WORD_RE = re.compile(r"\bSEM?\b|(?i:standard\s+error)|Standardfehler")
@@ -244,7 +249,7 @@ MEDIAN_QUARTILE_HEADER_RE = re.compile(
 # Quartile names inside the bracket: "(Q1–Q3, 14–30)", "(IQR 3-7)", "(25th to 75th percentile 24.1 to
 # 31.0)", "(interquartile range: 2-6)"; "(Q1 5, Q3 12)" names each quartile.
 _QUARTILE_NAMES = (
-    r"(?:Q1\s*[–-]\s*Q3|IQR|Interquartilsabstand|Spannweite|(?i:interquartile\s+range|range"
+    r"(?:Q1\s*[–-]\s*Q3|IQR|Interquartilsabstand|Spannweite|(?i:interquartile\s+range(?:\s*[(\[]IQR[)\]])?|range"
     r"|min(?:imum)?\s*[–-]\s*max(?:imum)?|25th\s*(?:percentile\s*)?(?:[–-]|to)\s*"
     r"75th(?:\s+percentiles?)?|p25\s*[–-]\s*p75))"
 )
