@@ -552,3 +552,21 @@ def test_sd_in_a_bracket_with_its_sign(text: str, expected: list) -> None:
 )
 def test_interquartile_range_with_its_abbreviation(text: str, expected: list) -> None:
     assert _medians(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("A total of 1 024 patients were screened and 512 (50.0%) enrolled.", [(512, 1024)]),
+        ("Of 2\u202f046 eligible patients, 1\u202f537 (75.1%) consented.", [(1537, 2046)]),
+        ("Events: 140 of 1\u00a0339 patients.", [(140, 1339)]),
+        ("Ereignisse bei 140 von 1\u2009339 Patienten.", [(140, 1339)]),
+    ],
+)
+def test_thousands_separated_by_a_space(text: str, expected: list) -> None:
+    assert _events(text) == expected
+
+
+def test_the_tail_of_a_space_separated_number_is_no_sample_size() -> None:
+    text = "A total of 1 024 patients were screened."
+    assert [c["n"] for c in _of(text, "n")] == [1024]

@@ -282,7 +282,10 @@ N_IS_EVENT_AFTER_RE = re.compile(r"[^.;()\[\]]{0,40}[(\[]\s*(?P<ev>\d+)\s*/")
 N_PEOPLE_RE = re.compile(
     rf"(?P<n>{INTEGER}|\b(?i:{NUMBER_WORD}))\s+(?:[a-z][a-z-]*\s+){{0,2}}?{_PEOPLE}"
 )
-_TOTAL = r"(?:\d{1,3}(?:[.,]\d{3}){1,3}(?![.,·]?\d)|\d+(?![\d/]|[.,·]\d))"
+_TOTAL = (
+    r"(?:\d{1,3}(?:[.,\u00a0\u2009\u202f]\d{3}){1,3}(?![.,·]?\d)|\d{1,3}(?: \d{3}){1,2}(?=\s+[A-Za-z])"
+    r"|\d+(?![\d/]|[.,·]\d))"
+)
 _COUNT = rf"(?:{INTEGER}|\b(?i:{NUMBER_WORD}))"
 # "4 of the 9 patients", "[140 of 1,339]", "2 (1.6%) of 125", "6 patients of 88", "18 der 24",
 # "Twenty-nine of 31", "twenty-one of the twenty-six patients", "1.024 von 2.048".
