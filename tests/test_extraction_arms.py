@@ -570,3 +570,28 @@ def test_thousands_separated_by_a_space(text: str, expected: list) -> None:
 def test_the_tail_of_a_space_separated_number_is_no_sample_size() -> None:
     text = "A total of 1 024 patients were screened."
     assert [c["n"] for c in _of(text, "n")] == [1024]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The study was done in 3 of the 16 German federal states.",
+        "At 3 of 4 time points the difference was significant.",
+        "Muscle strength 4/5 was required.",
+        "Weakness (strength 3/5) was present in the foot.",
+    ],
+)
+def test_regions_time_points_and_strength_grades_are_not_events(text: str) -> None:
+    assert _events(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Pain resolved in 9 of 40 sham group patients.", [(9, 40)]),
+        ("Wound infection: 1/5 patients in the pilot arm.", [(1, 5)]),
+        ("Complications occurred in 3 of 45 (6.7%) in group B.", [(3, 45)]),
+    ],
+)
+def test_people_after_a_group_word_are_still_events(text: str, expected: list) -> None:
+    assert _events(text) == expected

@@ -298,13 +298,14 @@ EVENTS_RE = re.compile(
 # The optional word is an adjective ("one of 2 treatment groups"), never a preposition: "9/20 in
 # group II" counts people.
 EVENTS_NOT_PEOPLE_AFTER_RE = re.compile(
-    r"\s*(?:(?!(?:in|of|at|per|from|for|im)\b)[a-z]+\s+)?"
+    r"\s*(?:(?!(?:in|of|at|per|from|for|im|with|who|that|had|were|patients)\b)[A-Za-z][a-z]+\s+){0,2}"
     r"(?i:groups?|Gruppen|centres?|centers?|Zentren|sites?|reviewers?|physicians?"
     r"|authors?|techniques?|arms?|raters?|surgeons?|investigators?|Ärzte[n]?|hospitals?|Kliniken"
     r"|trials?|studies|Studien|injection\s+techniques|sessions?|Sitzungen|items?|questions?|cycles?"
     r"|visits?|days|weeks|months|years|Tagen|Wochen|Monaten|levels?|segments?|domains?|criteria"
     r"|records|articles|papers|reports|databases|countries|RCTs?|cohorts?|analyses|analysis"
-    r"|outcomes|endpoints|models|scenarios|Studienarm\w*|Behandlungsarm\w*|Arme[n]?|Analysen|tests?|manoeuvres?|maneuvers?)\b"
+    r"|outcomes|endpoints|models|scenarios|Studienarm\w*|Behandlungsarm\w*|Arme[n]?|Analysen|tests?|manoeuvres?|maneuvers?"
+    rf"|states|regions?|provinces?|countries|(?:time\s*)?points?|Zeitpunkte\w*)\b(?!\s+{_PEOPLE})"
 )
 # Scores and thresholds, not events: ">7/10", "<4/10", "3/5 or more", "Grade 3/4".
 EVENTS_NOT_SLASH_BEFORE_RE = re.compile(
@@ -319,7 +320,7 @@ EVENTS_NOT_OF_BEFORE_RE = re.compile(
 )
 # Denominators of rating scales: "k/10" and "k/100" are scores unless they count people ("(3/10)",
 # "3/10 patients", "3/10 (30%)").
-SCALE_TOTALS = frozenset({10, 100})
+SCALE_TOTALS = frozenset({5, 10, 100})  # 5: muscle strength grades ("4/5")
 EVENTS_SLASH_COUNTS_BEFORE_RE = re.compile(
     rf"(?:\d|{_PEOPLE}|\b(?i:{NUMBER_WORD}))[^.;()\[\]\d]{{0,40}}[(\[]\s*$"
 )
