@@ -595,3 +595,32 @@ def test_regions_time_points_and_strength_grades_are_not_events(text: str) -> No
 )
 def test_people_after_a_group_word_are_still_events(text: str, expected: list) -> None:
     assert _events(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Patients were randomised to injection (n = 60) or sham (n = 61). Two patients (3.3%) "
+            "in the injection group had numbness.",
+            [(2, 60)],
+        ),
+        (
+            "Patients were randomised to injection (n = 60) or sham (n = 61). Two patients (3.3%) "
+            "in the sham group had numbness.",
+            [(2, 61)],
+        ),
+        (
+            "Surgery (n = 45) and rehabilitation (n = 44) were compared; 9 (20%) in the "
+            "rehabilitation group needed another operation.",
+            [(9, 44)],
+        ),
+    ],
+)
+def test_the_named_arm_breaks_a_tie_between_agreeing_sizes(text: str, expected: list) -> None:
+    assert _events(text) == expected
+
+
+def test_german_arm_size_per_group() -> None:
+    text = "Eingeschlossen wurden 96 Patienten (48 pro Gruppe). Erfolg bei 30 (62,5 %) vs. 18 (37,5 %)."
+    assert _events(text) == [(30, 48), (18, 48)]

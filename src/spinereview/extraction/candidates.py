@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 
 from spinereview.extraction import text_patterns as pat
@@ -770,10 +770,13 @@ def _denominator(
     events: int,
     pct: float | None,
     after: tuple[int, int] | None = None,
+    named: Callable[[int], bool] | None = None,
 ) -> int | None:
     """The nearest group size stated before ``offset`` that agrees with the printed percentage;
     failing that, with a percentage, the nearest one in ``after`` (the rest of the sentence:
-    "6 (15%) vs 2 (5%); the arms had 40 and 40 patients", "3 (6%) and 5 (10%) of 50 per group")."""
+    "6 (15%) vs 2 (5%); the arms had 40 and 40 patients", "3 (6%) and 5 (10%) of 50 per group").
+    Among agreeing sizes, one ``named`` by the count's arm ("2 (3.3%) in the injection group" and
+    "injection (n = 60)") comes first."""
     agreeing = []
     for pos, size in reversed(sizes):
         if pos >= offset or size < events or size <= 0:
@@ -781,9 +784,10 @@ def _denominator(
         if pct is None:
             return size
         if _agrees(events, size, pct):
-            agreeing.append((round(abs(100.0 * events / size - pct), 1), size))
+            unnamed = named is None or not named(pos)
+            agreeing.append((unnamed, round(abs(100.0 * events / size - pct), 1), size))
     if agreeing:  # the closest percentage, then the nearest size: 9 (20%) is 9 of 45, not of 44
-        return min(agreeing, key=lambda a: a[0])[1]
+        return min(agreeing, key=lambda a: a[:2])[2]
     if pct is None or after is None:
         return None
     for pos, size in sizes:
@@ -795,6 +799,24 @@ def _denominator(
         ):
             return size
     return None
+
+
+def _arm_namer(ctx: _Context, end: int) -> Callable[[int], bool] | None:
+    """For a count followed by "in the injection group": a test whether a size at an offset is
+    named by that arm ("transforaminal injection (n = 60)")."""
+    m = pat.ARM_NAMED_AFTER_RE.match(ctx.text, end)
+    if m is None:
+        return None
+    words = [w.lower() for w in re.findall(r"[A-Za-zÄÖÜäöüß]{3,}", m.group("name"))]
+    if not words:
+        return None
+
+    def named(pos: int) -> bool:
+        before = ctx.text[max(0, pos - 40) : pos].lower()
+        before = before[max(before.rfind(c) for c in ";)]") + 1 :]  # this arm's own words
+        return any(re.search(rf"\b{re.escape(w)}", before) for w in words)
+
+    return named
 
 
 def _rest_count(ctx: _Context, end: int, events: int, n: int) -> Candidate | None:
@@ -872,7 +894,7 @@ def _counts(ctx: _Context) -> list[Candidate]:
             events = _count_value(ctx, m.group("ev"))
             pct = ctx.num(m.group("pct")) if "pct" in m.re.groupindex else None
             after = (m.end(), ctx.sentences.span(m.start())[1])
-            n = _denominator(sizes, m.start(), events, pct, after)
+            n = _denominator(sizes, m.start(), events, pct, after, _arm_namer(ctx, m.end()))
             ctx.claim(m.start("ev"), m.end("ev"))
             out.append(
                 Candidate(

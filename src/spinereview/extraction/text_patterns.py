@@ -357,8 +357,8 @@ N_PERCENT_CELL_RE = re.compile(
 TABLE_ROW_END_RE = re.compile(r"\s[—–]\s")
 # Arm sizes with no person noun: "(60 per group)", "40 in each arm", "48 were assigned to surgery".
 ARM_SIZE_RE = re.compile(
-    rf"(?P<n>{INTEGER})\s+(?:{_PEOPLE}\s+)?(?:(?i:per|in\s+each|to\s+each|in\s+both|je)\s+"
-    r"(?i:groups?|arms?|Gruppen?|Arm)\b|(?i:were\s+|wurden\s+)?(?i:assigned|allocated|randomi[sz]ed)"
+    rf"(?P<n>{INTEGER})\s+(?:{_PEOPLE}\s+)?(?:(?i:per|in\s+each|to\s+each|in\s+both|je|pro|in\s+jeder)\s+"
+    r"(?i:groups?|arms?|Gruppen?|Arm|Studienarm)\b|(?i:were\s+|wurden\s+)?(?i:assigned|allocated|randomi[sz]ed)"
     r"\s+to\b)"
 )
 # "None of the 40 patients": zero events of 40 ("keiner der 40 Patienten").
@@ -401,6 +401,11 @@ REST_COUNT_AFTER_RE = re.compile(
     r"(?:did\s+not\b|(?:were\s+|did\s+not\s+)?[a-z]+(?:ed|t)\b)"
 )
 # "Of 14 (7%)" names a denominator; "A total of 14 (7%) patients" does not.
+# The arm a count belongs to: "2 (3.3%) in the injection group", "bei 5 (10 %) in der Verumgruppe".
+ARM_NAMED_AFTER_RE = re.compile(
+    r"(?:\s+(?:[a-z]+\s+)?(?:patients|participants))?\s*,?\s*(?:in|im|of|with)\s+(?:the\s+|der\s+)?"
+    r"(?P<name>[A-Za-zÄÖÜäöü][\w-]*(?:\s+[A-Za-z][\w-]*)?)\s+(?:group|arm|cohort)\b"
+)
 COUNT_IS_DENOMINATOR_RE = re.compile(r"(?<![Tt]otal\s)\b(?i:among|of|von|unter)\s+$")
 COUNT_OF_THEM_RE = re.compile(
     rf"(?P<ev>{_COUNT})\s+(?:of|von)\s+(?:them|these|those|ihnen|diesen)\b"
