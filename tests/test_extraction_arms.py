@@ -624,3 +624,37 @@ def test_the_named_arm_breaks_a_tie_between_agreeing_sizes(text: str, expected: 
 def test_german_arm_size_per_group() -> None:
     text = "Eingeschlossen wurden 96 Patienten (48 pro Gruppe). Erfolg bei 30 (62,5 %) vs. 18 (37,5 %)."
     assert _events(text) == [(30, 48), (18, 48)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Participants were asked to walk on 5 of 7 days each week.",
+        "Diaries were returned on 6 of 7 days by most participants.",
+        "Treatment was given three times per week for 4 weeks.",
+        "Exercises were done twice a week for 6 weeks.",
+    ],
+)
+def test_days_of_a_week_and_programme_lengths_are_no_follow_up(text: str) -> None:
+    assert _of(text, "followup") == []
+
+
+def test_follow_up_after_a_visit_position_is_kept() -> None:
+    text = "Questionnaires were completed at visit 3 of 5, twelve weeks after surgery."
+    assert [c["amount"] for c in _of(text, "followup")] == [12.0]
+
+
+@pytest.mark.parametrize(
+    ("text", "span"),
+    [
+        ("Die Odds Ratio für ein Ansprechen betrug 1,9 (1,1–3,3).", "Ansprechen"),
+        ("Der Behandlungserfolg lag bei 55 %.", "Behandlungserfolg"),
+    ],
+)
+def test_german_response_words_are_outcomes(text: str, span: str) -> None:
+    found = [
+        text[c.start : c.end]
+        for c in extract_candidates(text)
+        if c.kind == "outcome" and c.code == "responder"
+    ]
+    assert found == [span]

@@ -293,6 +293,8 @@ def _followups(ctx: _Context) -> list[Candidate]:
         ):
             continue
         for a in pat.AMOUNT_RE.finditer(text, m.start("amounts"), m.end("amounts")):
+            if pat.FOLLOWUP_OF_BEFORE_RE.search(text, max(0, a.start() - 12), a.start()):
+                continue
             if ctx.free(a.start(), a.end()):
                 out.append(_followup(ctx, a.start(), a.end(), m.end(), unit))
     for m in pat.UNIT_FIRST_RE.finditer(text):

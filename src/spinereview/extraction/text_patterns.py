@@ -479,8 +479,11 @@ FOLLOWUP_DURATION_BEFORE_RE = re.compile(
     r"|lasted|took|stay(?:ed)?(?:\s+(?:was|of))?(?:\s+(?:a\s+)?(?:mean|median|average)(?:\s+of)?)?"
     r"|time\s+to\s+\w+(?:\s+\w+){0,3}?(?:\s+(?:was|of))?(?:\s+(?:a\s+)?(?:mean|median)(?:\s+of)?)?"
     r"|persist(?:ing|ed|s)?|(?:\d\s?)?vs\.?|versus|gegenüber|for\s+(?:more\s+than|over|at\s+least)"
-    r"|mindestens|mehr\s+als|länger\s+als|seit|jede[n]?|alle))\s*$"
+    r"|mindestens|mehr\s+als|länger\s+als|seit|jede[n]?|alle"
+    r"|(?:times|x)\s+(?:per|a|each)\s+(?:day|week|month)\s+for|(?:per|a)\s+week\s+for))\s*$"
 )
+# "5 of 7 days", "visit 3 of 5, twelve weeks": the N of "k of N" is no follow-up time.
+FOLLOWUP_OF_BEFORE_RE = re.compile(r"\b\d+\s+(?:of|von)\s+$")
 # "Follow-up lasted 24 months", "followed up for 2 years": the duration is the follow-up time.
 FOLLOWUP_WORD_BEFORE_RE = re.compile(
     r"\b(?i:follow(?:ed)?[\s-]?up|followed|Nachbeobachtung\w*|nachuntersucht)\b[^.;,\d]{0,25}$"
@@ -511,6 +514,7 @@ _OUTCOMES = {
     "function": r"\b(?i:(?:physical\s+)?function(?:al\s+(?:status|outcome|capacity))?\b"
     r"|Funktionsfähigkeit\b|Funktion\b)",
     "responder": r"\b(?i:responders?\b|response(?:\s+rates?)?\b|(?:treatment\s+|clinical\s+)?success\b"
-    r"|successful\s+outcomes?\b|Ansprechrate\w*|Responder\w*|Therapieerfolg\w*|Erfolgsrate\w*)",
+    r"|successful\s+outcomes?\b|Ansprechrate\w*|Responder\w*|Therapieerfolg\w*|Erfolgsrate\w*"
+    r"|Behandlungserfolg\w*)|\bAnsprechen\b",
 }
 OUTCOME_RE = re.compile("|".join(f"(?P<{k}>{v})" for k, v in _OUTCOMES.items()))
