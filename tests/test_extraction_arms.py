@@ -658,3 +658,14 @@ def test_german_response_words_are_outcomes(text: str, span: str) -> None:
         if c.kind == "outcome" and c.code == "responder"
     ]
     assert found == [span]
+
+
+@pytest.mark.parametrize(
+    ("text", "cohort"),
+    [
+        ("Of the 80 patients, 12 received rescue medication and 5 received opioids.", 80),
+        ("Among 200 participants, 30 underwent MRI and 9 underwent CT.", 200),
+    ],
+)
+def test_counts_out_of_a_cohort_named_by_treatment_are_no_arm_sizes(text: str, cohort: int) -> None:
+    assert [c["n"] for c in _of(text, "n")] == [cohort]

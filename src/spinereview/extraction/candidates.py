@@ -753,8 +753,34 @@ def _arm_sizes(ctx: _Context) -> list[tuple[int, int]]:
             sizes.append((m.start("n"), _count_value(ctx, m.group("n"))))
     for regex in (pat.ARM_PAIR_RE, pat.ARM_PAIR_DE_RE, pat.ARM_LIST_RE):
         for m in regex.finditer(ctx.text):
-            sizes += [(m.start(g), _count_value(ctx, m.group(g))) for g in ("a", "b")]
+            if _allocation(ctx, m):
+                sizes += [(m.start(g), _count_value(ctx, m.group(g))) for g in ("a", "b")]
     return sorted(set(sizes))
+
+
+# Two arms of a trial are about this close in size (1:1 allocation, a few drop-outs).
+ARM_RATIO = 1.25
+
+
+def _allocation(ctx: _Context, m: re.Match[str]) -> bool:
+    """True when two counts named by treatment are the trial's arms: they add up to a cohort stated
+    before them ("Of 120 patients, 60 received X and 60 received Y"), or they are of similar size
+    and not counted out of a cohort ("Of the 80 patients, 12 received rescue medication and 5
+    received opioids" counts events)."""
+    a, b = (_count_value(ctx, m.group(g)) for g in ("a", "b"))
+    if min(a, b) <= 0:
+        return False
+    s_start = ctx.sentences.span(m.start())[0]
+    before = ctx.text[max(0, s_start - 300) : m.start()]
+    totals = [
+        _count_value(ctx, t.group("n"))
+        for regex in (pat.N_PEOPLE_RE, pat.OF_THE_N_RE, pat.N_EQUALS_RE)
+        for t in regex.finditer(before)
+    ]
+    if a + b in totals:
+        return True
+    of_cohort = pat.OF_THE_N_RE.search(ctx.text, s_start, m.start())
+    return max(a, b) / min(a, b) <= ARM_RATIO and of_cohort is None
 
 
 def _agrees(events: int, size: int, pct: float) -> bool:
@@ -857,6 +883,8 @@ def _counts(ctx: _Context) -> list[Candidate]:
             out.append(Candidate("events", *span, *span, events=total, n=total))
     # "60 received X and 60 received Y": two arm sizes
     for m in [*pat.ARM_PAIR_RE.finditer(text), *pat.ARM_PAIR_DE_RE.finditer(text)]:
+        if not _allocation(ctx, m):
+            continue
         for g in ("a", "b"):
             if ctx.free(m.start(g), m.end(g)):
                 ctx.claim(m.start(g), m.end(g))
