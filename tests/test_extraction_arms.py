@@ -669,3 +669,14 @@ def test_german_response_words_are_outcomes(text: str, span: str) -> None:
 )
 def test_counts_out_of_a_cohort_named_by_treatment_are_no_arm_sizes(text: str, cohort: int) -> None:
     assert [c["n"] for c in _of(text, "n")] == [cohort]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Schmerz (NRS, MW [SD]): 5,1 [1,9] vs. 5,8 [2,0].", [(5.1, 1.9), (5.8, 2.0)]),
+        ("ODI, MW (SD): 34,2 (12,1) und 36,0 (11,4).", [(34.2, 12.1), (36.0, 11.4)]),
+    ],
+)
+def test_german_mw_sd_header(text: str, expected: list) -> None:
+    assert [(c["mean"], c["sd"]) for c in _of(text, "mean_sd")] == expected

@@ -194,7 +194,7 @@ DISPERSION_HEADER_RE = re.compile(
     r"(?P<kind>SEM?\b|SD\b|(?i:standard\s+error|standard\s+deviation))"
 )
 MEAN_SD_HEADER_RE = re.compile(
-    rf"\b(?i:mean|Mittelwert)(?:\s+(?i:changes?|scores?|values?))?\s*(?:[(\[]\s*{_SD}\s*[)\]]|(?:±|\+/-)\s*{_SD}\b)"
+    rf"(?:\b(?i:mean|Mittelwert)|\bMW\b)(?:\s+(?i:changes?|scores?|values?))?\s*(?:[(\[]\s*{_SD}\s*[)\]]|(?:±|\+/-)\s*{_SD}\b)"
 )
 # Numbers of a sample-size calculation are no arm statistics: "a target difference of 1.0 (SD 2.0)".
 ARM_NOT_BEFORE_RE = re.compile(
