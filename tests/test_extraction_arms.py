@@ -680,3 +680,34 @@ def test_counts_out_of_a_cohort_named_by_treatment_are_no_arm_sizes(text: str, c
 )
 def test_german_mw_sd_header(text: str, expected: list) -> None:
     assert [(c["mean"], c["sd"]) for c in _of(text, "mean_sd")] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Median scores were 4 and 5, respectively (interquartile ranges 2–6 and 3–7).",
+            [(4.0, 2.0, 6.0), (5.0, 3.0, 7.0)],
+        ),
+        (
+            "Median pain was 4 and 5 (IQR 2–6 and 3–7, respectively).",
+            [(4.0, 2.0, 6.0), (5.0, 3.0, 7.0)],
+        ),
+    ],
+)
+def test_two_medians_respectively_with_plural_ranges(text: str, expected: list) -> None:
+    assert _medians(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Mean ODI 30.1 and 34.5, with SDs of 10.2 and 11.3.", [(30.1, 10.2), (34.5, 11.3)]),
+        (
+            "Mean NRS was 4.2 and 5.1, respectively (standard deviations 1.2 and 1.4).",
+            [(4.2, 1.2), (5.1, 1.4)],
+        ),
+    ],
+)
+def test_two_means_with_sds_of(text: str, expected: list) -> None:
+    assert [(c["mean"], c["sd"]) for c in _of(text, "mean_sd")] == expected

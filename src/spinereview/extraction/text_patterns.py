@@ -220,15 +220,18 @@ MEDIAN_IQR_RE = re.compile(
 # Two arms' values with their spreads listed after them: "median 5 vs 3 days; IQR 3–8 and 2–5,
 # respectively", "mean NRS 5.6 and 5.9 (SDs 2.1 and 2.3)".
 _PAIR_JOIN = r"\s*(?:,\s*)?(?:(?i:vs\.?|versus|and|und|v\.|compared\s+with|gegenüber)\s*|;\s*)"
-_PAIR_OPEN = r"(?:\s*[,;]\s*|\s*[(\[]\s*)(?:(?i:respectively)\s*[,;]?\s*)?"
+_PAIR_OPEN = (
+    r"(?:\s*,?\s*(?i:respectively))?(?:\s*[,;]\s*|\s*[(\[]\s*)(?:(?i:respectively)\s*[,;]?\s*)?"
+    r"(?:(?i:with)\s+)?"
+)
 MEDIAN_PAIR_IQR_RE = re.compile(
     rf"(?P<a>{NUM}){_ARM_UNIT}{_PAIR_JOIN}(?P<b>{NUM}){_ARM_UNIT}{_PAIR_OPEN}"
-    rf"(?:{_IQR}|IQRs)\s*[=:,]?\s*(?P<a1>{NUM})\s*{SEP}\s*(?P<a3>{NUM}){_PAIR_JOIN}"
+    rf"(?:{_IQR}|IQRs|(?i:interquartile\s+ranges))\s*(?:[=:,]|\bof\b)?\s*(?P<a1>{NUM})\s*{SEP}\s*(?P<a3>{NUM}){_PAIR_JOIN}"
     rf"(?P<b1>{NUM})\s*{SEP}\s*(?P<b3>{NUM})(?:\s*[)\]])?"
 )
 SD_PAIR_RE = re.compile(
     rf"(?P<a>{NUM}){_ARM_UNIT}{_PAIR_JOIN}(?P<b>{NUM}){_ARM_UNIT}{_PAIR_OPEN}"
-    rf"(?:{_SD}|SDs)\s*[=:,]?\s*(?P<sa>{UNSIGNED}){_PAIR_JOIN}(?P<sb>{UNSIGNED})(?:\s*[)\]])?"
+    rf"(?:{_SD}|SDs|(?i:standard\s+deviations))\s*(?:[=:,]|\bof\b)?\s*(?P<sa>{UNSIGNED}){_PAIR_JOIN}(?P<sb>{UNSIGNED})(?:\s*[)\]])?"
 )
 # "median (IQR)", "Md [IQR]", "median (range)": the header of the triples that follow. A median
 # with its range is read as median_iqr with the extremes as q1 and q3.
