@@ -106,6 +106,7 @@ def test_arm_size_later_in_the_sentence_when_the_percentage_agrees(
     [
         "Dural puncture occurred in 7 (15%) patients; 90 patients were screened later.",
         "Six (12%) reported nausea, and the 30 patients of the pilot were excluded.",
+        "Recurrence occurred in 5 (10%) patients, and 50 patients were lost.",
     ],
 )
 def test_later_size_that_disagrees_with_the_percentage_is_not_the_denominator(text: str) -> None:
@@ -711,3 +712,22 @@ def test_two_medians_respectively_with_plural_ranges(text: str, expected: list) 
 )
 def test_two_means_with_sds_of(text: str, expected: list) -> None:
     assert [(c["mean"], c["sd"]) for c in _of(text, "mean_sd")] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Side effects: headache in 6 (15.0%), flushing in 3 (7.5%) and insomnia in 1 (2.5%) "
+            "of the 40 injected patients.",
+            [(6, 40), (3, 40), (1, 40)],
+        ),
+        (
+            "Nebenwirkungen: Kopfschmerz bei 5 (12,5 %) und Übelkeit bei 2 (5,0 %) von allen 40 "
+            "behandelten Patienten.",
+            [(5, 40), (2, 40)],
+        ),
+    ],
+)
+def test_adverse_event_list_ending_in_of_the_n(text: str, expected: list) -> None:
+    assert _events(text) == expected

@@ -799,6 +799,7 @@ def _denominator(
     pct: float | None,
     after: tuple[int, int] | None = None,
     named: Callable[[int], bool] | None = None,
+    arm_size_at: Callable[[int], bool] | None = None,
 ) -> int | None:
     """The nearest group size stated before ``offset`` that agrees with the printed percentage;
     failing that, with a percentage, the nearest one in ``after`` (the rest of the sentence:
@@ -821,12 +822,26 @@ def _denominator(
     for pos, size in sizes:
         if (
             after[0] <= pos < after[1]
+            and (arm_size_at is None or arm_size_at(pos))
             and size >= events
             and size > 0
             and _agrees(events, size, pct)
         ):
             return size
     return None
+
+
+def _arm_size_at(ctx: _Context) -> Callable[[int], bool]:
+    """A test whether the number at an offset reads as a group's size ("the arms had 40 and 40
+    patients", "of 50 patients per group", "each of 40"), not any later count of people."""
+
+    def arm_size(pos: int) -> bool:
+        near = ctx.text[max(0, pos - 30) : pos + 30]
+        if pat.COUNT_IS_DENOMINATOR_RE.search(ctx.text, max(0, pos - 16), pos):
+            return True  # "nausea in 7 (11.7%) … of the 60 treated patients"
+        return pat.ARM_CONTEXT_RE.search(near) is not None
+
+    return arm_size
 
 
 def _arm_namer(ctx: _Context, end: int) -> Callable[[int], bool] | None:
@@ -924,7 +939,9 @@ def _counts(ctx: _Context) -> list[Candidate]:
             events = _count_value(ctx, m.group("ev"))
             pct = ctx.num(m.group("pct")) if "pct" in m.re.groupindex else None
             after = (m.end(), ctx.sentences.span(m.start())[1])
-            n = _denominator(sizes, m.start(), events, pct, after, _arm_namer(ctx, m.end()))
+            n = _denominator(
+                sizes, m.start(), events, pct, after, _arm_namer(ctx, m.end()), _arm_size_at(ctx)
+            )
             ctx.claim(m.start("ev"), m.end("ev"))
             out.append(
                 Candidate(

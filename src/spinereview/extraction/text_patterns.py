@@ -409,7 +409,14 @@ ARM_NAMED_AFTER_RE = re.compile(
     r"(?:\s+(?:[a-z]+\s+)?(?:patients|participants))?\s*,?\s*(?:in|im|of|with)\s+(?:the\s+|der\s+)?"
     r"(?P<name>[A-Za-zÄÖÜäöü][\w-]*(?:\s+[A-Za-z][\w-]*)?)\s+(?:group|arm|cohort)\b"
 )
-COUNT_IS_DENOMINATOR_RE = re.compile(r"(?<![Tt]otal\s)\b(?i:among|of|von|unter)\s+$")
+# Words that make a number a group's size: "per group", "each of", "the arms had", "in groups of".
+ARM_CONTEXT_RE = re.compile(
+    r"\b(?i:per|each|both|je|pro|jeweils)\b|\b(?i:groups?|arms?|Gruppen?)\b(?:\s+(?i:had|of|with))"
+    r"|\b(?i:groups?\s+of)\b"
+)
+COUNT_IS_DENOMINATOR_RE = re.compile(
+    r"(?<![Tt]otal\s)\b(?i:among|of|von|unter)\s+(?:(?i:the|all|these|den|allen)\s+)?$"
+)
 COUNT_OF_THEM_RE = re.compile(
     rf"(?P<ev>{_COUNT})\s+(?:of|von)\s+(?:them|these|those|ihnen|diesen)\b"
 )
