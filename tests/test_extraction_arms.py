@@ -731,3 +731,17 @@ def test_two_means_with_sds_of(text: str, expected: list) -> None:
 )
 def test_adverse_event_list_ending_in_of_the_n(text: str, expected: list) -> None:
     assert _events(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The arms had 60 and 61 patients. Success: 30 (50.0%) vs 20 (32.8%).",
+        "Arms (n = 60 and 61) were compared; 30 (50.0%) vs 20 (32.8%) succeeded.",
+        "We randomly assigned 60 patients to surgery and 61 to rehabilitation. Success: 30 (50.0%) "
+        "vs 20 (32.8%).",
+        "Group A (60) and group B (61) were compared; 30 (50.0%) vs 20 (32.8%) succeeded.",
+    ],
+)
+def test_more_ways_to_state_two_arm_sizes(text: str) -> None:
+    assert _events(text) == [(30, 60), (20, 61)]

@@ -358,6 +358,15 @@ N_PERCENT_CELL_RE = re.compile(
     rf"(?:\s+(?:of|von)\s+(?P<tot>{_TOTAL}))?"
 )
 TABLE_ROW_END_RE = re.compile(r"\s[—–]\s")
+# More ways to state arm sizes (denominators only): "60 and 61 patients", "n = 60 and 61",
+# "randomly assigned 60 to surgery and 61 to rehabilitation", "the surgery arm (60)".
+ARM_SIZES_MORE_RE = re.compile(
+    rf"(?P<n>{INTEGER})\s*(?:,|and|und|vs\.?)\s*{INTEGER}\s+(?:[a-z][a-z-]*\s+)?{_PEOPLE}"
+    rf"|\b[nN]\s*=\s*{INTEGER}\s*(?:,|and|und|vs\.?)\s*(?P<n2>{INTEGER})(?!\s*[%.,]?\d)"
+    rf"|\b(?i:assigned|allocated|randomi[sz]ed)\s+(?P<n3>{INTEGER})\s+(?:{_PEOPLE}\s+)?(?i:to)\b"
+    rf"|\b(?i:and)\s+(?P<n4>{INTEGER})\s+(?i:to)\s+(?:the\s+)?[a-z]+(?:\s+(?:group|arm))?\b"
+    rf"|\b(?i:group|arm|Gruppe)\s*(?:[A-Z]{{1,3}}|[0-9])?\s*[(\[]\s*(?P<n5>{INTEGER})\s*[)\]]"
+)
 # Arm sizes with no person noun: "(60 per group)", "40 in each arm", "48 were assigned to surgery".
 ARM_SIZE_RE = re.compile(
     rf"(?P<n>{INTEGER})\s+(?:{_PEOPLE}\s+)?(?:(?i:per|in\s+each|to\s+each|in\s+both|je|pro|in\s+jeder)\s+"
