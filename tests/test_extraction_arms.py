@@ -745,3 +745,11 @@ def test_adverse_event_list_ending_in_of_the_n(text: str, expected: list) -> Non
 )
 def test_more_ways_to_state_two_arm_sizes(text: str) -> None:
     assert _events(text) == [(30, 60), (20, 61)]
+
+
+def test_group_size_stated_after_the_count_in_brackets() -> None:
+    text = (
+        "A good outcome was reported in 23 (57.5%) patients in group I (n = 40) and 16 (40%) "
+        "in group II (n = 40)."
+    )
+    assert _events(text) == [(23, 40), (16, 40)]

@@ -421,7 +421,7 @@ ARM_NAMED_AFTER_RE = re.compile(
 # Words that make a number a group's size: "per group", "each of", "the arms had", "in groups of".
 ARM_CONTEXT_RE = re.compile(
     r"\b(?i:per|each|both|je|pro|jeweils)\b|\b(?i:groups?|arms?|Gruppen?)\b(?:\s+(?i:had|of|with))"
-    r"|\b(?i:groups?\s+of)\b"
+    r"|\b(?i:groups?\s+of)\b|\b(?i:group|arm|Gruppe)\s*(?:[A-Z]{1,3}|[0-9])?\s*[(\[]\s*[nN]\s*="
 )
 COUNT_IS_DENOMINATOR_RE = re.compile(
     r"(?<![Tt]otal\s)\b(?i:among|of|von|unter)\s+(?:(?i:the|all|these|den|allen)\s+)?$"
