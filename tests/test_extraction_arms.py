@@ -753,3 +753,14 @@ def test_group_size_stated_after_the_count_in_brackets() -> None:
         "in group II (n = 40)."
     )
     assert _events(text) == [(23, 40), (16, 40)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Responder: 18 (45,0 %) vs. 9 (22,5 %); Gruppengröße je 40.",
+        "Group size was 40. Responders: 18 (45%) vs 9 (22.5%).",
+    ],
+)
+def test_group_size_named_as_such(text: str) -> None:
+    assert _events(text) == [(18, 40), (9, 40)]

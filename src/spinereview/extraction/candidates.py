@@ -752,7 +752,7 @@ def _arm_sizes(ctx: _Context) -> list[tuple[int, int]]:
         for m in regex.finditer(ctx.text):
             sizes.append((m.start("n"), _count_value(ctx, m.group("n"))))
     for m in pat.ARM_SIZES_MORE_RE.finditer(ctx.text):
-        g = next(g for g in ("n", "n2", "n3", "n4", "n5") if m.group(g) is not None)
+        g = next(g for g in ("n", "n2", "n3", "n4", "n5", "n6") if m.group(g) is not None)
         sizes.append((m.start(g), _count_value(ctx, m.group(g))))
     for regex in (pat.ARM_PAIR_RE, pat.ARM_PAIR_DE_RE, pat.ARM_LIST_RE):
         for m in regex.finditer(ctx.text):

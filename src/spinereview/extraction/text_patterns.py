@@ -366,6 +366,8 @@ ARM_SIZES_MORE_RE = re.compile(
     rf"|\b(?i:assigned|allocated|randomi[sz]ed)\s+(?P<n3>{INTEGER})\s+(?:{_PEOPLE}\s+)?(?i:to)\b"
     rf"|\b(?i:and)\s+(?P<n4>{INTEGER})\s+(?i:to)\s+(?:the\s+)?[a-z]+(?:\s+(?:group|arm))?\b"
     rf"|\b(?i:group|arm|Gruppe)\s*(?:[A-Z]{{1,3}}|[0-9])?\s*[(\[]\s*(?P<n5>{INTEGER})\s*[)\]]"
+    rf"|\b(?i:group\s+sizes?|arm\s+sizes?|Gruppengröße[n]?)\s*(?i:je|jeweils|of|were|was|:|=)?\s*"
+    rf"(?P<n6>{INTEGER})\b"
 )
 # Arm sizes with no person noun: "(60 per group)", "40 in each arm", "48 were assigned to surgery".
 ARM_SIZE_RE = re.compile(
