@@ -764,3 +764,17 @@ def test_group_size_stated_after_the_count_in_brackets() -> None:
 )
 def test_group_size_named_as_such(text: str) -> None:
     assert _events(text) == [(18, 40), (9, 40)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ODI 42 (15 SD) at baseline.", [(42.0, 15.0)]),
+        ("Mean pain 4.2 (sd 1.1).", [(4.2, 1.1)]),
+        ("Mean pain 4.2 (S.D. 1.1).", [(4.2, 1.1)]),
+        ("Mean NRS (± SD) 4.2 (1.1) vs 5.0 (1.3).", [(4.2, 1.1), (5.0, 1.3)]),
+        ("ODI 42 (15 SE) at baseline.", []),
+    ],
+)
+def test_more_sd_labels(text: str, expected: list) -> None:
+    assert [(c["mean"], c["sd"]) for c in _of(text, "mean_sd")] == expected

@@ -164,7 +164,12 @@ def _dispersion(ctx: _Context) -> list[Candidate]:
     out += [c for m in pat.SD_PAIR_RE.finditer(ctx.text) for c in _paired(ctx, m, "mean_sd")]
     for m in pat.MEDIAN_PAIR_IQR_RE.finditer(ctx.text):
         out += _paired(ctx, m, "median_iqr")
-    for regex in (pat.PLUS_MINUS_RE, pat.PLUS_MINUS_BRACKET_RE, pat.SD_LABELLED_RE):
+    for regex in (
+        pat.PLUS_MINUS_RE,
+        pat.PLUS_MINUS_BRACKET_RE,
+        pat.SD_LABELLED_RE,
+        pat.SD_AFTER_RE,
+    ):
         out += [c for m in regex.finditer(ctx.text) if (c := _mean_sd(ctx, m))]
     out += [c for m in pat.MEDIAN_IQR_RE.finditer(ctx.text) if (c := _median(ctx, m))]
     for header_re, item_re, make in (

@@ -166,7 +166,7 @@ P_VALUE_RE = re.compile(
     rf"(?:(?P<op><=|>=|=<|=>|[=<>≤≥])|\s(?:of|was|von)\s)\s*(?P<num>{UNSIGNED})"
 )
 
-_SD = r"(?:SD|s\.d\.|(?i:standard\s+deviation)|Standardabweichung)"
+_SD = r"(?:SD|\bsd\b|[sS]\.[dD]\.|(?i:standard\s+deviation)|Standardabweichung)"
 _IQR = r"(?:IQR|(?i:interquartile\s+range)(?:\s*[(\[]IQR[)\]])?|Interquartilsabstand)"
 _RANGE = r"(?:(?i:range)|Spannweite|(?i:min(?:imum)?\s*[–-]\s*max(?:imum)?))"
 _ARM_UNIT = r"(?:\s?(?:points|mm|cm|kg|%|(?:days|weeks|months|years)\b))?"
@@ -181,6 +181,10 @@ PLUS_MINUS_BRACKET_RE = re.compile(
     rf"(?P<mean>{NUM}){_ARM_UNIT}\s*[(\[]\s*(?:±|\+/[-−]|\+-)\s*(?P<sd>{UNSIGNED}){_SD_UNIT}"
     rf"(?:\s*{_SD})?\s*[)\]]"
 )
+# The SD named after its number: "42 (15 SD)".
+SD_AFTER_RE = re.compile(
+    rf"(?P<mean>{NUM}){_ARM_UNIT}\s*[(\[]\s*(?P<sd>{UNSIGNED}){_SD_UNIT}\s*{_SD}\s*[)\]]"
+)
 SD_LABELLED_RE = re.compile(
     rf"(?P<mean>{NUM}){_ARM_UNIT}\s*(?:[(\[]|[,;])\s*{_SD}\s*[=:,]?\s*(?P<sd>{UNSIGNED})(?:\s*[)\]])?"
 )
@@ -194,7 +198,7 @@ DISPERSION_HEADER_RE = re.compile(
     r"(?P<kind>SEM?\b|SD\b|(?i:standard\s+error|standard\s+deviation))"
 )
 MEAN_SD_HEADER_RE = re.compile(
-    rf"(?:\b(?i:mean|Mittelwert)|\bMW\b)(?:\s+(?i:changes?|scores?|values?))?\s*(?:[(\[]\s*{_SD}\s*[)\]]|(?:±|\+/-)\s*{_SD}\b)"
+    rf"(?:\b(?i:mean|Mittelwert)|\bMW\b)(?:\s+(?:[A-Z]{{2,6}}\b|(?i:changes?|scores?|values?)))?\s*(?:[(\[]\s*(?:±\s*)?{_SD}\s*[)\]]|(?:±|\+/-)\s*{_SD}\b)"
 )
 # Numbers of a sample-size calculation are no arm statistics: "a target difference of 1.0 (SD 2.0)".
 ARM_NOT_BEFORE_RE = re.compile(
