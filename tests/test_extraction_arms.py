@@ -778,3 +778,18 @@ def test_group_size_named_as_such(text: str) -> None:
 )
 def test_more_sd_labels(text: str, expected: list) -> None:
     assert [(c["mean"], c["sd"]) for c in _of(text, "mean_sd")] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Median 4 (quartiles 3 and 6).", [(4.0, 3.0, 6.0)]),
+        ("Median 4 (lower quartile 3, upper quartile 6).", [(4.0, 3.0, 6.0)]),
+        (
+            "The median NRS was 5 (lower quartile 4; upper quartile 7) at 6 weeks.",
+            [(5.0, 4.0, 7.0)],
+        ),
+    ],
+)
+def test_quartiles_named_in_words(text: str, expected: list) -> None:
+    assert _medians(text) == expected

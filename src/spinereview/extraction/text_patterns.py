@@ -262,8 +262,10 @@ _QUARTILE_NAMES = (
 )
 QUARTILE_TRIPLE_RE = re.compile(
     rf"(?P<median>{NUM}){_MEDIAN_UNIT}?"
-    rf"\s*(?:[(\[]\s*(?:{_QUARTILE_NAMES}\s*[,:]?\s*|Q1\s*[:=]?\s*)?|,\s*(?:{_QUARTILE_NAMES}\s*[,:]?\s*)?)"
-    rf"(?P<q1>{NUM})(?:\s?[A-Za-zµ%]{{1,6}})?(?:\s*{SEP}\s*|\s*[,;]\s*Q3\s*[:=]?\s*)"
+    rf"\s*(?:[(\[]\s*(?:{_QUARTILE_NAMES}\s*[,:]?\s*|(?:Q1|(?i:lower\s+quartile|quartiles))\s*[:=]?\s*)?"
+    rf"|,\s*(?:{_QUARTILE_NAMES}\s*[,:]?\s*)?)"
+    rf"(?P<q1>{NUM})(?:\s?[A-Za-zµ%]{{1,6}})?"
+    rf"(?:\s*{SEP}\s*|\s*[,;]\s*(?:Q3|(?i:upper\s+quartile))\s*[:=]?\s*)"
     rf"(?P<q3>{NUM})(?:\s?[A-Za-zµ%]{{1,6}})?"
     r"(?:\s*[)\]])?"
 )
