@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 
 from spinereview.extraction import text_patterns as pat
@@ -123,15 +123,17 @@ def _table_counts(ctx: _Context) -> list[Candidate]:
     sizes = _arm_sizes(ctx)
     for header in pat.N_PERCENT_HEADER_RE.finditer(ctx.text):
         end = ctx.sentences.span(header.start())[1]
-        row_end = pat.TABLE_ROW_END_RE.search(ctx.text, header.end(), end)
+        # a dash right after the header introduces the row ("n (%) — injection (n = 40): 18 (45.0)")
+        row_end = pat.TABLE_ROW_END_RE.search(ctx.text, header.end() + 1, end)
         end = row_end.start() if row_end else end
         for m in pat.N_PERCENT_CELL_RE.finditer(ctx.text, header.end(), end):
             if not ctx.free(m.start(), m.end()):
                 continue
             events, pct = _count_value(ctx, m.group("ev")), ctx.num(m.group("pct"))
             n = _denominator(sizes, m.start(), events, pct)
-            if m.group("tot") is not None:  # "33 (55.0) of 60"
-                n = _count_value(ctx, m.group("tot"))
+            for total in ("slash", "tot"):  # "33/60 (55.0)", "33 (55.0) of 60"
+                if m.group(total) is not None:
+                    n = _count_value(ctx, m.group(total))
             ctx.claim(m.start(), m.end())
             out.append(
                 Candidate(
@@ -159,7 +161,15 @@ def _table_counts(ctx: _Context) -> list[Candidate]:
 
 def _dispersion(ctx: _Context) -> list[Candidate]:
     out: list[Candidate] = _table_counts(ctx)
-    for regex in (pat.PLUS_MINUS_RE, pat.SD_LABELLED_RE):
+    out += [c for m in pat.SD_PAIR_RE.finditer(ctx.text) for c in _paired(ctx, m, "mean_sd")]
+    for m in pat.MEDIAN_PAIR_IQR_RE.finditer(ctx.text):
+        out += _paired(ctx, m, "median_iqr")
+    for regex in (
+        pat.PLUS_MINUS_RE,
+        pat.PLUS_MINUS_BRACKET_RE,
+        pat.SD_LABELLED_RE,
+        pat.SD_AFTER_RE,
+    ):
         out += [c for m in regex.finditer(ctx.text) if (c := _mean_sd(ctx, m))]
     out += [c for m in pat.MEDIAN_IQR_RE.finditer(ctx.text) if (c := _median(ctx, m))]
     for header_re, item_re, make in (
@@ -168,6 +178,8 @@ def _dispersion(ctx: _Context) -> list[Candidate]:
     ):
         for header in header_re.finditer(ctx.text):
             end = ctx.sentences.span(header.start())[1]
+            if header_re is pat.MEDIAN_HEADER_RE:
+                end = _median_scope_end(ctx, header.end(), end)
             out += [c for m in item_re.finditer(ctx.text, header.end(), end) if (c := make(ctx, m))]
     for header in pat.SD_LABELLED_RE.finditer(ctx.text):
         end = ctx.sentences.span(header.start())[1]
@@ -183,7 +195,7 @@ def _dispersion(ctx: _Context) -> list[Candidate]:
             out.append(eff)
     for header in pat.MEDIAN_QUARTILE_HEADER_RE.finditer(ctx.text):
         word_end = header.start() + len("median")
-        end = ctx.sentences.span(header.start())[1]
+        end = _median_scope_end(ctx, word_end, ctx.sentences.span(header.start())[1])
         for m in pat.QUARTILE_TRIPLE_RE.finditer(ctx.text, word_end, end):
             if (m.start() >= header.end() or m.end() > header.end()) and (c := _median(ctx, m)):
                 out.append(c)
@@ -205,6 +217,11 @@ def _mean_sd(ctx: _Context, m: re.Match[str]) -> Candidate | None:
     )
     if headers and headers[-1].group("kind").upper().startswith(("SE", "STANDARD E")):
         return None  # under a "mean ± SE" header
+    s_start, s_end = ctx.sentences.span(m.start())
+    if pat.SE_WORD_RE.search(ctx.text, s_start, s_end) and not pat.SD_WORD_RE.search(
+        ctx.text, s_start, s_end
+    ):
+        return None  # "4.1 ± 0.3 vs 4.9 ± 0.4 (mean ± SEM)": a standard error named after
     ctx.claim(m.start(), m.end())
     return Candidate(
         "mean_sd",
@@ -215,6 +232,36 @@ def _mean_sd(ctx: _Context, m: re.Match[str]) -> Candidate | None:
         mean=ctx.num(m.group("mean")),
         sd=ctx.num(m.group("sd")),
     )
+
+
+def _median_scope_end(ctx: _Context, start: int, end: int) -> int:
+    """Where a median header stops applying: the sentence end or a mean named after it."""
+    mean = pat.MEAN_WORD_RE.search(ctx.text, start, end)
+    return mean.start() if mean else end
+
+
+def _paired(ctx: _Context, m: re.Match[str], kind: str) -> list[Candidate]:
+    """Both arms of "5 vs 3 days; IQR 3–8 and 2–5" or "5.6 and 5.9 (SDs 2.1 and 2.3)"."""
+    if not ctx.free(m.start(), m.end()):
+        return []
+    if pat.ARM_NOT_BEFORE_RE.search(ctx.text, max(0, m.start() - 60), m.start()):
+        return []
+    out = []
+    for arm in ("a", "b"):
+        if kind == "mean_sd":
+            values = {"mean": ctx.num(m.group(arm)), "sd": ctx.num(m.group(f"s{arm}"))}
+        else:
+            values = {
+                "median": ctx.num(m.group(arm)),
+                "q1": ctx.num(m.group(f"{arm}1")),
+                "q3": ctx.num(m.group(f"{arm}3")),
+            }
+            if not values["q1"] <= values["median"] <= values["q3"]:
+                ctx.claim(m.start(), m.end())  # nor is "3 days; IQR 3–8" one median
+                return []  # the quartiles do not bracket the medians: no reading is safe
+        out.append(Candidate(kind, m.start(arm), m.end(), m.start(arm), m.end(arm), **values))
+    ctx.claim(m.start(), m.end())
+    return out
 
 
 def _median(ctx: _Context, m: re.Match[str]) -> Candidate | None:
@@ -251,6 +298,8 @@ def _followups(ctx: _Context) -> list[Candidate]:
         ):
             continue
         for a in pat.AMOUNT_RE.finditer(text, m.start("amounts"), m.end("amounts")):
+            if pat.FOLLOWUP_OF_BEFORE_RE.search(text, max(0, a.start() - 12), a.start()):
+                continue
             if ctx.free(a.start(), a.end()):
                 out.append(_followup(ctx, a.start(), a.end(), m.end(), unit))
     for m in pat.UNIT_FIRST_RE.finditer(text):
@@ -684,7 +733,10 @@ def _not_events(ctx: _Context, m: re.Match[str]) -> bool:
         return True
     before = text[max(0, m.start() - 60) : m.start()]
     if "/" not in between:
-        return bool(pat.EVENTS_NOT_POSITION_BEFORE_RE.search(before))
+        return bool(
+            pat.EVENTS_NOT_POSITION_BEFORE_RE.search(before)
+            or pat.EVENTS_NOT_OF_BEFORE_RE.search(before)
+        )
     if pat.EVENTS_NOT_SLASH_BEFORE_RE.search(before):
         return True
     total = _count_value(ctx, m.group("tot"))
@@ -698,33 +750,169 @@ def _not_events(ctx: _Context, m: re.Match[str]) -> bool:
 
 
 def _arm_sizes(ctx: _Context) -> list[tuple[int, int]]:
-    """(offset, size) of every stated group size: "(n = 64)", "120 patients", "Of the 84"."""
+    """(offset, size) of every stated group size: "(n = 64)", "120 patients", "Of the 84",
+    "(60 per group)", "48 were assigned to surgery"."""
     sizes = []
-    for regex in (pat.N_EQUALS_RE, pat.N_PEOPLE_RE, pat.OF_THE_N_RE):
+    for regex in (pat.N_EQUALS_RE, pat.N_PEOPLE_RE, pat.OF_THE_N_RE, pat.ARM_SIZE_RE):
         for m in regex.finditer(ctx.text):
             sizes.append((m.start("n"), _count_value(ctx, m.group("n"))))
-    return sorted(sizes)
+    for m in pat.ARM_SIZES_MORE_RE.finditer(ctx.text):
+        g = next(g for g in ("n", "n2", "n3", "n4", "n5", "n6") if m.group(g) is not None)
+        sizes.append((m.start(g), _count_value(ctx, m.group(g))))
+    for regex in (pat.ARM_PAIR_RE, pat.ARM_PAIR_DE_RE, pat.ARM_LIST_RE):
+        for m in regex.finditer(ctx.text):
+            if _allocation(ctx, m):
+                sizes += [(m.start(g), _count_value(ctx, m.group(g))) for g in ("a", "b")]
+    return sorted(set(sizes))
+
+
+# Two arms of a trial are about this close in size (1:1 allocation, a few drop-outs).
+ARM_RATIO = 1.25
+
+
+def _allocation(ctx: _Context, m: re.Match[str]) -> bool:
+    """True when two counts named by treatment are the trial's arms: they add up to a cohort stated
+    before them ("Of 120 patients, 60 received X and 60 received Y"), or they are of similar size
+    and not counted out of a cohort ("Of the 80 patients, 12 received rescue medication and 5
+    received opioids" counts events)."""
+    a, b = (_count_value(ctx, m.group(g)) for g in ("a", "b"))
+    if min(a, b) <= 0:
+        return False
+    s_start = ctx.sentences.span(m.start())[0]
+    before = ctx.text[max(0, s_start - 300) : m.start()]
+    totals = [
+        _count_value(ctx, t.group("n"))
+        for regex in (pat.N_PEOPLE_RE, pat.OF_THE_N_RE, pat.N_EQUALS_RE)
+        for t in regex.finditer(before)
+    ]
+    if a + b in totals:
+        return True
+    of_cohort = pat.OF_THE_N_RE.search(ctx.text, s_start, m.start())
+    return max(a, b) / min(a, b) <= ARM_RATIO and of_cohort is None
+
+
+def _agrees(events: int, size: int, pct: float) -> bool:
+    """True when ``events`` of ``size`` rounds to the printed percentage."""
+    return abs(100.0 * events / size - pct) <= PERCENT_TOLERANCE
+
+
+# How far (percentage points) a printed percentage may be from events / n.
+PERCENT_TOLERANCE = 0.55
 
 
 def _denominator(
-    sizes: list[tuple[int, int]], offset: int, events: int, pct: float | None
+    sizes: list[tuple[int, int]],
+    offset: int,
+    events: int,
+    pct: float | None,
+    after: tuple[int, int] | None = None,
+    named: Callable[[int], bool] | None = None,
+    arm_size_at: Callable[[int], bool] | None = None,
 ) -> int | None:
-    """The nearest group size stated before ``offset`` that agrees with the printed percentage."""
+    """The nearest group size stated before ``offset`` that agrees with the printed percentage;
+    failing that, with a percentage, the nearest one in ``after`` (the rest of the sentence:
+    "6 (15%) vs 2 (5%); the arms had 40 and 40 patients", "3 (6%) and 5 (10%) of 50 per group").
+    Among agreeing sizes, one ``named`` by the count's arm ("2 (3.3%) in the injection group" and
+    "injection (n = 60)") comes first."""
+    agreeing = []
     for pos, size in reversed(sizes):
         if pos >= offset or size < events or size <= 0:
             continue
         if pct is None:
             return size
-        decimals = 0
-        tol = 0.5 * 10.0 ** (-decimals) + 0.05
-        if abs(100.0 * events / size - pct) <= tol:
+        if _agrees(events, size, pct):
+            unnamed = named is None or not named(pos)
+            agreeing.append((unnamed, round(abs(100.0 * events / size - pct), 1), size))
+    if agreeing:  # the closest percentage, then the nearest size: 9 (20%) is 9 of 45, not of 44
+        return min(agreeing, key=lambda a: a[:2])[2]
+    if pct is None or after is None:
+        return None
+    for pos, size in sizes:
+        if (
+            after[0] <= pos < after[1]
+            and (arm_size_at is None or arm_size_at(pos))
+            and size >= events
+            and size > 0
+            and _agrees(events, size, pct)
+        ):
             return size
     return None
+
+
+def _arm_size_at(ctx: _Context) -> Callable[[int], bool]:
+    """A test whether the number at an offset reads as a group's size ("the arms had 40 and 40
+    patients", "of 50 patients per group", "each of 40"), not any later count of people."""
+
+    def arm_size(pos: int) -> bool:
+        near = ctx.text[max(0, pos - 30) : pos + 30]
+        if pat.COUNT_IS_DENOMINATOR_RE.search(ctx.text, max(0, pos - 16), pos):
+            return True  # "nausea in 7 (11.7%) … of the 60 treated patients"
+        return pat.ARM_CONTEXT_RE.search(near) is not None
+
+    return arm_size
+
+
+def _arm_namer(ctx: _Context, end: int) -> Callable[[int], bool] | None:
+    """For a count followed by "in the injection group": a test whether a size at an offset is
+    named by that arm ("transforaminal injection (n = 60)")."""
+    m = pat.ARM_NAMED_AFTER_RE.match(ctx.text, end)
+    if m is None:
+        return None
+    words = [w.lower() for w in re.findall(r"[A-Za-zÄÖÜäöüß]{3,}", m.group("name"))]
+    if not words:
+        return None
+
+    def named(pos: int) -> bool:
+        before = ctx.text[max(0, pos - 40) : pos].lower()
+        before = before[max(before.rfind(c) for c in ";)]") + 1 :]  # this arm's own words
+        return any(re.search(rf"\b{re.escape(w)}", before) for w in words)
+
+    return named
+
+
+def _rest_count(ctx: _Context, end: int, events: int, n: int) -> Candidate | None:
+    """The rest of the cohort after a count: "1,537 (75.1%) consented and 509 declined" (the two
+    counts add up to the denominator, else no reading)."""
+    m = pat.REST_COUNT_AFTER_RE.match(ctx.text, end)
+    if m is None or not ctx.free(m.start("ev"), m.end("ev")):
+        return None
+    rest = _count_value(ctx, m.group("ev"))
+    if rest + events != n:
+        return None
+    ctx.claim(m.start("ev"), m.end("ev"))
+    span = (m.start("ev"), m.end("ev"))
+    return Candidate("events", *span, *span, events=rest, n=n)
 
 
 def _counts(ctx: _Context) -> list[Candidate]:
     out: list[Candidate] = []
     text = ctx.text
+    for m in pat.NONE_OF_RE.finditer(text):
+        if ctx.free(m.start(), m.end()) and not pat.EVENTS_NOT_PEOPLE_AFTER_RE.match(
+            text, m.end("tot")
+        ):
+            ctx.claim(m.start(), m.end())
+            total = _count_value(ctx, m.group("tot"))
+            out.append(
+                Candidate(
+                    "events", m.start(), m.end(), m.start("ev"), m.end("ev"), events=0, n=total
+                )
+            )
+    for m in pat.ALL_OF_N_RE.finditer(text):
+        if ctx.free(m.start("n"), m.end("n")):
+            ctx.claim(m.start("n"), m.end("n"))
+            total = _count_value(ctx, m.group("n"))
+            span = (m.start("n"), m.end("n"))
+            out.append(Candidate("events", *span, *span, events=total, n=total))
+    # "60 received X and 60 received Y": two arm sizes
+    for m in [*pat.ARM_PAIR_RE.finditer(text), *pat.ARM_PAIR_DE_RE.finditer(text)]:
+        if not _allocation(ctx, m):
+            continue
+        for g in ("a", "b"):
+            if ctx.free(m.start(g), m.end(g)):
+                ctx.claim(m.start(g), m.end(g))
+                size = _count_value(ctx, m.group(g))
+                out.append(Candidate("n", m.start(g), m.end(g), m.start(g), m.end(g), n=size))
     for m in pat.EVENTS_RE.finditer(text):
         events = _count_value(ctx, m.group("ev"))
         total = _count_value(ctx, m.group("tot"))
@@ -758,13 +946,18 @@ def _counts(ctx: _Context) -> list[Candidate]:
                 continue
             events = _count_value(ctx, m.group("ev"))
             pct = ctx.num(m.group("pct")) if "pct" in m.re.groupindex else None
-            n = _denominator(sizes, m.start(), events, pct)
+            after = (m.end(), ctx.sentences.span(m.start())[1])
+            n = _denominator(
+                sizes, m.start(), events, pct, after, _arm_namer(ctx, m.end()), _arm_size_at(ctx)
+            )
             ctx.claim(m.start("ev"), m.end("ev"))
             out.append(
                 Candidate(
                     "events", m.start(), m.end(), m.start("ev"), m.end("ev"), events=events, n=n
                 )
             )
+            if n is not None and (rest := _rest_count(ctx, m.end(), events, n)) is not None:
+                out.append(rest)
     for regex in (pat.N_EQUALS_RE, pat.N_PEOPLE_RE):
         for m in regex.finditer(text):
             after = pat.N_IS_EVENT_AFTER_RE.match(text, m.end())

@@ -19,8 +19,13 @@ MINUS = rf"(?<![^\s(\[{{=:,;<>≤≥{DASH_CLASS}])(?:[{DASH_CLASS}+]|(?<![\d%]\s
 # The lookbehind stops numbers inside identifiers such as NCT01234567 or in "1.2.3".
 UNSIGNED = r"(?<![\w.·])(?:\d+(?:[.,·]\d+)?|[.,·]\d+)"
 NUM = rf"(?:{MINUS})?{UNSIGNED}"
-# Whole numbers, also with thousands separators ("1,250", German "1.250").
-INTEGER = r"(?<![\w.,·/])(?:\d{1,3}(?:[.,]\d{3}){1,3}(?![.,·]?\d)|\d+(?![.,·]\d))"
+# Whole numbers, also with thousands separators ("1,250", German "1.250", "1 250" with a thin,
+# no-break or plain space before a word); never the tail "250" of "1 250".
+_SPACES = "\u00a0\u2009\u202f"
+INTEGER = (
+    rf"(?<![\w.,·/])(?<!\d[ {_SPACES}])(?:\d{{1,3}}(?:[.,{_SPACES}]\d{{3}}){{1,3}}(?![.,·]?\d)"
+    r"|\d{1,3}(?: \d{3}){1,2}(?=\s+[A-Za-zÄÖÜäöü])|\d+(?![.,·]\d))"
+)
 
 _EN_UNITS = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
 _EN_TEENS = [
@@ -136,7 +141,7 @@ def parse_number(raw: str, german: bool = False, integer_context: bool = False) 
     "1,300" is read as 1300 only where an integer is expected (counts) and the text is English;
     "1.300" likewise only for German counts; otherwise the separator is a decimal mark.
     """
-    s = raw.strip().replace(" ", "")
+    s = re.sub(r"[\s\u00a0\u2009\u202f]", "", raw)
     if s[:1] == "+":
         s = s[1:]
     negative = bool(s) and s[0] in DASHES

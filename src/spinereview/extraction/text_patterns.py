@@ -166,12 +166,24 @@ P_VALUE_RE = re.compile(
     rf"(?:(?P<op><=|>=|=<|=>|[=<>≤≥])|\s(?:of|was|von)\s)\s*(?P<num>{UNSIGNED})"
 )
 
-_SD = r"(?:SD|s\.d\.|(?i:standard\s+deviation)|Standardabweichung)"
-_IQR = r"(?:IQR|(?i:interquartile\s+range)|Interquartilsabstand)"
+_SD = r"(?:SD|\bsd\b|[sS]\.[dD]\.|(?i:standard\s+deviation)|Standardabweichung)"
+_IQR = r"(?:IQR|(?i:interquartile\s+range)(?:\s*[(\[]IQR[)\]])?|Interquartilsabstand)"
+_RANGE = r"(?:(?i:range)|Spannweite|(?i:min(?:imum)?\s*[–-]\s*max(?:imum)?))"
 _ARM_UNIT = r"(?:\s?(?:points|mm|cm|kg|%|(?:days|weeks|months|years)\b))?"
+# A unit repeated inside the SD's bracket ("62 mm (18 mm)"); never "%" (a count's percentage).
+_SD_UNIT = r"(?:\s?(?:points|mm|cm|kg|(?:days|weeks|months|years)\b))?"
 PLUS_MINUS_RE = re.compile(
     rf"(?P<mean>{NUM}){_ARM_UNIT}\s*(?:±|\+/[-−]|\+-)\s*(?P<sd>{UNSIGNED})"
     rf"(?:\s*[(\[]?\s*{_SD}\s*[)\]]?)?"
+)
+# The SD in a bracket with its sign: "41.2 (±12.3)", "41.2 (± 12.3 SD)".
+PLUS_MINUS_BRACKET_RE = re.compile(
+    rf"(?P<mean>{NUM}){_ARM_UNIT}\s*[(\[]\s*(?:±|\+/[-−]|\+-)\s*(?P<sd>{UNSIGNED}){_SD_UNIT}"
+    rf"(?:\s*{_SD})?\s*[)\]]"
+)
+# The SD named after its number: "42 (15 SD)".
+SD_AFTER_RE = re.compile(
+    rf"(?P<mean>{NUM}){_ARM_UNIT}\s*[(\[]\s*(?P<sd>{UNSIGNED}){_SD_UNIT}\s*{_SD}\s*[)\]]"
 )
 SD_LABELLED_RE = re.compile(
     rf"(?P<mean>{NUM}){_ARM_UNIT}\s*(?:[(\[]|[,;])\s*{_SD}\s*[=:,]?\s*(?P<sd>{UNSIGNED})(?:\s*[)\]])?"
@@ -186,41 +198,74 @@ DISPERSION_HEADER_RE = re.compile(
     r"(?P<kind>SEM?\b|SD\b|(?i:standard\s+error|standard\s+deviation))"
 )
 MEAN_SD_HEADER_RE = re.compile(
-    rf"\b(?i:mean|Mittelwert)\s*(?:[(\[]\s*{_SD}\s*[)\]]|(?:±|\+/-)\s*{_SD}\b)"
+    rf"(?:\b(?i:mean|Mittelwert)|\bMW\b)(?:\s+(?:[A-Z]{{2,6}}\b|(?i:changes?|scores?|values?)))?\s*(?:[(\[]\s*(?:±\s*)?{_SD}\s*[)\]]|(?:±|\+/-)\s*{_SD}\b)"
 )
 # Numbers of a sample-size calculation are no arm statistics: "a target difference of 1.0 (SD 2.0)".
 ARM_NOT_BEFORE_RE = re.compile(
     r"\b(?i:target|planned|assum\w*|expected|detect|powered|power|sample\s+size|MCID|hypothesi[sz]ed"
-    r"|anticipated|clinically\s+important|significance\s+level|alpha|drop-?out|attrition)\b[^.;]{0,40}$"
+    r"|anticipated|clinically\s+important|significance\s+level|alpha|drop-?out|attrition)\b[^.;]{0,55}$"
 )
-PAIR_RE = re.compile(rf"(?P<mean>{NUM}){_ARM_UNIT}\s*[(\[]\s*(?P<sd>{UNSIGNED})\s*[)\]]")
+PAIR_RE = re.compile(rf"(?P<mean>{NUM}){_ARM_UNIT}\s*[(\[]\s*(?P<sd>{UNSIGNED}){_SD_UNIT}\s*[)\]]")
+# A sentence that names a standard error and no SD: its "a ± b" are no SDs ("(mean ± SEM)").
+SE_WORD_RE = re.compile(r"\bSEM?\b|(?i:standard\s+error)|Standardfehler")
+SD_WORD_RE = re.compile(rf"{_SD}|\bSDs\b")
+# A unit after a median ("4 days", "15 mg", "3 injections", "61 Jahre", "0.8 mg/kg").
+_MEDIAN_UNIT = (
+    r"(?:\s?%|\s?(?!(?:to|and|und|bis|vs|versus|or|oder|IQR|range)\b)[A-Za-zµäöü²]{1,12}\b"
+    r"(?:/[A-Za-zµ]{1,4}[\d²]?)?)"
+)
+# A median's spread labelled IQR: "4 days (IQR 2–6)", "6.5 hours (interquartile range 4.0–9.0)",
+# "14 points, with an IQR of 6 to 24".
 MEDIAN_IQR_RE = re.compile(
-    rf"(?P<median>{NUM}){_ARM_UNIT}\s*(?:[(\[]|[,;])\s*{_IQR}\s*[=:,]?\s*"
+    rf"(?P<median>{NUM}){_MEDIAN_UNIT}?\s*(?:[(\[]|[,;])\s*(?:(?i:with\s+an?)\s+)?{_IQR}"
+    r"\s*(?:[=:,]|\b(?:of|was|von)\b)?\s*"
     rf"(?P<q1>{NUM})\s*{SEP}\s*(?P<q3>{NUM})(?:\s*[)\]])?"
 )
-MEDIAN_HEADER_RE = re.compile(rf"\b(?i:median)\s*[(\[]\s*{_IQR}\s*[)\]]")
+# Two arms' values with their spreads listed after them: "median 5 vs 3 days; IQR 3–8 and 2–5,
+# respectively", "mean NRS 5.6 and 5.9 (SDs 2.1 and 2.3)".
+_PAIR_JOIN = r"\s*(?:,\s*)?(?:(?i:vs\.?|versus|and|und|v\.|compared\s+with|gegenüber)\s*|;\s*)"
+_PAIR_OPEN = (
+    r"(?:\s*,?\s*(?i:respectively))?(?:\s*[,;]\s*|\s*[(\[]\s*)(?:(?i:respectively)\s*[,;]?\s*)?"
+    r"(?:(?i:with)\s+)?"
+)
+MEDIAN_PAIR_IQR_RE = re.compile(
+    rf"(?P<a>{NUM}){_ARM_UNIT}{_PAIR_JOIN}(?P<b>{NUM}){_ARM_UNIT}{_PAIR_OPEN}"
+    rf"(?:{_IQR}|IQRs|(?i:interquartile\s+ranges))\s*(?:[=:,]|\bof\b)?\s*(?P<a1>{NUM})\s*{SEP}\s*(?P<a3>{NUM}){_PAIR_JOIN}"
+    rf"(?P<b1>{NUM})\s*{SEP}\s*(?P<b3>{NUM})(?:\s*[)\]])?"
+)
+SD_PAIR_RE = re.compile(
+    rf"(?P<a>{NUM}){_ARM_UNIT}{_PAIR_JOIN}(?P<b>{NUM}){_ARM_UNIT}{_PAIR_OPEN}"
+    rf"(?:{_SD}|SDs|(?i:standard\s+deviations))\s*(?:[=:,]|\bof\b)?\s*(?P<sa>{UNSIGNED}){_PAIR_JOIN}(?P<sb>{UNSIGNED})(?:\s*[)\]])?"
+)
+# "median (IQR)", "Md [IQR]", "median (range)": the header of the triples that follow. A median
+# with its range is read as median_iqr with the extremes as q1 and q3.
+MEDIAN_HEADER_RE = re.compile(rf"(?:\b(?i:median)|\bMd\b)\s*[(\[]\s*(?:{_IQR}|{_RANGE})\s*[)\]]")
+# A mean named after a median header ends the header's scope: "Median age 58 (range 31–84) years;
+# mean BMI 27.4 (range 19–41)".
+MEAN_WORD_RE = re.compile(r"\b(?i:mean|average|Mittelwert|durchschnittlich\w*)\b|\bM\s*=")
 TRIPLE_RE = re.compile(
-    rf"(?P<median>{NUM}){_ARM_UNIT}\s*[(\[]\s*(?P<q1>{NUM})\s*{SEP}\s*(?P<q3>{NUM})\s*[)\]]"
+    rf"(?P<median>{NUM}){_MEDIAN_UNIT}?\s*[(\[]\s*(?P<q1>{NUM})\s*{SEP}\s*(?P<q3>{NUM})\s*[)\]]"
 )
 # "median" with a quartile header within the clause: "median [25th percentile, 75th percentile]",
 # "(first quartile, third quartile)", "Q1–Q3", "(25th–75th percentile)", "(median, IQR)".
 MEDIAN_QUARTILE_HEADER_RE = re.compile(
-    r"\b(?i:median)\b(?:[^.;]|\.(?=\d)){0,45}?(?:\bIQR\b|(?i:interquartile|percentile|quartile)|\bQ1\b"
-    r"|Interquartilsabstand)[^.;\d]{0,20}?(?:[)\]]|(?=\s*\d))"
+    r"\b(?i:median|mediane[n]?)\b(?:[^.;]|\.(?=\d)){0,70}?(?:\bIQR\b"
+    r"|(?i:interquartile|percentile|quartile|range\b)|\bQ1\b|Interquartilsabstand|Spannweite)"
+    r"[^.;\d]{0,20}?(?:[)\]]|(?=\s*\d))"
 )
 # Quartile names inside the bracket: "(Q1–Q3, 14–30)", "(IQR 3-7)", "(25th to 75th percentile 24.1 to
 # 31.0)", "(interquartile range: 2-6)"; "(Q1 5, Q3 12)" names each quartile.
 _QUARTILE_NAMES = (
-    r"(?:Q1\s*[–-]\s*Q3|IQR|(?i:interquartile\s+range|25th\s*(?:percentile\s*)?(?:[–-]|to)\s*"
+    r"(?:Q1\s*[–-]\s*Q3|IQR|Interquartilsabstand|Spannweite|(?i:interquartile\s+range(?:\s*[(\[]IQR[)\]])?|range"
+    r"|min(?:imum)?\s*[–-]\s*max(?:imum)?|25th\s*(?:percentile\s*)?(?:[–-]|to)\s*"
     r"75th(?:\s+percentiles?)?|p25\s*[–-]\s*p75))"
-)
-_MEDIAN_UNIT = (
-    r"(?:\s?%|\s?(?!(?:to|and|und|bis|vs|versus|or)\b)[A-Za-zµ]{1,6}\b(?:/[A-Za-zµ]{1,4}\d?)?)"
 )
 QUARTILE_TRIPLE_RE = re.compile(
     rf"(?P<median>{NUM}){_MEDIAN_UNIT}?"
-    rf"\s*(?:[(\[]\s*(?:{_QUARTILE_NAMES}\s*[,:]?\s*|Q1\s*[:=]?\s*)?|,\s*)"
-    rf"(?P<q1>{NUM})(?:\s?[A-Za-zµ%]{{1,6}})?(?:\s*{SEP}\s*|\s*[,;]\s*Q3\s*[:=]?\s*)"
+    rf"\s*(?:[(\[]\s*(?:{_QUARTILE_NAMES}\s*[,:]?\s*|(?:Q1|(?i:lower\s+quartile|quartiles))\s*[:=]?\s*)?"
+    rf"|,\s*(?:{_QUARTILE_NAMES}\s*[,:]?\s*)?)"
+    rf"(?P<q1>{NUM})(?:\s?[A-Za-zµ%]{{1,6}})?"
+    rf"(?:\s*{SEP}\s*|\s*[,;]\s*(?:Q3|(?i:upper\s+quartile))\s*[:=]?\s*)"
     rf"(?P<q3>{NUM})(?:\s?[A-Za-zµ%]{{1,6}})?"
     r"(?:\s*[)\]])?"
 )
@@ -246,7 +291,10 @@ N_IS_EVENT_AFTER_RE = re.compile(r"[^.;()\[\]]{0,40}[(\[]\s*(?P<ev>\d+)\s*/")
 N_PEOPLE_RE = re.compile(
     rf"(?P<n>{INTEGER}|\b(?i:{NUMBER_WORD}))\s+(?:[a-z][a-z-]*\s+){{0,2}}?{_PEOPLE}"
 )
-_TOTAL = r"(?:\d{1,3}(?:[.,]\d{3}){1,3}(?![.,·]?\d)|\d+(?![\d/]|[.,·]\d))"
+_TOTAL = (
+    r"(?:\d{1,3}(?:[.,\u00a0\u2009\u202f]\d{3}){1,3}(?![.,·]?\d)|\d{1,3}(?: \d{3}){1,2}(?=\s+[A-Za-z])"
+    r"|\d+(?![\d/]|[.,·]\d))"
+)
 _COUNT = rf"(?:{INTEGER}|\b(?i:{NUMBER_WORD}))"
 # "4 of the 9 patients", "[140 of 1,339]", "2 (1.6%) of 125", "6 patients of 88", "18 der 24",
 # "Twenty-nine of 31", "twenty-one of the twenty-six patients", "1.024 von 2.048".
@@ -256,19 +304,32 @@ EVENTS_RE = re.compile(
     rf"(?:\s+(?:[a-z][a-z-]*\s+)?{_PEOPLE})?"
 )
 # "k of N" that counts study units, not people with an outcome ("one of 2 groups", "2 der 3 Zentren").
+# The optional word is an adjective ("one of 2 treatment groups"), never a preposition: "9/20 in
+# group II" counts people.
 EVENTS_NOT_PEOPLE_AFTER_RE = re.compile(
-    r"\s*(?:[a-z]+\s+)?(?i:groups?|Gruppen|centres?|centers?|Zentren|sites?|reviewers?|physicians?"
+    r"\s*(?:(?!(?:in|of|at|per|from|for|im|with|who|that|had|were|patients)\b)[A-Za-z][a-z]+\s+){0,2}"
+    r"(?i:groups?|Gruppen|centres?|centers?|Zentren|sites?|reviewers?|physicians?"
     r"|authors?|techniques?|arms?|raters?|surgeons?|investigators?|Ärzte[n]?|hospitals?|Kliniken"
-    r"|trials?|studies|Studien|injection\s+techniques)\b"
+    r"|trials?|studies|Studien|injection\s+techniques|sessions?|Sitzungen|items?|questions?|cycles?"
+    r"|visits?|days|weeks|months|years|Tagen|Wochen|Monaten|levels?|segments?|domains?|criteria"
+    r"|records|articles|papers|reports|databases|countries|RCTs?|cohorts?|analyses|analysis"
+    r"|outcomes|endpoints|models|scenarios|Studienarm\w*|Behandlungsarm\w*|Arme[n]?|Analysen|tests?|manoeuvres?|maneuvers?"
+    rf"|states|regions?|provinces?|countries|(?:time\s*)?points?|Zeitpunkte\w*)\b(?!\s+{_PEOPLE})"
 )
 # Scores and thresholds, not events: ">7/10", "<4/10", "3/5 or more", "Grade 3/4".
 EVENTS_NOT_SLASH_BEFORE_RE = re.compile(
-    r"(?:[<>≤≥]|=>|>=|\b(?i:grade|grad|scor\w*|score\s+of|rated|rating|at\s+least|more\s+than"
-    r"|less\s+than|greater\s+than|above|below|over|under|up\s+to|from|mindestens|über|unter))\s*$"
+    r"(?:\b(?i:from|between|von|zwischen)\s+\d+\s*/\s*\d+\s+(?i:to|and|bis|und)\s*$|[<>≤≥]|=>|>=|\b(?i:grade|grad|scor\w*|score\s+of|rated|rating|at\s+least|more\s+than"
+    r"|less\s+than|greater\s+than|above|below|over|under|up\s+to|from|between|mindestens|über|unter"
+    r"|zwischen))\s*$"
+)
+# A score or grade written "k of N": "a pain score > 7 of 10", "grade 4 of 5".
+EVENTS_NOT_OF_BEFORE_RE = re.compile(
+    r"(?:[<>≤≥]|=>|>=|\b(?i:grade|grad|scor\w*|score\s+of|level|Stufe)"
+    r"|\b(?i:rated|rating|scored)(?:\s+[A-Za-z]+){0,3})\s*$"
 )
 # Denominators of rating scales: "k/10" and "k/100" are scores unless they count people ("(3/10)",
 # "3/10 patients", "3/10 (30%)").
-SCALE_TOTALS = frozenset({10, 100})
+SCALE_TOTALS = frozenset({5, 10, 100})  # 5: muscle strength grades ("4/5")
 EVENTS_SLASH_COUNTS_BEFORE_RE = re.compile(
     rf"(?:\d|{_PEOPLE}|\b(?i:{NUMBER_WORD}))[^.;()\[\]\d]{{0,40}}[(\[]\s*$"
 )
@@ -297,12 +358,82 @@ COUNT_AFTER_GROUP_RE = re.compile(
     r"|improved)\b"
 )
 # A table's "n (%)" row header and its cells "47 (53)", up to the next row ("—") or sentence end.
-N_PERCENT_HEADER_RE = re.compile(r"\b[nN]\s*\(\s*%\s*\)")
+N_PERCENT_HEADER_RE = re.compile(r"\b(?:[nN]|No\.|Anzahl)(?:\s*/\s*[nN])?\s*\(\s*%\s*\)")
 N_PERCENT_CELL_RE = re.compile(
-    rf"(?P<ev>{INTEGER})\s*\(\s*(?P<pct>{NUM})\s*%?\s*\)(?:\s+(?:of|von)\s+(?P<tot>{_TOTAL}))?"
+    rf"(?P<ev>{INTEGER})(?:\s*/\s*(?P<slash>{_TOTAL}))?\s*\(\s*(?P<pct>{NUM})\s*%?\s*\)"
+    rf"(?:\s+(?:of|von)\s+(?P<tot>{_TOTAL}))?"
 )
 TABLE_ROW_END_RE = re.compile(r"\s[—–]\s")
-COUNT_IS_DENOMINATOR_RE = re.compile(r"\b(?i:among|of|von|unter)\s+$")
+# More ways to state arm sizes (denominators only): "60 and 61 patients", "n = 60 and 61",
+# "randomly assigned 60 to surgery and 61 to rehabilitation", "the surgery arm (60)".
+ARM_SIZES_MORE_RE = re.compile(
+    rf"(?P<n>{INTEGER})\s*(?:,|and|und|vs\.?)\s*{INTEGER}\s+(?:[a-z][a-z-]*\s+)?{_PEOPLE}"
+    rf"|\b[nN]\s*=\s*{INTEGER}\s*(?:,|and|und|vs\.?)\s*(?P<n2>{INTEGER})(?!\s*[%.,]?\d)"
+    rf"|\b(?i:assigned|allocated|randomi[sz]ed)\s+(?P<n3>{INTEGER})\s+(?:{_PEOPLE}\s+)?(?i:to)\b"
+    rf"|\b(?i:and)\s+(?P<n4>{INTEGER})\s+(?i:to)\s+(?:the\s+)?[a-z]+(?:\s+(?:group|arm))?\b"
+    rf"|\b(?i:group|arm|Gruppe)\s*(?:[A-Z]{{1,3}}|[0-9])?\s*[(\[]\s*(?P<n5>{INTEGER})\s*[)\]]"
+    rf"|\b(?i:group\s+sizes?|arm\s+sizes?|Gruppengröße[n]?)\s*(?i:je|jeweils|of|were|was|:|=)?\s*"
+    rf"(?P<n6>{INTEGER})\b"
+)
+# Arm sizes with no person noun: "(60 per group)", "40 in each arm", "48 were assigned to surgery".
+ARM_SIZE_RE = re.compile(
+    rf"(?P<n>{INTEGER})\s+(?:{_PEOPLE}\s+)?(?:(?i:per|in\s+each|to\s+each|in\s+both|je|pro|in\s+jeder)\s+"
+    r"(?i:groups?|arms?|Gruppen?|Arm|Studienarm)\b|(?i:were\s+|wurden\s+)?(?i:assigned|allocated|randomi[sz]ed)"
+    r"\s+to\b)"
+)
+# "None of the 40 patients": zero events of 40 ("keiner der 40 Patienten").
+NONE_OF_RE = re.compile(
+    rf"\b(?P<ev>(?i:none|no\s+one|neither)|[Kk]eine[rnsm]?|[Nn]iemand)\s+(?:of|der|von)\s+"
+    rf"(?:the\s+|den\s+)?(?P<tot>{INTEGER}|\b(?i:{NUMBER_WORD}))"
+    rf"(?:\s+(?:[a-z][a-z-]*\s+)?{_PEOPLE})?"
+)
+# "All 32 patients in the surgery arm attended the visit": every one of N had the outcome.
+ALL_OF_N_RE = re.compile(
+    rf"\b(?i:all)\s+(?P<n>{INTEGER}|\b(?i:{NUMBER_WORD}))\s+(?:[a-z][a-z-]*\s+)?{_PEOPLE}"
+    r"[^.;,\d]{0,50}?\b(?i:attended|completed|returned|achieved|reported|responded|recovered"
+    r"|improved|developed|experienced|healed|resumed|regained)\b"
+)
+# Two arms' sizes in one sentence: "60 received a steroid injection and 60 received saline".
+ARM_PAIR_RE = re.compile(
+    rf"(?<![\w.,])(?P<a>{INTEGER}|\b(?i:{NUMBER_WORD}))\s+(?:[a-z][a-z-]*\s+)?(?:{_PEOPLE}\s+)?"
+    r"(?P<verb>received|underwent|were\s+given|got)\b[^.;\d]{1,60}?\b(?:and|while|whereas)\s+"
+    rf"(?P<b>{INTEGER}|\b(?i:{NUMBER_WORD}))\s+(?:[a-z][a-z-]*\s+)?(?:{_PEOPLE}\s+)?(?P=verb)\b"
+)
+# Arm sizes listed in a bracket: "210 participants (106 surgery, 104 physiotherapy)".
+_NOT_ARM_WORD = (
+    r"(?!(?i:weeks?|months?|years?|days?|hours?|min\w*|Wochen|Monate\w*|Jahre\w*|Tage\w*|mg|ml|mm|cm"
+    r"|kg|points?|Punkte|times|sessions?|injections?|levels?|trials?|studies|centres?|centers?)\b)"
+)
+ARM_LIST_RE = re.compile(
+    rf"[(\[]\s*(?P<a>{INTEGER})\s+{_NOT_ARM_WORD}[A-Za-z][a-z-]+(?:\s+[a-z-]+)?\s*"
+    rf"(?:[,;]|\s(?:and|vs\.?|und))\s*(?P<b>{INTEGER})\s+{_NOT_ARM_WORD}[A-Za-z][a-z-]+"
+    r"(?:\s+[a-z-]+)?\s*[)\]]"
+)
+# German: "erhielten 32 eine Infiltration und 32 eine Scheininjektion".
+ARM_PAIR_DE_RE = re.compile(
+    rf"\b(?:erhielten|bekamen)\s+(?P<a>{INTEGER}|\b(?i:{NUMBER_WORD}))\s+(?:{_PEOPLE}\s+)?"
+    r"(?:eine[nm]?|die|das|den|einer)\b[^.;\d]{1,60}?\b(?:und|sowie)\s+"
+    rf"(?P<b>{INTEGER}|\b(?i:{NUMBER_WORD}))\s+(?:{_PEOPLE}\s+)?(?:eine[nm]?|die|das|den|einer)\b"
+)
+# The rest of a cohort after its first count: "1,537 (75.1%) consented and 509 declined".
+REST_COUNT_AFTER_RE = re.compile(
+    rf"\s+[a-z]+(?:\s+[a-z]+)?\s*,?\s+(?:and|while|whereas|und)\s+(?P<ev>{INTEGER})\s+"
+    r"(?:did\s+not\b|(?:were\s+|did\s+not\s+)?[a-z]+(?:ed|t)\b)"
+)
+# "Of 14 (7%)" names a denominator; "A total of 14 (7%) patients" does not.
+# The arm a count belongs to: "2 (3.3%) in the injection group", "bei 5 (10 %) in der Verumgruppe".
+ARM_NAMED_AFTER_RE = re.compile(
+    r"(?:\s+(?:[a-z]+\s+)?(?:patients|participants))?\s*,?\s*(?:in|im|of|with)\s+(?:the\s+|der\s+)?"
+    r"(?P<name>[A-Za-zÄÖÜäöü][\w-]*(?:\s+[A-Za-z][\w-]*)?)\s+(?:group|arm|cohort)\b"
+)
+# Words that make a number a group's size: "per group", "each of", "the arms had", "in groups of".
+ARM_CONTEXT_RE = re.compile(
+    r"\b(?i:per|each|both|je|pro|jeweils)\b|\b(?i:groups?|arms?|Gruppen?)\b(?:\s+(?i:had|of|with))"
+    r"|\b(?i:groups?\s+of)\b|\b(?i:group|arm|Gruppe)\s*(?:[A-Z]{1,3}|[0-9])?\s*[(\[]\s*[nN]\s*="
+)
+COUNT_IS_DENOMINATOR_RE = re.compile(
+    r"(?<![Tt]otal\s)\b(?i:among|of|von|unter)\s+(?:(?i:the|all|these|den|allen)\s+)?$"
+)
 COUNT_OF_THEM_RE = re.compile(
     rf"(?P<ev>{_COUNT})\s+(?:of|von)\s+(?:them|these|those|ihnen|diesen)\b"
 )
@@ -330,7 +461,8 @@ _DRUGS = (
 )
 # Not arm statistics: "1% lidocaine", "Lidocain 1 %", "80% power", "50% or more".
 PERCENT_NOT_ARM_AFTER_RE = re.compile(
-    rf"\s*(?:{_DRUGS}|(?i:power|or\s+more|or\s+greater|and\s+above|oder\s+mehr))"
+    rf"\s*(?:{_DRUGS}|(?i:power|or\s+more|or\s+greater|and\s+above|oder\s+mehr|drop-?outs?"
+    r"|attrition|loss\s+to\s+follow|Drop-?out))"
 )
 PERCENT_CONCENTRATION_BEFORE_RE = re.compile(rf"{_DRUGS}\s*$")
 
@@ -374,8 +506,11 @@ FOLLOWUP_DURATION_BEFORE_RE = re.compile(
     r"|lasted|took|stay(?:ed)?(?:\s+(?:was|of))?(?:\s+(?:a\s+)?(?:mean|median|average)(?:\s+of)?)?"
     r"|time\s+to\s+\w+(?:\s+\w+){0,3}?(?:\s+(?:was|of))?(?:\s+(?:a\s+)?(?:mean|median)(?:\s+of)?)?"
     r"|persist(?:ing|ed|s)?|(?:\d\s?)?vs\.?|versus|gegenüber|for\s+(?:more\s+than|over|at\s+least)"
-    r"|mindestens|mehr\s+als|länger\s+als|seit|jede[n]?|alle))\s*$"
+    r"|mindestens|mehr\s+als|länger\s+als|seit|jede[n]?|alle"
+    r"|(?:times|x)\s+(?:per|a|each)\s+(?:day|week|month)\s+for|(?:per|a)\s+week\s+for))\s*$"
 )
+# "5 of 7 days", "visit 3 of 5, twelve weeks": the N of "k of N" is no follow-up time.
+FOLLOWUP_OF_BEFORE_RE = re.compile(r"\b\d+\s+(?:of|von)\s+$")
 # "Follow-up lasted 24 months", "followed up for 2 years": the duration is the follow-up time.
 FOLLOWUP_WORD_BEFORE_RE = re.compile(
     r"\b(?i:follow(?:ed)?[\s-]?up|followed|Nachbeobachtung\w*|nachuntersucht)\b[^.;,\d]{0,25}$"
@@ -406,6 +541,7 @@ _OUTCOMES = {
     "function": r"\b(?i:(?:physical\s+)?function(?:al\s+(?:status|outcome|capacity))?\b"
     r"|Funktionsfähigkeit\b|Funktion\b)",
     "responder": r"\b(?i:responders?\b|response(?:\s+rates?)?\b|(?:treatment\s+|clinical\s+)?success\b"
-    r"|successful\s+outcomes?\b|Ansprechrate\w*|Responder\w*|Therapieerfolg\w*|Erfolgsrate\w*)",
+    r"|successful\s+outcomes?\b|Ansprechrate\w*|Responder\w*|Therapieerfolg\w*|Erfolgsrate\w*"
+    r"|Behandlungserfolg\w*)|\bAnsprechen\b",
 }
 OUTCOME_RE = re.compile("|".join(f"(?P<{k}>{v})" for k, v in _OUTCOMES.items()))
