@@ -229,14 +229,9 @@ def test_property_signs_spacing_brackets(
     assert _effects(text) == [("effect", "MD", -e, -lo, -hi, 95.0)], text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="blind holdout2 (frozen 60480a6) misses the arm-statistics targets at a43807a: "
-    "effect statements P 0.965 R 0.949 (met), arm statistics P 0.930 R 0.870 "
-    "(benchmarks/blind_holdout2_runs.md); strict, so this fails as soon as all targets are met",
-)
 def test_blind_holdout_gate() -> None:
-    """Issue 15 targets on the frozen blind holdout: effect statements and arm statistics."""
+    """Issue 15 targets on the frozen blind holdout2: effect statements and arm statistics
+    (met at 8584247, run 3 in benchmarks/blind_holdout2_runs.md; P >= 0.95 and R >= 0.90)."""
     items = load_corpus(HOLDOUT)
     scored = [score(i["text"], i["expect"], extract_candidates(i["text"])) for i in items]
     p_eff, r_eff = precision_recall(total(scored, {"effect"}))

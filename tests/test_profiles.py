@@ -272,7 +272,8 @@ def test_cluster_generic_live_search_runs_on_the_submit_host(tmp_path: Path) -> 
     assert proc.returncode == 0, out[-3000:]
     assert "localrule fetch_pubmed:" in out
     rules = Counter(s["rule"] for s in _submissions(state))
-    assert rules == Counter(["diff_pubmed", "verify_snapshot", "parse_records"])
+    # every step after the search is submitted (one parse job per shard; scale.shards is 1 here)
+    assert rules == Counter(["diff_pubmed", "verify_snapshot", "parse_shard", "parse_records"])
     assert requests > 0 and (workdir / "data/pubmed/2026-03-01/manifest.json").exists()
     assert (workdir / "results/records.parquet").exists()
 
