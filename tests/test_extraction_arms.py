@@ -5,16 +5,9 @@ each style is exercised in several variants."""
 from __future__ import annotations
 
 import pytest
+from extraction_helpers import values_of as _of
 
 from spinereview.extraction.candidates import extract_candidates
-
-
-def _of(text: str, kind: str) -> list[dict]:
-    return [
-        {k: v for k, v in c.values().items() if v is not None}
-        for c in extract_candidates(text)
-        if c.kind == kind
-    ]
 
 
 def _events(text: str) -> list[tuple]:

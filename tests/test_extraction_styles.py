@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from extraction_helpers import effects as _effects
+from extraction_helpers import values_of as _of
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -15,22 +17,6 @@ from spinereview.extraction.text_scoring import precision_recall, total
 # The blind holdout. holdout.yaml (frozen 29f0967) was retired to tuning data after its three recorded
 # runs; the gate reads holdout2.yaml (frozen 60480a6), a new blind set written by another session.
 HOLDOUT = Path(__file__).resolve().parent / "data" / "extraction_blind" / "holdout2.yaml"
-
-
-def _effects(text: str) -> list[tuple]:
-    return [
-        (c.kind, c.measure, c.estimate, c.ci_low, c.ci_high, c.ci_level)
-        for c in extract_candidates(text)
-        if c.kind in ("effect", "estimate_ci")
-    ]
-
-
-def _of(text: str, kind: str) -> list[dict]:
-    return [
-        {k: v for k, v in c.values().items() if v is not None}
-        for c in extract_candidates(text)
-        if c.kind == kind
-    ]
 
 
 @pytest.mark.parametrize(

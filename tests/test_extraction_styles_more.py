@@ -5,26 +5,10 @@ each style is exercised in several variants."""
 from __future__ import annotations
 
 import pytest
+from extraction_helpers import effects as _effects
+from extraction_helpers import values_of as _of
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from spinereview.extraction.candidates import extract_candidates
-
-
-def _effects(text: str) -> list[tuple]:
-    return [
-        (c.kind, c.measure, c.estimate, c.ci_low, c.ci_high, c.ci_level)
-        for c in extract_candidates(text)
-        if c.kind in ("effect", "estimate_ci")
-    ]
-
-
-def _of(text: str, kind: str) -> list[dict]:
-    return [
-        {k: v for k, v in c.values().items() if v is not None}
-        for c in extract_candidates(text)
-        if c.kind == kind
-    ]
 
 
 @pytest.mark.parametrize(

@@ -30,35 +30,13 @@ NUMERIC = (
     "events_ctrl",
     "p_value",
 )
-#: The sheet's header, in the order of data/extraction/effects.csv (draft rows use it too).
+#: The sheet's header, in the order of data/extraction/effects.csv (draft rows use it too):
+#: the numbers in NUMERIC's order, except that measure follows the timepoint and p_value the note.
 COLUMNS = (
-    "row_id",
-    "study_id",
-    "pmid",
-    "outcome",
-    "instrument",
-    "timepoint_weeks",
-    "measure",
-    "estimate",
-    "ci_low",
-    "ci_high",
-    "n_treat",
-    "n_ctrl",
-    "mean_treat",
-    "sd_treat",
-    "mean_ctrl",
-    "sd_ctrl",
-    "events_treat",
-    "events_ctrl",
-    "source_url",
-    "locator",
-    "note",
-    "p_value",
-    "direction",
-    "uncertain",
-    "pooling",
+    *("row_id", "study_id", "pmid", "outcome", "instrument"),
+    *(NUMERIC[0], "measure", *NUMERIC[1:-1]),
+    *("source_url", "locator", "note", NUMERIC[-1], "direction", "uncertain", "pooling"),
 )
-assert set(NUMERIC) <= set(COLUMNS)
 EFFECT = ("estimate", "ci_low", "ci_high")
 ARM_MEANS = ("mean_treat", "sd_treat", "mean_ctrl", "sd_ctrl")
 EVENTS = ("events_treat", "events_ctrl")
