@@ -75,10 +75,13 @@ def compile_terms(terms: Iterable[str]) -> re.Pattern[str] | None:
             if index < len(words) - 1 and not word.startswith("(?:"):
                 body += r"[\s-]+"
         body += r"\w*" if wildcard else ""
-        parts.append(rf"(?<!\w){_NOT_PREFIX}{body}(?!\w)")
+        parts.append(rf"{body}(?!\w)")
     if not parts:
         return None
-    return re.compile("|".join(parts), re.IGNORECASE)
+    # The look-behinds depend only on where a match starts, so they are checked once, before the
+    # alternation, instead of once per term: the same matches (the first term that matches at the
+    # leftmost start wins, as before), but most starts (inside a word) fail at the first look-behind.
+    return re.compile(rf"(?<!\w){_NOT_PREFIX}(?:{'|'.join(parts)})", re.IGNORECASE)
 
 
 _BOUNDARY = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-ZÄÖÜ0-9])|\n+")
