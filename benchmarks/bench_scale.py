@@ -147,14 +147,14 @@ def write_snapshot(directory: Path, n: int) -> list[dict[str, str]]:
     return [{"id": q, "term": f"synthetic {q}"} for q in parts]
 
 
-def timed(command: list[str]) -> dict[str, float]:
-    """Run ``command`` under /usr/bin/time in the repository root; wall, CPU seconds, peak MiB."""
+def timed(command: list[str], src: Path = ROOT / "src") -> dict[str, float]:
+    """Run ``command`` under /usr/bin/time with the package from ``src``; wall, CPU s, peak MiB."""
     with tempfile.NamedTemporaryFile("r", suffix=".time") as report:
         subprocess.run(
             ["/usr/bin/time", "-o", report.name, "-f", "%e %U %S %M", *command],
             check=True,
             cwd=ROOT,
-            env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+            env={**os.environ, "PYTHONPATH": str(src)},
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
@@ -163,8 +163,18 @@ def timed(command: list[str]) -> dict[str, float]:
 
 
 def main(argv: list[str]) -> None:
-    """``[--parse-only] N ...``: with --parse-only, only parse-records runs (screening is slow)."""
+    """``[--parse-only] [--against CHECKOUT] N ...``.
+
+    With --parse-only, only parse-records runs. With --against, each step also runs with the package
+    of another checkout (e.g. main's worktree) on the same synthetic snapshot, right after this
+    checkout's, and the table gains its rows and the CPU ratio (other / this).
+    """
     parse_only = "--parse-only" in argv
+    against = None
+    if "--against" in argv:
+        at = argv.index("--against")
+        against = Path(argv[at + 1]).resolve() / "src"
+        argv = argv[:at] + argv[at + 2 :]
     sizes = [int(a) for a in argv if a != "--parse-only"] or [20_000]
     cli = [sys.executable, "-m", "spinereview"]
     print(
@@ -218,11 +228,21 @@ def main(argv: list[str]) -> None:
                 if parse_only and name != "parse-records":
                     continue
                 result = timed(command)
-                print(
-                    f"| {n:,} | `{name}` | {result['wall']:.1f} | {result['cpu']:.1f} "
-                    f"| {n / result['wall']:,.0f} | {n / result['cpu']:,.0f} | {result['rss']:,.0f} |",
-                    flush=True,
-                )
+                _row(n, f"`{name}`", result)
+                if against is not None:
+                    other = timed(command, against)
+                    ratio = other["cpu"] / result["cpu"]
+                    _row(n, f"`{name}` with {against.parent.name} (CPU {ratio:.1f} ×)", other)
+                    if name == "parse-records" and not parse_only:
+                        timed(command)  # the records of this checkout feed the next steps
+
+
+def _row(n: int, label: str, result: dict[str, float]) -> None:
+    print(
+        f"| {n:,} | {label} | {result['wall']:.1f} | {result['cpu']:.1f} "
+        f"| {n / result['wall']:,.0f} | {n / result['cpu']:,.0f} | {result['rss']:,.0f} |",
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

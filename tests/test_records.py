@@ -265,3 +265,34 @@ def test_a_bad_row_in_a_later_batch_is_named_and_nothing_is_written(
     assert info.value.row == 3 and info.value.field == "month"
     assert parquet.read_bytes() == b"old" and csv.read_bytes() == b"old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["records.csv", "records.parquet"]
+
+
+@pytest.mark.parametrize(("batch", "sort_batches"), [(4, 2), (5, 1), (7, 3), (1000, 8)])
+def test_batches_on_disk_give_the_bytes_of_batches_in_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, batch: int, sort_batches: int
+) -> None:
+    """build_records keeps its batches in a folder beside the output and sorts them part by part
+    (issue 16); the files are those of the rows merged in memory, and the folder is removed."""
+    from spinereview.config import load_config
+
+    root = Path(__file__).resolve().parents[1]
+    config = load_config(root / "config/config.yaml")
+    snapshot = root / config["search"]["snapshot_dir"]
+    files = [(q["id"], snapshot / f"{q['id']}.xml") for q in config["search"]["queries"]]
+    monkeypatch.setattr(records_module, "BATCH_ROWS", batch)
+    monkeypatch.setattr(records_module, "SORT_BATCHES", sort_batches)
+    rows = merge_query_files(files)  # in memory
+    assert len(rows) > 2 * batch or batch == 1000
+    write_records(rows, tmp_path / "memory.parquet", tmp_path / "memory.csv")
+    out = tmp_path / "out"
+    assert build_records(files, out / "records.parquet", out / "records.csv") == len(rows)
+    assert (out / "records.parquet").read_bytes() == (tmp_path / "memory.parquet").read_bytes()
+    assert (out / "records.csv").read_bytes() == (tmp_path / "memory.csv").read_bytes()
+    assert sorted(p.name for p in out.iterdir()) == ["records.csv", "records.parquet"]
+    # a PMID that differs between files is still found when the first copy is on disk
+    monkeypatch.setattr(records_module, "BATCH_ROWS", 1)
+    with pytest.raises(InputError, match="PMID 101 differs"):
+        build_records(
+            [("qa", A), ("qb", B), ("qc", CONFLICT)], out / "records.parquet", out / "x.csv"
+        )
+    assert sorted(p.name for p in out.iterdir()) == ["records.csv", "records.parquet"]

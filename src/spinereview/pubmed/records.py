@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -13,7 +16,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from spinereview.errors import InputError
+from spinereview.errors import InputError, OutputError
 from spinereview.io import atomic_path
 from spinereview.pubmed.parse import iter_records
 from spinereview.schemas import validate_rows as check_rows
@@ -64,6 +67,8 @@ COLUMNS: tuple[str, ...] = tuple(ARROW_SCHEMA.names)
 
 #: rows per Arrow batch while collecting, checking and writing (a Parquet row group each)
 BATCH_ROWS = 5_000
+#: batches sorted together when the batches are on disk: the rows held at once while sorting
+SORT_BATCHES = 8
 
 _PARSED_SCHEMA = pa.schema([f for f in ARROW_SCHEMA if f.name != "query_ids"])
 _KEYS = frozenset(COLUMNS)
@@ -88,11 +93,18 @@ class _Collector:
     """
 
     def __init__(
-        self, files: Sequence[tuple[str, Path]], keep: Callable[[str], bool] | None = None
+        self,
+        files: Sequence[tuple[str, Path]],
+        keep: Callable[[str], bool] | None = None,
+        spill: Path | None = None,
     ) -> None:
         self.files = [(query_id, Path(path)) for query_id, path in files]
         self.keep = keep  # only the PMIDs of one shard (spinereview.shards.member), else all
-        self.batches: list[pa.Table] = []
+        # With ``spill`` (a folder), each batch is written there as a Parquet file and only a digest
+        # of each row stays in memory, so memory does not grow with the number of records.
+        self.spill = spill
+        self.digests: list[bytes] = []
+        self.batches: list[pa.Table | Path] = []
         self.pending: list[dict[str, Any]] = []
         self.where: dict[str, list[Any]] = {}
         self.source: Path | str = ""  # the file being read, named if a record cannot be stored
@@ -111,10 +123,13 @@ class _Collector:
         if seen is None:
             self.where[pmid] = [len(self.where), number]
             self.pending.append(record)
+            if self.spill is not None:
+                self.digests.append(_digest(record))
             if len(self.pending) == BATCH_ROWS:
                 self._flush()
             return
-        if self._row(seen[0]) != record:
+        same = self.spill is not None and self.digests[seen[0]] == _digest(record)
+        if not same and self._row(seen[0]) != record:
             raise InputError(
                 path,
                 f"PMID {pmid} differs from the same PMID in {self.files[seen[1]][1]}; "
@@ -126,29 +141,107 @@ class _Collector:
 
     def _flush(self) -> None:
         if self.pending:
-            self.batches.append(_to_arrow(self.pending, _PARSED_SCHEMA, source=self.source))
+            table = _to_arrow(self.pending, _PARSED_SCHEMA, source=self.source)
+            if self.spill is None:
+                self.batches.append(table)
+            else:
+                path = self.spill / f"batch-{len(self.batches):06d}.parquet"
+                pq.write_table(table, path, compression="lz4", write_statistics=False)
+                self.batches.append(path)
             self.pending = []
+
+    def _batch(self, number: int) -> pa.Table:
+        batch = self.batches[number]
+        return batch if isinstance(batch, pa.Table) else pq.read_table(batch, schema=_PARSED_SCHEMA)
 
     def _row(self, row: int) -> dict[str, Any]:
         batch, offset = divmod(row, BATCH_ROWS)
         if batch == len(self.batches):
             return self.pending[offset]
-        return self.batches[batch].slice(offset, 1).to_pylist()[0]
+        return self._batch(batch).slice(offset, 1).to_pylist()[0]
 
     def _query_ids(self, seen: list[Any]) -> list[str]:
         return [self.files[seen[1]][0], *seen[2:]]
 
     def sorted_tables(self) -> Iterator[pa.Table]:
         """The rows in PMID order with their query ids, as tables of up to BATCH_ROWS rows."""
-        everything = pa.concat_tables([_PARSED_SCHEMA.empty_table(), *self.batches])
         order = sorted(self.where, key=int)
+        if self.spill is not None:
+            yield from self._sorted_from_disk(order)
+            return
+        everything = pa.concat_tables([_PARSED_SCHEMA.empty_table(), *self.batches])
         for start in range(0, len(order), BATCH_ROWS):
             pmids = order[start : start + BATCH_ROWS]
-            seen = [self.where[p] for p in pmids]
-            part = everything.take(pa.array([s[0] for s in seen], type=pa.int64()))
-            query_ids = pa.array([self._query_ids(s) for s in seen], type=pa.list_(_TEXT))
-            position = ARROW_SCHEMA.get_field_index("query_ids")
-            yield part.add_column(position, ARROW_SCHEMA.field("query_ids"), query_ids)
+            part = everything.take(pa.array([self.where[p][0] for p in pmids], type=pa.int64()))
+            yield self._with_query_ids(part, pmids)
+
+    def _sorted_from_disk(self, order: list[str]) -> Iterator[pa.Table]:
+        """``sorted_tables`` for batches on disk, holding SORT_BATCHES batches at a time.
+
+        Each batch file is read once and its rows are sent to the part of the sorted table they
+        belong in (a Parquet file per SORT_BATCHES * BATCH_ROWS sorted rows); each part is then
+        read, put in order and cut into batches, the same batches as when everything is in memory.
+        """
+        assert self.spill is not None
+        rank = np.empty(len(order), dtype=np.int64)  # row -> its position in PMID order
+        rank[np.fromiter((self.where[p][0] for p in order), np.int64, len(order))] = np.arange(
+            len(order)
+        )
+        span = SORT_BATCHES * BATCH_ROWS
+        parts = [self.spill / f"part-{i:06d}.parquet" for i in range(-(-len(order) // span))]
+        schema = _PARSED_SCHEMA.append(pa.field("_position", pa.int64()))
+        with contextlib.ExitStack() as stack:
+            writers = [
+                stack.enter_context(pq.ParquetWriter(p, schema, compression="lz4")) for p in parts
+            ]
+            for number in range(len(self.batches)):
+                table = self._batch(number)
+                first = number * BATCH_ROWS
+                positions = rank[first : first + table.num_rows]
+                table = table.append_column("_position", pa.array(positions))
+                which = positions // span
+                for part in np.unique(which):
+                    writers[part].write_table(table.filter(pa.array(which == part)))
+                path = self.batches[number]
+                if isinstance(path, Path):
+                    path.unlink()
+        for index, path in enumerate(parts):
+            table = pq.read_table(path, schema=schema)
+            path.unlink()
+            positions = table.column("_position").to_numpy()
+            table = table.drop_columns(["_position"])
+            table = table.take(pa.array(np.argsort(positions, kind="stable")))
+            for start in range(0, table.num_rows, BATCH_ROWS):
+                begin = index * span + start
+                pmids = order[begin : begin + BATCH_ROWS]
+                yield self._with_query_ids(table.slice(start, BATCH_ROWS), pmids)
+
+    def _with_query_ids(self, part: pa.Table, pmids: list[str]) -> pa.Table:
+        """``part`` (the rows of ``pmids``, in that order) with their query ids column."""
+        seen = [self.where[p] for p in pmids]
+        query_ids = pa.array([self._query_ids(s) for s in seen], type=pa.list_(_TEXT))
+        position = ARROW_SCHEMA.get_field_index("query_ids")
+        return part.add_column(position, ARROW_SCHEMA.field("query_ids"), query_ids)
+
+
+def _digest(record: dict[str, Any]) -> bytes:
+    """A digest of a parsed record: equal digests, equal records (the check of a PMID seen twice)."""
+    text = json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+
+
+@contextlib.contextmanager
+def _spill_folder(target: Path) -> Iterator[Path]:
+    """A temporary folder beside ``target`` for batches on disk, removed afterwards."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        folder = tempfile.TemporaryDirectory(
+            prefix=f".{target.name}.", suffix=".batches", dir=target.parent
+        )
+    except OSError as exc:
+        raise OutputError(target, exc) from None
+    with folder as name:
+        yield Path(name)
 
 
 def _to_arrow(
@@ -194,8 +287,9 @@ def build_records(files: Sequence[tuple[str, Path]], parquet_path: Path, csv_pat
     The rows are those of ``merge_query_files``, held as Arrow batches rather than Python dicts,
     checked column by column and written batch by batch, Parquet and CSV both or neither.
     """
-    collector = _Collector(files).collect()
-    _write_tables(collector.sorted_tables(), parquet_path, csv_path)
+    with _spill_folder(parquet_path) as spill:
+        collector = _Collector(files, spill=spill).collect()
+        _write_tables(collector.sorted_tables(), parquet_path, csv_path)
     return len(collector.where)
 
 
@@ -208,11 +302,12 @@ def build_records_shard(files: Sequence[tuple[str, Path]], shard: str, parquet_p
     """
     from spinereview.shards import member
 
-    collector = _Collector(files, member(shard)).collect()
     with (
+        _spill_folder(parquet_path) as spill,
         atomic_path(parquet_path) as tmp,
         pq.ParquetWriter(tmp, ARROW_SCHEMA, compression="zstd", write_statistics=False) as out,
     ):
+        collector = _Collector(files, member(shard), spill).collect()
         start = 1
         for table in collector.sorted_tables():
             check_table(table, source=parquet_path, start=start)

@@ -58,7 +58,9 @@ def compile_terms(terms: Iterable[str]) -> re.Pattern[str] | None:
     stands for up to N other words ("acute ~2 sciatica" finds "acute unilateral sciatica"). A term
     right after "non-" does not match ("steroid*" is not found in "non-steroidal").
     """
-    parts = []
+    parts: list[
+        tuple[str | None, str]
+    ] = []  # (the letter or digit a term starts with, its pattern)
     for term in terms:
         stem, wildcard = (term[:-1], True) if term.endswith("*") else (term, False)
         words = []
@@ -69,16 +71,41 @@ def compile_terms(terms: Iterable[str]) -> re.Pattern[str] | None:
             words.append(rf"(?:[\w'-]+[\s-]+){{0,{gap.group(1)}}}" if gap else re.escape(word))
         if not words:
             continue
+        first = words[0][0]
+        key = first.lower() if first.isascii() and first.isalnum() else None
         body = ""
         for index, word in enumerate(words):
             body += word
             if index < len(words) - 1 and not word.startswith("(?:"):
                 body += r"[\s-]+"
         body += r"\w*" if wildcard else ""
-        parts.append(rf"(?<!\w){_NOT_PREFIX}{body}(?!\w)")
+        parts.append((key, rf"{body}(?!\w)"))
     if not parts:
         return None
-    return re.compile("|".join(parts), re.IGNORECASE)
+    return re.compile(rf"(?<!\w){_NOT_PREFIX}(?:{_by_first_letter(parts)})", re.IGNORECASE)
+
+
+def _by_first_letter(parts: Sequence[tuple[str | None, str]]) -> str:
+    """The terms' alternation, grouped by the ASCII letter or digit each term starts with.
+
+    Each group keeps the terms in their listed order, with the terms that start otherwise (a gap
+    ``~N``, a sign, a non-ASCII letter) in their places, and is entered only where the text has that
+    letter (in either case; no character matches two ASCII letters without case), so the first term
+    that matches at a position is the same as in the plain alternation of all terms. The look-behinds,
+    which depend only on the position, are checked once before it instead of once per term. The same
+    matches; most positions fail at the first look-behind and most words at one group.
+    """
+    keys = dict.fromkeys(key for key, _ in parts if key is not None)
+    if len(keys) < 2:
+        return "|".join(body for _, body in parts)
+    groups = [
+        rf"(?={re.escape(key)})(?:{'|'.join(b for k, b in parts if k in (key, None))})"
+        for key in keys
+    ]
+    others = [body for key, body in parts if key is None]
+    if others:
+        groups.append("|".join(others))
+    return "|".join(groups)
 
 
 _BOUNDARY = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-ZÄÖÜ0-9])|\n+")
