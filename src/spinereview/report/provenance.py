@@ -83,6 +83,7 @@ def provenance_block(facts: Mapping[str, Any]) -> str:
         '<section class="prov" id="provenance" aria-label="Provenance">'
         "<p><strong>Provenance of this report</strong> (what produced it; no time stamp, so two "
         "runs on the same inputs give the same bytes). The config hash is the sha256 of the "
-        "effective configuration as canonical JSON.</p>"
+        "effective configuration as canonical JSON, without its execution settings (scale), "
+        "which change no result.</p>"
         f"<dl>{rows}</dl></section>"
     )
