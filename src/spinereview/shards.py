@@ -13,11 +13,16 @@ so the files of another setting are never mistaken for these.
 
 from __future__ import annotations
 
+import json
 import re
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
 
 from spinereview.errors import InputError
+
+T = TypeVar("T")
 
 #: the number of shards when the config does not set ``scale.shards``
 DEFAULT_SHARDS = 1
@@ -52,3 +57,33 @@ def member(name: str) -> Callable[[str], bool]:
     if shards == 1:
         return lambda _pmid: True
     return lambda pmid: shard_of(pmid, shards) == index
+
+
+def read_shard_lines(
+    paths: Sequence[Path],
+    what: str,
+    parse: Callable[[Any], tuple[str, T]],
+    label: str = "",
+) -> dict[str, T]:
+    """The JSON lines of the shards' files as {key: value}, in file order; ``parse`` turns a line's
+    JSON into (key, value) and raises ValueError, KeyError, TypeError, IndexError or AttributeError
+    on a line that is not ``what``. A key in two lines (shard files of different runs) is an error
+    naming both files; ``label`` prefixes the key in it (e.g. "PMID ")."""
+    found: dict[str, T] = {}
+    where: dict[str, Path] = {}
+    for path in paths:
+        with open(path, encoding="utf-8") as lines:
+            for number, line in enumerate(lines, start=1):
+                try:
+                    key, value = parse(json.loads(line))
+                except (ValueError, KeyError, TypeError, IndexError, AttributeError) as exc:
+                    raise InputError(path, f"not {what} ({exc})", line=number) from None
+                if key in where:
+                    raise InputError(
+                        path,
+                        f"{label}{key} is also in {where[key]}: the shard files are not of one run; "
+                        "run the workflow again",
+                        line=number,
+                    )
+                found[key], where[key] = value, path
+    return found

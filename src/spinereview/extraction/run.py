@@ -259,31 +259,15 @@ def gather_candidates(
 ) -> tuple[int, int, int, int]:
     """``run_candidates`` from the shards' files (``extract_shard``): the records' parts in PMID
     order, then the cross-check with the sheet and the draft rows over all of them."""
-    import json
+    from spinereview.shards import read_shard_lines
 
-    found: list[dict[str, Any]] = []
-    seen: dict[str, Path] = {}
-    for path in shard_paths:
-        with open(path, encoding="utf-8") as lines:
-            for number, line in enumerate(lines, start=1):
-                try:
-                    entry = json.loads(line)
-                    pmid = str(entry["pmid"])
-                    if not pmid.isdigit() or not {"candidates", "drafts"} <= entry.keys():
-                        raise ValueError("expected pmid, candidates and drafts")
-                except (ValueError, KeyError, TypeError, AttributeError) as exc:
-                    raise InputError(
-                        path, f"not an extraction shard line ({exc})", line=number
-                    ) from None
-                if pmid in seen:
-                    raise InputError(
-                        path,
-                        f"PMID {pmid} is also in {seen[pmid]}: the shard files are not of one run; "
-                        "run the workflow again",
-                        line=number,
-                    )
-                seen[pmid] = path
-                found.append(entry)
+    def parse(entry: Any) -> tuple[str, dict[str, Any]]:
+        pmid = str(entry["pmid"])
+        if not pmid.isdigit() or not {"candidates", "drafts"} <= entry.keys():
+            raise ValueError("expected pmid, candidates and drafts")
+        return pmid, entry
+
+    found = list(read_shard_lines(shard_paths, "an extraction shard line", parse, "PMID ").values())
     found.sort(key=lambda entry: int(entry["pmid"]))
     return finish_candidates(found, sheet, studies, out_candidates, out_crosscheck, out_drafts)
 

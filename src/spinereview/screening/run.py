@@ -141,28 +141,12 @@ def classify_records(
 
 def read_classified(paths: Sequence[Path]) -> dict[str, Classified]:
     """The shards' classifications (``classify_records``) by record id; a record in two is an error."""
-    found: dict[str, Classified] = {}
-    where: dict[str, Path] = {}
-    for path in paths:
-        with open(path, encoding="utf-8") as lines:
-            for number, line in enumerate(lines, start=1):
-                try:
-                    entry = json.loads(line)
-                    record_id = entry["record_id"]
-                    classified = Classified.from_json(entry["classified"])
-                except (ValueError, KeyError, TypeError, IndexError) as exc:
-                    raise InputError(
-                        path, f"not a screening shard line ({exc})", line=number
-                    ) from None
-                if record_id in where:
-                    raise InputError(
-                        path,
-                        f"{record_id} is also in {where[record_id]}: the shard files are not of "
-                        "one run; run the workflow again",
-                        line=number,
-                    )
-                found[record_id], where[record_id] = classified, path
-    return found
+    from spinereview.shards import read_shard_lines
+
+    def parse(entry: Any) -> tuple[str, Classified]:
+        return entry["record_id"], Classified.from_json(entry["classified"])
+
+    return read_shard_lines(paths, "a screening shard line", parse)
 
 
 def run_screening(
