@@ -1,6 +1,6 @@
 """Benchmark: a synthetic snapshot of N records through parse, screen and candidate extraction.
 
-Run with `.venv/bin/python benchmarks/bench_scale.py [--parse-only] [N ...]` (default 20000) from
+Run with `.venv/bin/python benchmarks/bench_scale.py [--parse-only] [--shards K] [N ...]` (default 20000) from
 the repository root. For each N a synthetic snapshot is written: two query files (``q1``, ``q2``) whose records
 overlap by a tenth, so the merge across queries is exercised. Every record is written by this script
 from word lists and a seeded random generator (titles, a structured abstract with arm statistics and
@@ -12,6 +12,12 @@ screen.smk, extract.smk), in its own process under ``/usr/bin/time``, so the fig
 own: wall seconds, CPU seconds (user + system, less sensitive to other load on a shared machine),
 peak RSS, and records per second of wall time. The curated inputs (studies, links, overrides, the
 effect sheet) are the repository's own.
+
+With ``--shards K`` (and ``--parse-only``: parse and gather only) the steps run as the workflow runs them with ``scale.shards: K``: ``parse-shard``,
+``screen-shard`` and ``extract-shard`` once per shard, as many at a time as the machine has cores,
+each followed by its gather (``gather-records``, ``screen-records``, ``extract-candidates``). A
+sharded step's row gives the wall time from the first shard's start to the last one's end, the CPU
+seconds of all its shards, and the largest peak RSS of any one shard.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -162,6 +169,93 @@ def timed(command: list[str], src: Path = ROOT / "src") -> dict[str, float]:
     return {"wall": float(wall), "cpu": float(user) + float(system), "rss": int(kib) / 1024}
 
 
+def timed_all(commands: list[list[str]]) -> dict[str, float]:
+    """Run ``commands`` side by side, as many at a time as there are cores; summed over the shards."""
+    start = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        results = list(pool.map(timed, commands))
+    return {
+        "wall": time.perf_counter() - start,
+        "cpu": sum(r["cpu"] for r in results),
+        "rss": max(r["rss"] for r in results),
+    }
+
+
+def sharded_steps(cli: list[str], tmp: Path, queries: str, k: int) -> dict[str, list[list[str]]]:
+    """The workflow's commands with ``scale.shards: k`` (workflow/rules/search, screen, extract)."""
+    names = [f"{i}-of-{k}" for i in range(1, k + 1)]
+    shards = tmp / "shards"
+    shards.mkdir()
+    records = tmp / "records.parquet"
+    parsed = [shards / f"records.{name}.parquet" for name in names]
+    screened = [shards / f"screening.{name}.jsonl" for name in names]
+    extracted = [shards / f"candidates.{name}.jsonl" for name in names]
+    snapshot = str(tmp / "snapshot")
+    return {
+        "parse-shard": [
+            [
+                *cli,
+                "parse-shard",
+                "--snapshot-dir",
+                snapshot,
+                "--queries",
+                queries,
+                "--shard",
+                name,
+                "--out",
+                str(out),
+            ]
+            for name, out in zip(names, parsed, strict=True)
+        ],
+        "gather-records": [
+            [
+                *cli,
+                "gather-records",
+                "--shards",
+                *map(str, parsed),
+                "--out-parquet",
+                str(records),
+                "--out-csv",
+                str(tmp / "records.csv"),
+            ]
+        ],
+        "screen-shard": [
+            [*cli, "screen-shard", "--records", str(part), "--out", str(out)]
+            for part, out in zip(parsed, screened, strict=True)
+        ],
+        "screen-records": [
+            [
+                *cli,
+                "screen-records",
+                "--records",
+                str(records),
+                "--classified",
+                *map(str, screened),
+                "--out-dir",
+                str(tmp / "screening"),
+            ]
+        ],
+        "extract-shard": [
+            [*cli, "extract-shard", "--records", str(part), "--out", str(out)]
+            for part, out in zip(parsed, extracted, strict=True)
+        ],
+        "extract-candidates": [
+            [
+                *cli,
+                "extract-candidates",
+                "--shards",
+                *map(str, extracted),
+                "--out-candidates",
+                str(tmp / "candidates.csv"),
+                "--out-crosscheck",
+                str(tmp / "crosscheck.csv"),
+                "--out-drafts",
+                str(tmp / "drafts.csv"),
+            ]
+        ],
+    }
+
+
 def main(argv: list[str]) -> None:
     """``[--parse-only] [--against CHECKOUT] N ...``.
 
@@ -174,6 +268,11 @@ def main(argv: list[str]) -> None:
     if "--against" in argv:
         at = argv.index("--against")
         against = Path(argv[at + 1]).resolve() / "src"
+        argv = argv[:at] + argv[at + 2 :]
+    shards = 0
+    if "--shards" in argv:
+        at = argv.index("--shards")
+        shards = int(argv[at + 1])
         argv = argv[:at] + argv[at + 2 :]
     sizes = [int(a) for a in argv if a != "--parse-only"] or [20_000]
     cli = [sys.executable, "-m", "spinereview"]
@@ -190,6 +289,21 @@ def main(argv: list[str]) -> None:
             (tmp_path / "snapshot").mkdir()
             queries = json.dumps(write_snapshot(tmp_path / "snapshot", n))
             records = tmp_path / "records.parquet"
+            if shards:
+                total = {"wall": 0.0, "cpu": 0.0, "rss": 0.0}
+                for name, commands in sharded_steps(cli, tmp_path, queries, shards).items():
+                    if parse_only and name not in ("parse-shard", "gather-records"):
+                        continue
+                    result = timed_all(commands)
+                    label = f"`{name}` × {shards}" if len(commands) > 1 else f"`{name}`"
+                    _row(n, label, result)
+                    total = {
+                        "wall": total["wall"] + result["wall"],
+                        "cpu": total["cpu"] + result["cpu"],
+                        "rss": max(total["rss"], result["rss"]),
+                    }
+                _row(n, f"all steps, {shards} shards", total)
+                continue
             steps = {
                 "parse-records": [
                     *cli,

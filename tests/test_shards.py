@@ -242,6 +242,37 @@ def test_records_gathered_from_shards_are_the_unsharded_table_byte_for_byte(
     assert len(found_twice) == 4  # one row per PMID, both queries named, in config order
 
 
+@pytest.mark.parametrize("shards", [1, 3])
+def test_gathering_in_small_batches_gives_the_unsharded_table_byte_for_byte(
+    search, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shards: int
+) -> None:
+    """Batches of 4 rows: the gather reads each shard a batch at a time and merges across shards,
+    so rows of one output batch come from several shard batches; the bytes stay those of one job."""
+    import pyarrow.parquet as pq
+
+    from spinereview.pubmed import records
+
+    monkeypatch.setattr(records, "BATCH_ROWS", 4)
+    build_records(search, tmp_path / "whole.parquet", tmp_path / "whole.csv")
+    parts = _sharded(search, shards, tmp_path / "shards")
+    assert gather_records(parts, tmp_path / "r.parquet", tmp_path / "r.csv") == 42
+    assert pq.read_metadata(tmp_path / "r.parquet").num_row_groups == 11  # 42 rows, 4 a group
+    assert _sha(tmp_path / "r.parquet") == _sha(tmp_path / "whole.parquet")
+    assert _sha(tmp_path / "r.csv") == _sha(tmp_path / "whole.csv")
+
+
+def test_gathering_refuses_a_shard_file_out_of_pmid_order(search, tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    parts = _sharded(search, 1, tmp_path / "shards")
+    table = pq.read_table(parts[0])
+    pq.write_table(table.take(list(range(table.num_rows))[::-1]), parts[0])
+    with pytest.raises(InputError, match="not in PMID order") as info:
+        gather_records(parts, tmp_path / "r.parquet", tmp_path / "r.csv")
+    assert str(parts[0]) in str(info.value)
+    assert not (tmp_path / "r.parquet").exists() and not (tmp_path / "r.csv").exists()
+
+
 def test_a_shard_file_does_not_depend_on_the_order_of_the_records(search, tmp_path: Path) -> None:
     alpha = search[0][1]
     articles = _articles()

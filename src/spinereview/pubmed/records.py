@@ -324,14 +324,22 @@ def gather_records(shard_paths: Sequence[Path], parquet_path: Path, csv_path: Pa
     The rows are those ``build_records`` gives for the same query files, in PMID order and in the
     same batches, so the two files are byte for byte the same whatever the number of shards. A PMID
     in two shard files (files of different runs) is an error naming both.
+
+    Memory stays flat in the number of records: only the PMID columns are read whole; the rows are
+    read from each shard file in order, a batch at a time, and merged into batches of BATCH_ROWS
+    (each shard file is in PMID order, as ``build_records_shard`` writes it, which is checked).
     """
-    tables = [read_records(path) for path in shard_paths]
-    everything = pa.concat_tables([ARROW_SCHEMA.empty_table(), *tables]).combine_chunks()
-    pmids = everything.column("pmid").to_pylist()
-    if len(set(pmids)) != len(pmids):
+    pmids = [_shard_pmids(path) for path in shard_paths]
+    numbers = np.concatenate([np.empty(0, dtype=np.int64), *(p for _column, p in pmids)])
+    source = np.concatenate(
+        [np.empty(0, dtype=np.int64)]
+        + [np.full(len(p), i, dtype=np.int64) for i, (_column, p) in enumerate(pmids)]
+    )
+    order = np.argsort(numbers, kind="stable")
+    if len(order) > 1 and not np.all(np.diff(numbers[order]) > 0):
         where: dict[str, Path] = {}
-        for path, table in zip(shard_paths, tables, strict=True):
-            for pmid in table.column("pmid").to_pylist():
+        for path, (column, _numbers) in zip(shard_paths, pmids, strict=True):
+            for pmid in column:
                 if pmid in where:
                     raise InputError(
                         path,
@@ -340,15 +348,61 @@ def gather_records(shard_paths: Sequence[Path], parquet_path: Path, csv_path: Pa
                         field="pmid",
                     )
                 where[pmid] = path
-    order = sorted(range(len(pmids)), key=lambda i: int(pmids[i]))
-    ordered = everything.take(pa.array(order, type=pa.int64()))
+    source = source[order]
 
     def batches() -> Iterator[pa.Table]:
-        for start in range(0, ordered.num_rows, BATCH_ROWS):
-            yield ordered.slice(start, BATCH_ROWS).combine_chunks()
+        readers = [_ShardRows(path) for path in shard_paths]
+        for start in range(0, len(source), BATCH_ROWS):
+            part = source[start : start + BATCH_ROWS]
+            counts = np.bincount(part, minlength=len(readers))
+            pieces, offsets, offset = [], np.zeros(len(readers), dtype=np.int64), 0
+            for i, reader in enumerate(readers):
+                offsets[i] = offset
+                if counts[i]:
+                    pieces.append(reader.take(int(counts[i])))
+                    offset += int(counts[i])
+            # row j of the batch is the next unread row of shard part[j]
+            rank = np.empty(len(part), dtype=np.int64)
+            for i in np.flatnonzero(counts):
+                rank[part == i] = offsets[i] + np.arange(counts[i])
+            merged = pa.concat_tables([ARROW_SCHEMA.empty_table(), *pieces])
+            yield merged.take(pa.array(rank, type=pa.int64())).combine_chunks()
 
     _write_tables(batches(), parquet_path, csv_path)
-    return ordered.num_rows
+    return len(source)
+
+
+def _shard_pmids(path: Path) -> tuple[list[str], np.ndarray]:
+    """The PMID column of a shard file (checked as ``read_records`` checks), as text and numbers."""
+    _check_schema(path, pq.read_schema(path) if path.exists() else None)
+    column = pq.read_table(path, columns=["pmid"]).column("pmid").to_pylist()
+    numbers = np.fromiter((int(p) for p in column), dtype=np.int64, count=len(column))
+    if len(numbers) > 1 and not np.all(np.diff(numbers) > 0):
+        raise InputError(
+            path,
+            "the shard's records are not in PMID order: not a file of parse-shard; run the "
+            "workflow again",
+            field="pmid",
+        )
+    return column, numbers
+
+
+class _ShardRows:
+    """The rows of one shard file in file order, read a batch at a time as they are taken."""
+
+    def __init__(self, path: Path) -> None:
+        self._batches = pq.ParquetFile(path).iter_batches(batch_size=BATCH_ROWS)
+        self._buffer = ARROW_SCHEMA.empty_table()
+
+    def take(self, count: int) -> pa.Table:
+        """The next ``count`` rows (the caller never asks for more than the file holds)."""
+        while self._buffer.num_rows < count:
+            batch = next(self._batches)
+            self._buffer = pa.concat_tables(
+                [self._buffer, pa.Table.from_batches([batch]).cast(ARROW_SCHEMA)]
+            )
+        rows, self._buffer = self._buffer.slice(0, count), self._buffer.slice(count)
+        return rows
 
 
 def _row_tables(rows: Sequence[dict[str, Any]], source: str | Path) -> Iterator[pa.Table]:
@@ -542,11 +596,15 @@ def write_records(rows: list[dict[str, Any]], parquet_path: Path, csv_path: Path
 def read_records(path: str | Path) -> pa.Table:
     """Read results/records.parquet and check that its columns and types are the expected ones."""
     path = Path(path)
-    if not path.exists():
+    _check_schema(path, pq.read_schema(path) if path.exists() else None)
+    return pq.read_table(path)
+
+
+def _check_schema(path: Path, schema: pa.Schema | None) -> None:
+    """Refuse a missing records table (``schema`` None) or one whose columns are not ARROW_SCHEMA's."""
+    if schema is None:
         raise InputError(path, "records table not found; run the parse_records rule first")
-    table = pq.read_table(path)
-    if table.schema.remove_metadata() != ARROW_SCHEMA:
-        expected, found = set(ARROW_SCHEMA.names), set(table.schema.names)
+    if schema.remove_metadata() != ARROW_SCHEMA:
+        expected, found = set(ARROW_SCHEMA.names), set(schema.names)
         detail = f"missing {sorted(expected - found)}, unexpected {sorted(found - expected)}"
         raise InputError(path, f"records table has the wrong schema ({detail})", field="columns")
-    return table
