@@ -54,9 +54,9 @@ def article_files(refs: Sequence[Reference]) -> dict[str, str]:
 
 def _records(path: Path) -> dict[str, Reference]:
     from spinereview.citations.included import records_by_pmid
-    from spinereview.pubmed.records import read_records
+    from spinereview.pubmed.records import iter_record_rows
 
-    return records_by_pmid(read_records(path).to_pylist())
+    return records_by_pmid(iter_record_rows(path))
 
 
 def cmd_write_citations(args: argparse.Namespace) -> None:

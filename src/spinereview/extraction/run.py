@@ -223,11 +223,10 @@ def run_candidates(
     Returns (abstracts, candidates, cross-check rows, draft rows). Draft rows are never pooled:
     pooling reads the curated sheet alone.
     """
-    from spinereview.pubmed.records import read_records
+    from spinereview.pubmed.records import iter_record_rows
 
-    records = read_records(records_path).to_pylist()
     by_pmid = _studies_by_pmid(studies)
-    found = [record_candidates(r, by_pmid) for r in records if r["abstract"]]
+    found = [record_candidates(r, by_pmid) for r in iter_record_rows(records_path) if r["abstract"]]
     return finish_candidates(found, sheet, studies, out_candidates, out_crosscheck, out_drafts)
 
 
@@ -236,12 +235,12 @@ def extract_shard(records_path: Path, studies: Path, out_path: Path) -> int:
     (one shard), as JSON lines in its order, written atomically; return the number of abstracts."""
     import json
 
-    from spinereview.pubmed.records import read_records
+    from spinereview.pubmed.records import iter_record_rows
 
     by_pmid = _studies_by_pmid(studies)
     count = 0
     with atomic_path(out_path) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as out:
-        for record in read_records(records_path).to_pylist():
+        for record in iter_record_rows(records_path):
             if record["abstract"]:
                 found = record_candidates(record, by_pmid)
                 out.write(json.dumps(found, ensure_ascii=False, sort_keys=True) + "\n")

@@ -600,6 +600,29 @@ def read_records(path: str | Path) -> pa.Table:
     return pq.read_table(path)
 
 
+def iter_record_batches(
+    path: str | Path, columns: Sequence[str] | None = None
+) -> Iterator[list[dict[str, Any]]]:
+    """The rows of a records table as lists of dicts, BATCH_ROWS at a time, in file order.
+
+    Checked as ``read_records`` checks; memory stays flat in the number of rows. ``columns``
+    limits the dicts to those columns.
+    """
+    path = Path(path)
+    _check_schema(path, pq.read_schema(path) if path.exists() else None)
+    with pq.ParquetFile(path) as table:
+        for batch in table.iter_batches(batch_size=BATCH_ROWS, columns=columns):
+            yield batch.to_pylist()
+
+
+def iter_record_rows(
+    path: str | Path, columns: Sequence[str] | None = None
+) -> Iterator[dict[str, Any]]:
+    """``iter_record_batches``, row by row."""
+    for rows in iter_record_batches(path, columns):
+        yield from rows
+
+
 def _check_schema(path: Path, schema: pa.Schema | None) -> None:
     """Refuse a missing records table (``schema`` None) or one whose columns are not ARROW_SCHEMA's."""
     if schema is None:

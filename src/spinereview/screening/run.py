@@ -10,13 +10,14 @@ from typing import Any
 
 from spinereview.errors import InputError
 from spinereview.io import atomic_path, read_table, write_csv_atomic, write_json_atomic
-from spinereview.pubmed.records import read_records
+from spinereview.pubmed.records import iter_record_batches
 from spinereview.screening.dedup import Duplicate
 from spinereview.screening.prisma import prisma_counts
 from spinereview.screening.protocol import CLASSIFIED, SCREENED, Protocol
 from spinereview.screening.screen import (
     COMPARISON_COLUMNS,
     Classified,
+    Item,
     classify_item,
     comparison_rows,
     items_from_other,
@@ -128,15 +129,17 @@ def classify_records(
     """
     protocol = Protocol.from_config(screening_config)
     curated = load_curated(studies)
-    records = read_records(records_path).to_pylist()
+    count = 0
     with atomic_path(out_path) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as out:
-        for item in items_from_records(records, curated):
-            line = {
-                "record_id": item.record_id,
-                "classified": classify_item(item, protocol).to_json(),
-            }
-            out.write(json.dumps(line, ensure_ascii=False, sort_keys=True) + "\n")
-    return len(records)
+        for rows in iter_record_batches(records_path):
+            for item in items_from_records(rows, curated):
+                line = {
+                    "record_id": item.record_id,
+                    "classified": classify_item(item, protocol).to_json(),
+                }
+                out.write(json.dumps(line, ensure_ascii=False, sort_keys=True) + "\n")
+            count += len(rows)
+    return count
 
 
 def read_classified(paths: Sequence[Path]) -> dict[str, Classified]:
@@ -147,6 +150,20 @@ def read_classified(paths: Sequence[Path]) -> dict[str, Classified]:
         return entry["record_id"], Classified.from_json(entry["classified"])
 
     return read_shard_lines(paths, "a screening shard line", parse)
+
+
+#: The columns of the records table that screening reads (items_from_records, the PRISMA counts).
+_SCREENED_COLUMNS = (
+    "abstract",  # the text, read unless the shards' classes are given
+    "keywords",
+    "pmid",
+    "doi",
+    "title",
+    "year",
+    "query_ids",
+    "publication_types",
+    "mesh",
+)
 
 
 def run_screening(
@@ -166,8 +183,13 @@ def run_screening(
     curated = load_curated(inputs.studies)
     others = load_other_sources(inputs.other_sources, curated)
     links = load_links(inputs.links, curated)
-    records = read_records(records_path).to_pylist()
-    from_records = items_from_records(records, curated)
+    # read a batch at a time: the items keep what screening needs, ``records`` the PMIDs and queries
+    from_records: list[Item] = []
+    records: list[dict[str, Any]] = []
+    columns = _SCREENED_COLUMNS if classified is None else _SCREENED_COLUMNS[2:]
+    for rows in iter_record_batches(records_path, columns):
+        from_records += items_from_records(rows, curated, with_text=classified is None)
+        records += ({"pmid": r["pmid"], "query_ids": r["query_ids"]} for r in rows)
     items = from_records + items_from_other(others, curated)
     known = {i.record_id for i in items}
     overrides = load_overrides(inputs.overrides, known.__contains__)

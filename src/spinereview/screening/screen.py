@@ -67,16 +67,22 @@ def document_of(item: Item, protocol: Protocol) -> Document:
 
 
 def items_from_records(
-    rows: Sequence[Mapping[str, Any]], curated: Sequence[CuratedStudy]
+    rows: Sequence[Mapping[str, Any]], curated: Sequence[CuratedStudy], with_text: bool = True
 ) -> list[Item]:
-    """Turn records-table rows into screening items, attaching curated rows with the same PMID."""
+    """Turn records-table rows into screening items, attaching curated rows with the same PMID.
+
+    ``with_text=False`` leaves the text empty, for items whose classes are already known (a
+    per-shard job classified them): the decisions never read the text again.
+    """
     by_pmid: dict[str, list[CuratedStudy]] = {}
     for study in curated:
         if study.pmid:
             by_pmid.setdefault(study.pmid, []).append(study)
     items = []
     for row in rows:
-        text = screened_text(row["title"], row["abstract"] or "", row["keywords"])
+        text = (
+            screened_text(row["title"], row["abstract"] or "", row["keywords"]) if with_text else ""
+        )
         items.append(
             Item(
                 record_id=f"pmid:{row['pmid']}",
