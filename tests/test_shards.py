@@ -429,6 +429,33 @@ def test_candidates_from_shards_are_the_unsharded_tables_byte_for_byte(
         assert sum(1 for p in found if p.read_text(encoding="utf-8")) > 1
 
 
+def test_gathering_candidates_refuses_shard_files_of_another_run_or_order(
+    search, tmp_path: Path
+) -> None:
+    parts = _sharded(search, 2, tmp_path / "shards")
+    found = [part.with_suffix(".jsonl") for part in parts]
+    for part, out in zip(parts, found, strict=True):
+        extract_shard(part, STUDIES, out)
+    names = ("candidates.csv", "crosscheck.csv", "draft_rows.csv")
+    outputs = [tmp_path / "out" / n for n in names]
+    # the same file twice: the first PMID of the second copy names the first copy
+    with pytest.raises(InputError, match="is also in") as twice:
+        gather_candidates([*found, found[0]], SHEET, STUDIES, *outputs)
+    assert str(found[0]) in str(twice.value) and "line 1" in str(twice.value)
+    # lines out of PMID order (not written by extract-shard)
+    lines = found[0].read_text(encoding="utf-8").splitlines(keepends=True)
+    assert len(lines) > 2
+    found[0].write_text("".join([lines[1], lines[0], *lines[2:]]), encoding="utf-8")
+    with pytest.raises(InputError, match="not in PMID order") as order:
+        gather_candidates(found, SHEET, STUDIES, *outputs)
+    assert str(found[0]) in str(order.value) and "line 2" in str(order.value)
+    # a line that is not an entry
+    found[0].write_text('{"pmid": "x"}\n', encoding="utf-8")
+    with pytest.raises(InputError, match="not an extraction shard line"):
+        gather_candidates(found, SHEET, STUDIES, *outputs)
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
 def test_an_empty_shard_gathers_to_headers_only(tmp_path: Path) -> None:
     query = _write_query(tmp_path / "q.xml", [])
     parts = _sharded([("q", query)], 2, tmp_path / "shards")

@@ -6,11 +6,10 @@ import contextlib
 import csv
 import errno
 import hashlib
-import io
 import json
 import os
 import tempfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -85,16 +84,23 @@ def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
 
 
 def write_csv_atomic(
-    target: str | Path, rows: Sequence[Mapping[str, Any]], columns: Sequence[str]
+    target: str | Path, rows: Iterable[Mapping[str, Any]], columns: Sequence[str]
 ) -> None:
     """Write ``rows`` as UTF-8 CSV with exactly ``columns`` (in order, ``\\n`` line ends), atomically."""
-    buffer = io.StringIO()
-    writer = csv.DictWriter(
-        buffer, fieldnames=list(columns), lineterminator="\n", extrasaction="raise"
-    )
-    writer.writeheader()
-    writer.writerows(rows)
-    write_text_atomic(target, buffer.getvalue())
+    with csv_writer_atomic(target, columns) as writer:
+        writer.writerows(rows)
+
+
+@contextlib.contextmanager
+def csv_writer_atomic(target: str | Path, columns: Sequence[str]) -> Iterator[csv.DictWriter]:
+    """A ``csv.DictWriter`` (header written) onto a temporary file that replaces ``target`` when
+    the block succeeds: ``write_csv_atomic`` for rows that come a batch at a time."""
+    with atomic_path(target) as tmp, open(tmp, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(
+            handle, fieldnames=list(columns), lineterminator="\n", extrasaction="raise"
+        )
+        writer.writeheader()
+        yield writer
 
 
 def write_json_atomic(target: str | Path, data: Any) -> None:

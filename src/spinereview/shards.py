@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import re
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -72,18 +72,31 @@ def read_shard_lines(
     found: dict[str, T] = {}
     where: dict[str, Path] = {}
     for path in paths:
-        with open(path, encoding="utf-8") as lines:
-            for number, line in enumerate(lines, start=1):
-                try:
-                    key, value = parse(json.loads(line))
-                except (ValueError, KeyError, TypeError, IndexError, AttributeError) as exc:
-                    raise InputError(path, f"not {what} ({exc})", line=number) from None
-                if key in where:
-                    raise InputError(
-                        path,
-                        f"{label}{key} is also in {where[key]}: the shard files are not of one run; "
-                        "run the workflow again",
-                        line=number,
-                    )
-                found[key], where[key] = value, path
+        for number, key, value in iter_shard_lines(path, what, parse):
+            if key in where:
+                raise twice(path, number, label + key, where[key])
+            found[key], where[key] = value, path
     return found
+
+
+def iter_shard_lines(
+    path: Path, what: str, parse: Callable[[Any], tuple[str, T]]
+) -> Iterator[tuple[int, str, T]]:
+    """(line number, key, value) of each JSON line of one shard file, read as ``read_shard_lines``
+    reads it (the same error for a line that is not ``what``)."""
+    with open(path, encoding="utf-8") as lines:
+        for number, line in enumerate(lines, start=1):
+            try:
+                key, value = parse(json.loads(line))
+            except (ValueError, KeyError, TypeError, IndexError, AttributeError) as exc:
+                raise InputError(path, f"not {what} ({exc})", line=number) from None
+            yield number, key, value
+
+
+def twice(path: Path, line: int, key: str, first: Path) -> InputError:
+    """The error for ``key`` at ``line`` of ``path`` that a shard file read before holds too."""
+    return InputError(
+        path,
+        f"{key} is also in {first}: the shard files are not of one run; run the workflow again",
+        line=line,
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from spinereview.extraction.candidates import Candidate, extract_candidates, link_candidates
@@ -91,11 +91,32 @@ def crosscheck(
     Statuses: ``agrees``, ``sign_reversed`` (same numbers, opposite subtraction), ``not_found``
     (the abstract has no candidate with these numbers), ``candidate_not_in_sheet`` (an effect in the
     abstract that no curated row matches — for a curator to look at; candidates are never pooled).
+    The rows of the sheet come first (``crosscheck_sheet``), then the unmatched effects in PMID
+    order as text (``unmatched_effects``).
     """
+    effects = effects_by_pmid(candidates)
+    out, matched = crosscheck_sheet(sheet, effects, pmids_with_abstract)
+    in_order = (cand for _pmid, cands in sorted(effects.items()) for cand in cands)
+    return out + list(unmatched_effects(in_order, matched))
+
+
+def effects_by_pmid(candidates: Iterable[Mapping[str, Any]]) -> dict[str, list[Mapping[str, Any]]]:
+    """The effect candidates (not arm statistics) by PMID, each PMID's in their order."""
     effects: dict[str, list[Mapping[str, Any]]] = {}
     for cand in candidates:
         if cand["kind"] == "effect":
             effects.setdefault(cand["pmid"], []).append(cand)
+    return effects
+
+
+def crosscheck_sheet(
+    sheet: Sequence[SheetRow],
+    effects: Mapping[str, Sequence[Mapping[str, Any]]],
+    pmids_with_abstract: set[str],
+) -> tuple[list[dict[str, Any]], set[tuple[str, int]]]:
+    """The cross-check row of every curated effect row whose PMID has an abstract, and the
+    (PMID, candidate index) of the candidates they matched. ``effects`` needs only the sheet's
+    PMIDs (``effects_by_pmid``)."""
     out, matched = [], set()
     for row in sheet:
         if row.measure == "arms" or row.pmid not in pmids_with_abstract:
@@ -124,20 +145,24 @@ def crosscheck(
                     f"{len(effects.get(row.pmid, []))} effect candidates",
                 }
             )
-    for pmid, cands in sorted(effects.items()):
-        for cand in cands:
-            if (pmid, cand["index"]) not in matched:
-                values = {k: cand[k] for k in ("measure", "estimate", "ci_low", "ci_high")}
-                out.append(
-                    {
-                        "pmid": pmid,
-                        "row_id": "",
-                        "status": "candidate_not_in_sheet",
-                        "candidate_index": cand["index"],
-                        "detail": json.dumps(values),
-                    }
-                )
-    return out
+    return out, matched
+
+
+def unmatched_effects(
+    candidates: Iterable[Mapping[str, Any]], matched: set[tuple[str, int]]
+) -> Iterator[dict[str, Any]]:
+    """A ``candidate_not_in_sheet`` row for each effect candidate no curated row matched, in the
+    order of ``candidates`` (arm statistics are skipped)."""
+    for cand in candidates:
+        if cand["kind"] == "effect" and (cand["pmid"], cand["index"]) not in matched:
+            values = {k: cand[k] for k in ("measure", "estimate", "ci_low", "ci_high")}
+            yield {
+                "pmid": cand["pmid"],
+                "row_id": "",
+                "status": "candidate_not_in_sheet",
+                "candidate_index": cand["index"],
+                "detail": json.dumps(values),
+            }
 
 
 __all__ = ["Candidate", "candidate_rows", "crosscheck"]

@@ -209,11 +209,14 @@ def _cell_validators() -> dict[str, jsonschema.Draft202012Validator]:
     return out
 
 
-def check(rows: Sequence[Mapping[str, str]], source: str | Path = "draft rows") -> None:
+def check(
+    rows: Sequence[Mapping[str, str]], source: str | Path = "draft rows", start: int = 1
+) -> None:
     """Every filled sheet cell of every draft row against effects_sheet.schema.yaml (empty cells
-    are what a curator still has to fill). A broken cell is a bug here, so it raises."""
+    are what a curator still has to fill). A broken cell is a bug here, so it raises. ``start`` is
+    the number of the first row (rows checked a batch at a time)."""
     validators = _cell_validators()
-    for number_, row in enumerate(rows, start=1):
+    for number_, row in enumerate(rows, start=start):
         if row.get("status") != "draft":
             raise ValueError(f"{source}, row {number_}: status must be 'draft'")
         for name in SHEET_HEADER:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -227,7 +227,11 @@ def run_candidates(
 
     by_pmid = _studies_by_pmid(studies)
     found = [record_candidates(r, by_pmid) for r in iter_record_rows(records_path) if r["abstract"]]
-    return finish_candidates(found, sheet, studies, out_candidates, out_crosscheck, out_drafts)
+
+    def entries(by_text: bool) -> Iterator[dict[str, Any]]:
+        return iter(sorted(found, key=lambda entry: entry["pmid"]) if by_text else found)
+
+    return finish_candidates(entries, sheet, studies, out_candidates, out_crosscheck, out_drafts)
 
 
 def extract_shard(records_path: Path, studies: Path, out_path: Path) -> int:
@@ -257,54 +261,140 @@ def gather_candidates(
     out_drafts: Path | None = None,
 ) -> tuple[int, int, int, int]:
     """``run_candidates`` from the shards' files (``extract_shard``): the records' parts in PMID
-    order, then the cross-check with the sheet and the draft rows over all of them."""
-    from spinereview.shards import read_shard_lines
+    order, then the cross-check with the sheet and the draft rows over all of them. The shard
+    files are read line by line and merged by PMID (each is in PMID order, as extract-shard writes
+    it), so memory does not grow with the number of records."""
+    return finish_candidates(
+        _ShardEntries(shard_paths), sheet, studies, out_candidates, out_crosscheck, out_drafts
+    )
 
-    def parse(entry: Any) -> tuple[str, dict[str, Any]]:
-        pmid = str(entry["pmid"])
-        if not pmid.isdigit() or not {"candidates", "drafts"} <= entry.keys():
-            raise ValueError("expected pmid, candidates and drafts")
-        return pmid, entry
 
-    found = list(read_shard_lines(shard_paths, "an extraction shard line", parse, "PMID ").values())
-    found.sort(key=lambda entry: int(entry["pmid"]))
-    return finish_candidates(found, sheet, studies, out_candidates, out_crosscheck, out_drafts)
+class _ShardEntries:
+    """The entries of the extraction shard files, merged by PMID, read afresh at each call: in
+    PMID order as numbers (the records' order; the first call, which also checks the files), or
+    as text (the order of the cross-check's unmatched candidates)."""
+
+    WHAT = "an extraction shard line"
+
+    def __init__(self, paths: Sequence[Path]) -> None:
+        self.paths = list(paths)
+        self.lengths: dict[Path, set[int]] | None = None
+
+    def __call__(self, by_text: bool) -> Iterator[dict[str, Any]]:
+        import heapq
+
+        from spinereview.shards import twice
+
+        if not by_text:
+            self.lengths = {path: set() for path in self.paths}
+            merged = heapq.merge(*map(self._lines, self.paths), key=lambda t: int(t[2]))
+            last: tuple[Path, int, str, dict[str, Any]] | None = None
+            for item in merged:
+                path, number, pmid, entry = item
+                if last is not None and last[2] == pmid:
+                    raise twice(path, number, f"PMID {pmid}", last[0])
+                self.lengths[path].add(len(pmid))
+                last = item
+                yield entry
+            return
+        assert self.lengths is not None, "read by number first"
+        runs = [self._lines(p, n) for p in self.paths for n in sorted(self.lengths[p])]
+        for _path, _number, _pmid, entry in heapq.merge(*runs, key=lambda t: t[2]):
+            yield entry
+
+    def _lines(
+        self, path: Path, length: int | None = None
+    ) -> Iterator[tuple[Path, int, str, dict[str, Any]]]:
+        """The lines of one file; with ``length``, those whose PMID has that many digits (in the
+        file's order, which is then the PMIDs' order as text too)."""
+        from spinereview.shards import iter_shard_lines, twice
+
+        previous = 0
+        for number, pmid, entry in iter_shard_lines(path, self.WHAT, _shard_entry):
+            if int(pmid) <= previous:
+                if int(pmid) == previous:
+                    raise twice(path, number, f"PMID {pmid}", path)
+                raise InputError(
+                    path,
+                    "the lines are not in PMID order: not a file of extract-shard; run the "
+                    "workflow again",
+                    line=number,
+                )
+            previous = int(pmid)
+            if length is None or len(pmid) == length:
+                yield path, number, pmid, entry
+
+
+def _shard_entry(entry: Any) -> tuple[str, dict[str, Any]]:
+    pmid = str(entry["pmid"])
+    if not pmid.isdigit() or not {"candidates", "drafts"} <= entry.keys():
+        raise ValueError("expected pmid, candidates and drafts")
+    return pmid, entry
 
 
 def finish_candidates(
-    found: list[dict[str, Any]],
+    entries: Callable[[bool], Iterator[dict[str, Any]]],
     sheet: Path,
     studies: Path,
     out_candidates: Path,
     out_crosscheck: Path,
     out_drafts: Path | None = None,
 ) -> tuple[int, int, int, int]:
-    """The global part: ``found`` (``record_candidates`` of each record with an abstract, in record
-    order) cross-checked with the curated sheet; the three tables written."""
-    from spinereview.extraction.abstracts import CANDIDATE_COLUMNS, CROSSCHECK_COLUMNS, crosscheck
-    from spinereview.extraction.drafts import DRAFT_COLUMNS, check, mark_in_sheet
-    from spinereview.io import write_csv_atomic
+    """The global part: the ``record_candidates`` of each record with an abstract, cross-checked
+    with the curated sheet; the three tables written, a record at a time.
 
-    with_abstract = {entry["pmid"] for entry in found}
-    candidates = [row for entry in found for row in entry["candidates"]]
+    ``entries(by_text)`` yields those parts afresh at each call, in record order (PMIDs as numbers)
+    or, with ``by_text``, in the order of the PMIDs as text; it is called by number first. Returns
+    (abstracts, candidates, cross-check rows, draft rows). An error leaves every output untouched.
+    """
+    import contextlib
+
+    from spinereview.extraction.abstracts import (
+        CANDIDATE_COLUMNS,
+        CROSSCHECK_COLUMNS,
+        crosscheck_sheet,
+        effects_by_pmid,
+        unmatched_effects,
+    )
+    from spinereview.extraction.drafts import DRAFT_COLUMNS, check, mark_in_sheet
+    from spinereview.io import csv_writer_atomic
+
     curated = load_curated(studies)
     rows = load_sheet(sheet, {c.publication_id: c.pmid for c in curated})
-    checks = crosscheck(rows, candidates, with_abstract)
+    in_the_sheet = {row.pmid for row in rows}
+    with_abstract: set[str] = set()
+    of_the_sheet = []  # the candidates of the sheet's PMIDs: all the sheet's rows are compared with
+    for entry in entries(False):
+        with_abstract.add(entry["pmid"])
+        if entry["pmid"] in in_the_sheet:
+            of_the_sheet += entry["candidates"]
+    checks, matched = crosscheck_sheet(rows, effects_by_pmid(of_the_sheet), with_abstract)
     in_sheet = {
         (c["pmid"], c["candidate_index"]): c["row_id"]
         for c in checks
         if c["row_id"] and c["candidate_index"] is not None
     }
-    drafts = []
-    if out_drafts is not None:
-        drafts = [
-            mark_in_sheet(row, in_sheet.get((entry["pmid"], index)))
-            for entry in found
-            for index, row in entry["drafts"]
-        ]
-        check(drafts)
-    write_csv_atomic(out_candidates, candidates, CANDIDATE_COLUMNS)
-    write_csv_atomic(out_crosscheck, checks, CROSSCHECK_COLUMNS)
-    if out_drafts is not None:
-        write_csv_atomic(out_drafts, drafts, DRAFT_COLUMNS)
-    return len(with_abstract), len(candidates), len(checks), len(drafts)
+    counts = [len(with_abstract), 0, len(checks), 0]
+    with contextlib.ExitStack() as outputs:
+        candidates = outputs.enter_context(csv_writer_atomic(out_candidates, CANDIDATE_COLUMNS))
+        drafts = None
+        if out_drafts is not None:
+            drafts = outputs.enter_context(csv_writer_atomic(out_drafts, DRAFT_COLUMNS))
+        for entry in entries(False):
+            candidates.writerows(entry["candidates"])
+            counts[1] += len(entry["candidates"])
+            if drafts is not None:
+                marked = [
+                    mark_in_sheet(row, in_sheet.get((entry["pmid"], index)))
+                    for index, row in entry["drafts"]
+                ]
+                check(marked, start=counts[3] + 1)
+                drafts.writerows(marked)
+                counts[3] += len(marked)
+        crosschecked = outputs.enter_context(csv_writer_atomic(out_crosscheck, CROSSCHECK_COLUMNS))
+        crosschecked.writerows(checks)
+        everything = (cand for entry in entries(True) for cand in entry["candidates"])
+        for row in unmatched_effects(everything, matched):
+            crosschecked.writerow(row)
+            counts[2] += 1
+    return counts[0], counts[1], counts[2], counts[3]
