@@ -13,7 +13,8 @@ own: wall seconds, CPU seconds (user + system, less sensitive to other load on a
 peak RSS, and records per second of wall time. The curated inputs (studies, links, overrides, the
 effect sheet) are the repository's own.
 
-With ``--shards K`` (and ``--parse-only``: parse and gather only) the steps run as the workflow runs them with ``scale.shards: K``: ``parse-shard``,
+With ``--keep DIR`` the snapshot and every step's outputs stay in ``DIR/<N>/`` (a new folder), so
+that one step can be measured again by hand. With ``--shards K`` (and ``--parse-only``: parse and gather only) the steps run as the workflow runs them with ``scale.shards: K``: ``parse-shard``,
 ``screen-shard`` and ``extract-shard`` once per shard, as many at a time as the machine has cores,
 each followed by its gather (``gather-records``, ``screen-records``, ``extract-candidates``). A
 sharded step's row gives the wall time from the first shard's start to the last one's end, the CPU
@@ -22,6 +23,7 @@ seconds of all its shards, and the largest peak RSS of any one shard.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
@@ -257,7 +259,7 @@ def sharded_steps(cli: list[str], tmp: Path, queries: str, k: int) -> dict[str, 
 
 
 def main(argv: list[str]) -> None:
-    """``[--parse-only] [--against CHECKOUT] N ...``.
+    """``[--parse-only] [--shards K] [--keep DIR] [--against CHECKOUT] N ...``.
 
     With --parse-only, only parse-records runs. With --against, each step also runs with the package
     of another checkout (e.g. main's worktree) on the same synthetic snapshot, right after this
@@ -268,6 +270,11 @@ def main(argv: list[str]) -> None:
     if "--against" in argv:
         at = argv.index("--against")
         against = Path(argv[at + 1]).resolve() / "src"
+        argv = argv[:at] + argv[at + 2 :]
+    keep = None
+    if "--keep" in argv:
+        at = argv.index("--keep")
+        keep = Path(argv[at + 1]).resolve()
         argv = argv[:at] + argv[at + 2 :]
     shards = 0
     if "--shards" in argv:
@@ -284,8 +291,12 @@ def main(argv: list[str]) -> None:
     print("| records | step | wall s | CPU s | records/s (wall) | records/s (CPU) | peak RSS MiB |")
     print("|---:|---|---:|---:|---:|---:|---:|")
     for n in sizes:
-        with tempfile.TemporaryDirectory() as tmp:
-            tmp_path = Path(tmp)
+        with contextlib.ExitStack() as stack:
+            if keep is None:
+                tmp_path = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+            else:
+                tmp_path = keep / str(n)
+                tmp_path.mkdir(parents=True)
             (tmp_path / "snapshot").mkdir()
             queries = json.dumps(write_snapshot(tmp_path / "snapshot", n))
             records = tmp_path / "records.parquet"
