@@ -8,6 +8,13 @@ from spinereview.notebooks.workflow import notebook_inputs
 NOTEBOOK_HTML = expand("reports/notebooks/{notebook}.html", notebook=NOTEBOOKS)
 
 
+def notebook_root(input):
+    """The folder that holds the job's inputs as in the repository (notebooks/, results/, reports/,
+    config/, data/): "." here; under a storage provider, their local copy in .snakemake/storage/.
+    The kernel runs there, so the parameters' relative paths lead to the job's inputs."""
+    return os.path.dirname(os.path.dirname(input.notebook)) or "."
+
+
 rule render_notebook:
     input:
         unpack(
@@ -15,7 +22,9 @@ rule render_notebook:
                 wildcards.notebook,
                 RESULTS,
                 [a["id"] for a in config["meta"]["analyses"]],
-                [str(path) for rule in workflow.rules for path in rule.output],
+                [workflow_path(path) for rule in workflow.rules for path in rule.output],
+                # the snapshot's manifest (01, 02) and the curated effect sheet (02)
+                {"snapshot": snapshot_manifest(wildcards), "sheet": config["extraction"]["sheet"]},
             )
         ),
         notebook="notebooks/{notebook}.py",
@@ -33,6 +42,8 @@ rule render_notebook:
             },
             sort_keys=True,
         ),
+        root=lambda wildcards, input: notebook_root(input),
+        notebook=lambda wildcards, input: os.path.relpath(input.notebook, notebook_root(input)),
         cli=SPINEREVIEW,
     wildcard_constraints:
         notebook="|".join(NOTEBOOKS),
@@ -41,5 +52,5 @@ rule render_notebook:
     conda:
         "../../environment.yml"
     shell:
-        "{params.cli} run-notebook {input.notebook:q} --parameters {params.parameters:q}"
+        "{params.cli} run-notebook {params.notebook:q} --cwd {params.root:q} --parameters {params.parameters:q}"
         " --html {output.html:q} --ipynb {output.ipynb:q} 2> {log:q} || {{ rc=$?; cat {log:q} >&2; exit $rc; }}"

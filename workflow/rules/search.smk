@@ -47,7 +47,7 @@ rule verify_snapshot:
     output:
         update(f"{RESULTS}/pubmed/snapshot_verified.json"),
     params:
-        snapshot_dir=SNAPSHOT,
+        snapshot_dir=snapshot_dir,
         queries=QUERIES_JSON,
         cli=SPINEREVIEW,
     log:
@@ -68,7 +68,7 @@ rule parse_shard:
     output:
         update(f"{RESULTS}/shards/records.{{shard}}.parquet"),
     params:
-        snapshot_dir=SNAPSHOT,
+        snapshot_dir=snapshot_dir,
         queries=QUERIES_JSON,
         cli=SPINEREVIEW,
     log:
