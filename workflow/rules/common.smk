@@ -142,6 +142,14 @@ def optional_path(name, default):
     return lambda wildcards, input: input[name][0] if input[name] else default
 
 
+
+def notebook_root(input):
+    """The folder above the notebook job's input notebooks/<name>.py, which holds its other inputs as
+    in the repository (results/, reports/, config/, data/): "." here; under a storage provider, their local copy in .snakemake/storage/.
+    The kernel runs there, so the parameters' relative paths lead to the job's inputs."""
+    return os.path.dirname(os.path.dirname(input.notebook)) or "."
+
+
 def check_inputs():
     """Stop before any job if an input that no rule writes is missing (called at the end of the
     Snakefile, when every rule is known). Without this, Snakemake drops the job that reads a deleted

@@ -1,18 +1,12 @@
 # Reviewer notebooks: each executed in a fresh kernel after the stages it reads, rendered to HTML.
 # A notebook's inputs are the results it reads and the figures/audit it shows that some rule of the
 # workflow writes (looked up among all rules' outputs, so it runs after the figures and citations).
+# Notebooks 01 and 02 also read the snapshot's manifest, and 02 the curated effect sheet.
 from spinereview.notebooks import NOTEBOOKS
 from spinereview.notebooks.workflow import notebook_inputs
 
 # For rule all: every notebook rendered to reports/notebooks/<name>.html.
 NOTEBOOK_HTML = expand("reports/notebooks/{notebook}.html", notebook=NOTEBOOKS)
-
-
-def notebook_root(input):
-    """The folder that holds the job's inputs as in the repository (notebooks/, results/, reports/,
-    config/, data/): "." here; under a storage provider, their local copy in .snakemake/storage/.
-    The kernel runs there, so the parameters' relative paths lead to the job's inputs."""
-    return os.path.dirname(os.path.dirname(input.notebook)) or "."
 
 
 rule render_notebook:
