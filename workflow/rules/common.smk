@@ -136,6 +136,22 @@ def optional_input(path):
     return [path] if os.path.exists(path) else []
 
 
+def previous_snapshot_input():
+    """Live mode: [the snapshot the new one is compared with], or [] when there is none. With a
+    default storage provider on a file system (fs) it is looked for in the storage; other
+    providers cannot be listed here, so there the diff finds none."""
+    from spinereview.pubmed.live import previous_snapshot
+
+    out_root = config["search"]["live"]["out_root"]
+    where = out_root
+    if workflow.storage_settings.default_storage_provider == "fs":
+        where = os.path.join(workflow.storage_settings.default_storage_prefix or "", out_root)
+    elif workflow.storage_settings.default_storage_provider is not None:
+        return []
+    found = previous_snapshot(where, before=LIVE_DATE)
+    return [os.path.join(out_root, found.name)] if found else []
+
+
 def optional_path(name, default):
     """A params function: the optional input ``name`` as the job has it, else ``default`` (a path
     that does not exist, which the step reads as "not there")."""
