@@ -24,6 +24,7 @@ from workflow_copy import copy_workflow, run_snakemake
 
 from spinereview.notebooks import NOTEBOOKS
 from spinereview.notebooks.run import NotebookError, run_notebook
+from spinereview.notebooks.view import project_root
 from spinereview.notebooks.workflow import notebook_inputs, report_inputs, result_inputs
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -305,6 +306,15 @@ def test_rule_inputs_follow_the_rules_that_write_figures() -> None:
     inputs = notebook_inputs("03-meta-analysis", "res", ["x", "y"], outputs)
     assert "res/meta/analyses/x.json" in inputs["results"]
     assert "res/meta/analyses/y.json" in inputs["results"]
+    other = {"snapshot": "snap/manifest.json", "sheet": "sheet.csv"}  # read by 01 and 02 only
+    audit = notebook_inputs("02-extraction-audit", "res", [], outputs, other)
+    assert (audit["snapshot"], audit["sheet"]) == ("snap/manifest.json", "sheet.csv")
+    search = notebook_inputs("01-search-and-screening", "res", [], outputs, other)
+    assert search["snapshot"] == "snap/manifest.json" and "sheet" not in search
+    assert set(notebook_inputs("03-meta-analysis", "res", [], outputs, other)) == {
+        "results",
+        "reports",
+    }
     with pytest.raises(KeyError, match="unknown notebook"):
         result_inputs("05-nothing", "res", [])
 
@@ -359,3 +369,20 @@ def test_figure_alt_text_is_read_beside_the_figure_or_names_the_missing_file(
     assert figure_alt(png) == "forest_x.de.png (no alt text: forest_x.alt.de.txt is missing)"
     (tmp_path / "forest_x.alt.de.txt").write_text("Waldplot x.\n\nBildunterschrift.\n")
     assert figure_alt(png) == "Waldplot x."
+
+
+def test_project_root_is_the_checkout_or_the_folder_of_a_jobs_inputs(tmp_path: Path) -> None:
+    """From notebooks/ in Jupyter the checkout above; in a job under a storage provider the folder
+    of its inputs' local copies, which has config/ and notebooks/ but no Snakefile."""
+    (tmp_path / "Snakefile").write_text("")
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config/config.yaml").write_text("")
+    copies = tmp_path / ".snakemake/storage/fs/store"
+    for folder in ("config", "notebooks", "results"):
+        (copies / folder).mkdir(parents=True)
+    (copies / "config/config.yaml").write_text("")
+    assert project_root(copies / "results") == copies.resolve()
+    (tmp_path / "notebooks").mkdir()
+    assert project_root(tmp_path / "notebooks") == tmp_path.resolve()
+    (copies / "notebooks").rmdir()
+    assert project_root(copies) == tmp_path.resolve()  # not the inputs' folder: the checkout

@@ -294,3 +294,51 @@ def test_cluster_generic_failure_is_reported_like_a_local_one(tmp_path: Path) ->
     assert any(bad_row in line for line in console[-12:]), "\n".join(console[-30:])
     (failed,) = [s for s in _submissions(state) if s["rule"] == "harmonise_effects"]
     assert (state / f"{failed['job_id']}.exit").read_text(encoding="utf-8").split("\t")[0] != "0"
+
+
+#: What Snakemake counts as the workflow's sources (the Snakefile, its includes, the conda file,
+#: the configfile; it ships them to remote jobs) and the profiles; everything else is an input.
+SOURCES = ("Snakefile", "environment.yml", "workflow", "config", "profiles")
+#: The inputs that no rule writes, as they lie in the storage (the configuration is read by a
+#: notebook job as a declared input too).
+STORED_INPUTS = ("data", "notebooks", "config")
+
+
+@pytest.mark.workflow
+def test_run_through_the_fs_storage_provider_reads_only_declared_inputs(
+    finished_run: tuple[Path, subprocess.CompletedProcess[str]], tmp_path: Path
+) -> None:
+    """What the Kubernetes profile relies on, short of a cluster: the whole pipeline run locally
+    with a default storage provider, from a folder that holds only the workflow's sources while
+    the inputs lie only in the storage. Every job then gets its files as local copies of its
+    declared inputs (.snakemake/storage/fs/<prefix>/...): a step that read a file by a path of
+    its own would not find it. results/ and reports/ land in the storage, byte for byte as in a
+    plain local run, the run ends with the same warnings (a path in one names the local copy), and
+    a second run has nothing to do."""
+    if shutil.which("rsync") is None:  # snakemake-storage-plugin-fs copies with rsync
+        pytest.skip("rsync is not installed")
+    local_dir, local = finished_run
+    assert local.returncode == 0, local.stderr[-3000:]
+    workdir, store = tmp_path / "wf", tmp_path / "store"
+    for dest, names in ((workdir, SOURCES), (store, STORED_INPUTS)):
+        dest.mkdir()
+        for name in names:
+            if (ROOT / name).is_dir():
+                shutil.copytree(ROOT / name, dest / name, ignore=shutil.ignore_patterns("*.ipynb"))
+            else:
+                shutil.copy2(ROOT / name, dest / name)
+    storage = ("--default-storage-provider", "fs", "--default-storage-prefix", str(store))
+    proc = run_snakemake(workdir, *storage)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out[-3000:]
+    assert _job_stats(out) == _job_stats(local.stdout + local.stderr)
+    assert "retrieve from storage" in out and "send to storage" in out
+    for name in ("data", "notebooks", "results", "reports"):
+        assert not (workdir / name).exists(), name
+    assert _files(store) == _files(local_dir)
+    # the steps' warnings, read from the stored logs; a step names its input by the local copy
+    copies = f".snakemake/storage/fs/{str(store).lstrip('/')}/"
+    assert _warnings(out.replace(copies, "")) == _warnings(local.stdout + local.stderr)
+    again = run_snakemake(workdir, *storage)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert "Nothing to be done" in again.stdout + again.stderr

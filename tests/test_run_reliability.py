@@ -434,3 +434,23 @@ def test_warnings_summary_lists_each_steps_warnings_once(tmp_path: Path) -> None
     )
     (tmp_path / "logs/a.log").write_text("INFO spinereview: 3 rows\n")
     assert warnings_summary([log], workdir=tmp_path) == ""
+
+
+def test_warnings_summary_reads_the_logs_of_a_run_with_a_storage_provider(tmp_path: Path) -> None:
+    """With --default-storage-provider fs Snakemake names a log by its place in the storage and
+    annotates it; the summary reads it there (tests/test_profiles.py runs the whole workflow so)."""
+    store = tmp_path / "store"
+    (store / "logs").mkdir(parents=True)
+    (store / "logs/a.log").write_text("WARNING spinereview.cli: no rows\n")
+    log = tmp_path / "run.log"
+    log.write_text(
+        f"localrule harmonise_effects:\n    input: {store}/data/x.csv (retrieve from storage)\n"
+        f"    output: {store}/results/y.csv (update, send to storage)\n"
+        f"    log: {store}/logs/a.log (send to storage)\n    jobid: 1\n"
+    )
+    assert warnings_summary([log], workdir=tmp_path) == (
+        "The run finished with 1 warning (see logs/):\n  harmonise_effects: no rows"
+    )
+    assert failed_job_files(log.read_text().replace("localrule", "Error in rule")) == [
+        ("harmonise_effects", [f"{store}/data/x.csv"], [f"{store}/results/y.csv"])
+    ]

@@ -30,7 +30,10 @@ _LOG_LINE = re.compile(r"^\s+log: (.*?)(?: \(check log file\(s\) for error detai
 _JOB_START = re.compile(r"^(?:local)?rule (\S+):\s*$")
 _WARNING = re.compile(r"^WARNING (?:\S+: )?(.*)$")
 _FILES_LINE = re.compile(r"^\s+(input|output): (.*?)\s*$")
-_FLAG_SUFFIX = re.compile(r" \((?:update|directory|report|temp|protected)\)")
+# Flags after a path, "x.csv (update)"; with a default storage provider the path is the storage
+# query and the annotations name the storage too: "/store/x.csv (update, send to storage)".
+_FLAG = r"(?:update|directory|report|temp|protected|send to storage|retrieve from storage)"
+_FLAG_SUFFIX = re.compile(rf" \({_FLAG}(?:, {_FLAG})*\)")
 #: at most this many lines of a failed job's log are shown when none starts with "error:"
 TAIL_LINES = 3
 
@@ -114,7 +117,7 @@ def _job_blocks(log_text: str, start: re.Pattern[str]) -> list[tuple[str, dict[s
         if log:
             kind, paths = "log", log.group(1)
         if kind:
-            names = (_FLAG_SUFFIX.sub("", p).strip() for p in paths.split(","))
+            names = (p.strip() for p in _FLAG_SUFFIX.sub("", paths).split(","))
             files[kind].extend(n for n in names if n)
     return blocks
 

@@ -91,6 +91,81 @@ def snapshot_files(wildcards):
     }
 
 
+def snapshot_manifest(wildcards):
+    """The input that holds the snapshot's manifest.json: the file, or the live search's folder."""
+    return rules.fetch_pubmed.output.snapshot if LIVE else f"{SNAPSHOT}/manifest.json"
+
+
+# Steps get every file they read through their declared inputs: with a default storage provider
+# (profiles/kubernetes) a job's inputs are local copies under .snakemake/storage/, so a path built
+# here from the configuration would name a file the job does not have. These params functions
+# derive the paths from the job's inputs; in a plain local run they are the same paths as before.
+def snapshot_dir(wildcards, input):
+    """The snapshot folder of the job's inputs (unpack(snapshot_files))."""
+    return input.snapshot if LIVE else os.path.dirname(input.manifest)
+
+
+def manifest_path(wildcards, input):
+    """The manifest.json of the job's input ``manifest`` (snapshot_manifest)."""
+    return os.path.join(input.manifest, "manifest.json") if LIVE else input.manifest
+
+
+def workflow_path(path):
+    """A rule's input or output path as the workflow names it. With a default storage provider a
+    rule's files carry their storage object and read as its local copy (.snakemake/storage/...);
+    this gives back the path the storage query was made from."""
+    if getattr(path, "is_storage", False):
+        prefix = workflow.storage_settings.default_storage_prefix or ""
+        if prefix and not prefix.endswith("/"):
+            prefix += "/"
+        query = path.storage_object.query
+        if query.startswith(prefix):
+            return query[len(prefix) :]
+    return str(path)
+
+
+def optional_input(path):
+    """[path] if the optional file exists, else []. With a default storage provider the inputs
+    live in the storage, so the file is looked for there, not in this folder."""
+    from snakemake.io import get_flag_value, is_flagged
+
+    if workflow.storage_settings.default_storage_provider is not None:
+        stored = workflow.modifier.path_modifier.apply_default_storage(path)
+        if is_flagged(stored, "storage_object"):
+            return [path] if get_flag_value(stored, "storage_object").exists() else []
+    return [path] if os.path.exists(path) else []
+
+
+def previous_snapshot_input():
+    """Live mode: [the snapshot the new one is compared with], or [] when there is none. With a
+    default storage provider on a file system (fs) it is looked for in the storage; other
+    providers cannot be listed here, so there the diff finds none."""
+    from spinereview.pubmed.live import previous_snapshot
+
+    out_root = config["search"]["live"]["out_root"]
+    where = out_root
+    if workflow.storage_settings.default_storage_provider == "fs":
+        where = os.path.join(workflow.storage_settings.default_storage_prefix or "", out_root)
+    elif workflow.storage_settings.default_storage_provider is not None:
+        return []
+    found = previous_snapshot(where, before=LIVE_DATE)
+    return [os.path.join(out_root, found.name)] if found else []
+
+
+def optional_path(name, default):
+    """A params function: the optional input ``name`` as the job has it, else ``default`` (a path
+    that does not exist, which the step reads as "not there")."""
+    return lambda wildcards, input: input[name][0] if input[name] else default
+
+
+
+def notebook_root(input):
+    """The folder above the notebook job's input notebooks/<name>.py, which holds its other inputs as
+    in the repository (results/, reports/, config/, data/): "." here; under a storage provider, their local copy in .snakemake/storage/.
+    The kernel runs there, so the parameters' relative paths lead to the job's inputs."""
+    return os.path.dirname(os.path.dirname(input.notebook)) or "."
+
+
 def check_inputs():
     """Stop before any job if an input that no rule writes is missing (called at the end of the
     Snakefile, when every rule is known). Without this, Snakemake drops the job that reads a deleted

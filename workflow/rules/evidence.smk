@@ -29,13 +29,13 @@ rule summarise_findings:
         ),
         effects=f"{RESULTS}/extraction/effects.csv",
         bias=f"{RESULTS}/meta/bias.csv",
-        rob=lambda wildcards: [ROB_SHEET] if os.path.exists(ROB_SHEET) else [],
+        rob=lambda wildcards: optional_input(ROB_SHEET),
     output:
         update(f"{RESULTS}/evidence/summary_of_findings.csv"),
     params:
         config=REVIEW_CONFIG_JSON,
         analyses_dir=lambda wildcards, input: os.path.dirname(input.analyses[0]),
-        rob_sheet=ROB_SHEET,
+        rob_sheet=optional_path("rob", ROB_SHEET),
         cli=SPINEREVIEW,
     log:
         "logs/evidence/summarise_findings.log",

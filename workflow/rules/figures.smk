@@ -20,7 +20,7 @@ rule draw_figures:
         included=f"{RESULTS}/screening/included.csv",
         reviews=rules.review_estimates.output[0],
         findings=rules.summarise_findings.output[0],
-        rob=lambda wildcards: [ROB_SHEET] if os.path.exists(ROB_SHEET) else [],
+        rob=lambda wildcards: optional_input(ROB_SHEET),
     output:
         forest=update(
             report(
@@ -69,7 +69,7 @@ rule draw_figures:
         meta=config_json(config["meta"], sort_keys=True, ensure_ascii=False),
         windows=config_json(config["extraction"]["windows"], sort_keys=True),
         analyses_dir=lambda wildcards, input: os.path.dirname(input.analyses[0]),
-        rob_sheet=ROB_SHEET,
+        rob_sheet=optional_path("rob", ROB_SHEET),
         out_dir=lambda wildcards, output: os.path.dirname(output.caption[0]),
         cli=SPINEREVIEW,
     # The languages (and the funnel and RoB plots) are drawn in parallel processes, same bytes.

@@ -1,6 +1,7 @@
 # Reviewer notebooks: each executed in a fresh kernel after the stages it reads, rendered to HTML.
 # A notebook's inputs are the results it reads and the figures/audit it shows that some rule of the
 # workflow writes (looked up among all rules' outputs, so it runs after the figures and citations).
+# Notebooks 01 and 02 also read the snapshot's manifest, and 02 the curated effect sheet.
 from spinereview.notebooks import NOTEBOOKS
 from spinereview.notebooks.workflow import notebook_inputs
 
@@ -15,7 +16,9 @@ rule render_notebook:
                 wildcards.notebook,
                 RESULTS,
                 [a["id"] for a in config["meta"]["analyses"]],
-                [str(path) for rule in workflow.rules for path in rule.output],
+                [workflow_path(path) for rule in workflow.rules for path in rule.output],
+                # the snapshot's manifest (01, 02) and the curated effect sheet (02)
+                {"snapshot": snapshot_manifest(wildcards), "sheet": config["extraction"]["sheet"]},
             )
         ),
         notebook="notebooks/{notebook}.py",
@@ -33,6 +36,8 @@ rule render_notebook:
             },
             sort_keys=True,
         ),
+        root=lambda wildcards, input: notebook_root(input),
+        notebook=lambda wildcards, input: os.path.relpath(input.notebook, notebook_root(input)),
         cli=SPINEREVIEW,
     wildcard_constraints:
         notebook="|".join(NOTEBOOKS),
@@ -41,5 +46,5 @@ rule render_notebook:
     conda:
         "../../environment.yml"
     shell:
-        "{params.cli} run-notebook {input.notebook:q} --parameters {params.parameters:q}"
+        "{params.cli} run-notebook {params.notebook:q} --cwd {params.root:q} --parameters {params.parameters:q}"
         " --html {output.html:q} --ipynb {output.ipynb:q} 2> {log:q} || {{ rc=$?; cat {log:q} >&2; exit $rc; }}"

@@ -19,13 +19,15 @@ rule write_report:
         audit=rules.audit_references.output,
         other_sources="data/screening/other_sources.csv",
         overrides="data/screening/overrides.csv",
+        # the snapshot's manifest (retrieval date, counts); in live mode the search's folder holds it
+        manifest=snapshot_manifest,
     output:
         html=update("reports/report.html"),
         checklist_md=update("reports/prisma_checklist.md"),
         checklist_html=update("reports/prisma_checklist.html"),
     params:
         config=REVIEW_CONFIG_JSON,
-        manifest=f"{SNAPSHOT}/manifest.json",
+        manifest=manifest_path,
         meta_dir=lambda wildcards, input: os.path.dirname(input.meta[0]),
         figures_dir=lambda wildcards, input: os.path.dirname(input.figures[0]),
         citations_dir=lambda wildcards, input: os.path.dirname(input.audit[0]),

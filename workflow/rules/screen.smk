@@ -33,9 +33,7 @@ rule screen_records:
         links="data/screening/study_links.csv",
         overrides="data/screening/overrides.csv",
         # the snapshot's manifest (PMIDs efetch withheld); in live mode the search's folder holds it
-        manifest=lambda wildcards: (
-            rules.fetch_pubmed.output.snapshot if LIVE else f"{SNAPSHOT}/manifest.json"
-        ),
+        manifest=snapshot_manifest,
     output:
         decisions=update(f"{RESULTS}/screening/decisions.csv"),
         duplicates=update(f"{RESULTS}/screening/duplicates.csv"),
@@ -45,7 +43,7 @@ rule screen_records:
     params:
         protocol=SCREENING_PROTOCOL,
         out_dir=lambda wildcards, output: os.path.dirname(output.prisma),
-        manifest=f"{SNAPSHOT}/manifest.json",
+        manifest=manifest_path,
         cli=SPINEREVIEW,
     log:
         "logs/screen/screen_records.log",
@@ -81,11 +79,11 @@ rule measure_agreement:
         decisions=rules.screen_records.output.decisions,
         to_review=rules.write_review_sheet.output[0],
         # the reviewer's sheet only when it exists: a missing sheet means "not yet reviewed"
-        sheet=lambda wildcards: [REVIEW_SHEET] if os.path.exists(REVIEW_SHEET) else [],
+        sheet=lambda wildcards: optional_input(REVIEW_SHEET),
     output:
         update(f"{RESULTS}/screening/agreement.json"),
     params:
-        sheet=REVIEW_SHEET,
+        sheet=optional_path("sheet", REVIEW_SHEET),
         cli=SPINEREVIEW,
     log:
         "logs/screen/measure_agreement.log",

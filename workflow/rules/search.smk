@@ -29,16 +29,20 @@ if LIVE:
     rule diff_pubmed:
         input:
             snapshot=rules.fetch_pubmed.output.snapshot,
+            # the snapshot to compare with (the newest earlier one, else the committed one), if any
+            previous=lambda wildcards: previous_snapshot_input(),
         output:
             update(f"{RESULTS}/pubmed/diff.json"),
         params:
+            # "" (none found): diff-snapshots looks beside the new snapshot, as it always did
+            old=optional_path("previous", ""),
             cli=SPINEREVIEW,
         log:
             "logs/search/diff_pubmed.log",
         conda:
             "../../environment.yml"
         shell:
-            "{params.cli} diff-snapshots --new {input.snapshot:q} --out {output:q} 2> {log:q} || {{ rc=$?; cat {log:q} >&2; exit $rc; }}"
+            "{params.cli} diff-snapshots --new {input.snapshot:q} --old {params.old:q} --out {output:q} 2> {log:q} || {{ rc=$?; cat {log:q} >&2; exit $rc; }}"
 
 
 rule verify_snapshot:
@@ -47,7 +51,7 @@ rule verify_snapshot:
     output:
         update(f"{RESULTS}/pubmed/snapshot_verified.json"),
     params:
-        snapshot_dir=SNAPSHOT,
+        snapshot_dir=snapshot_dir,
         queries=QUERIES_JSON,
         cli=SPINEREVIEW,
     log:
@@ -68,7 +72,7 @@ rule parse_shard:
     output:
         update(f"{RESULTS}/shards/records.{{shard}}.parquet"),
     params:
-        snapshot_dir=SNAPSHOT,
+        snapshot_dir=snapshot_dir,
         queries=QUERIES_JSON,
         cli=SPINEREVIEW,
     log:

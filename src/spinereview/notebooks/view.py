@@ -21,13 +21,19 @@ DIGITS = 4
 
 
 def project_root(start: str | Path | None = None) -> Path:
-    """The repository root: the first folder from ``start`` (default: cwd) upwards with a Snakefile
-    and config/config.yaml. Notebooks opened from notebooks/ in Jupyter find their data this way."""
+    """The repository root: the first folder from ``start`` (default: cwd) upwards with
+    config/config.yaml and a Snakefile or a notebooks/ folder. Notebooks opened from notebooks/ in
+    Jupyter find their data this way; the workflow runs them in the folder of their inputs, which
+    under a storage provider is a copy of the inputs without the Snakefile (.snakemake/storage/)."""
     here = Path(start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
-        if (folder / "Snakefile").is_file() and (folder / "config" / "config.yaml").is_file():
+        if (folder / "config" / "config.yaml").is_file() and (
+            (folder / "Snakefile").is_file() or (folder / "notebooks").is_dir()
+        ):
             return folder
-    raise FileNotFoundError(f"no repository root (Snakefile + config/config.yaml) above {here}")
+    raise FileNotFoundError(
+        f"no repository root (config/config.yaml + Snakefile or notebooks/) above {here}"
+    )
 
 
 def _fmt(value: Any) -> str:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from spinereview.notebooks import NOTEBOOKS
 
@@ -57,6 +58,17 @@ REPORT_PATTERNS: dict[str, tuple[str, ...]] = {
 }
 
 
+#: Other files each notebook reads, by the name its caller gives them (notebook_inputs ``other``):
+#: ``snapshot`` the snapshot's manifest (the ``snapshot_dir`` parameter), ``sheet`` the curated
+#: effect sheet (extraction.sheet of the configuration).
+OTHER_INPUTS: dict[str, tuple[str, ...]] = {
+    "01-search-and-screening": ("snapshot",),
+    "02-extraction-audit": ("snapshot", "sheet"),
+    "03-meta-analysis": (),
+    "04-article-figures-and-references": (),
+}
+
+
 def result_inputs(notebook: str, results_dir: str, analysis_ids: Sequence[str]) -> list[str]:
     """The results files ``notebook`` reads, under ``results_dir``."""
     _known(notebook)
@@ -85,13 +97,22 @@ def report_inputs(notebook: str, rule_outputs: Iterable[str]) -> list[str]:
 
 
 def notebook_inputs(
-    notebook: str, results_dir: str, analysis_ids: Sequence[str], rule_outputs: Iterable[str]
-) -> dict[str, list[str]]:
-    """Named inputs of the render_notebook rule: ``results`` and ``reports`` (see above)."""
-    return {
+    notebook: str,
+    results_dir: str,
+    analysis_ids: Sequence[str],
+    rule_outputs: Iterable[str],
+    other: Mapping[str, str | Sequence[str]] | None = None,
+) -> dict[str, Any]:
+    """Named inputs of the render_notebook rule: ``results`` and ``reports`` (see above), and those
+    of ``other`` (name -> path or paths) that the notebook reads (OTHER_INPUTS)."""
+    inputs: dict[str, Any] = {
         "results": result_inputs(notebook, results_dir, analysis_ids),
         "reports": report_inputs(notebook, rule_outputs),
     }
+    for name in OTHER_INPUTS[notebook]:
+        if other is not None and name in other:
+            inputs[name] = other[name]
+    return inputs
 
 
 def _known(notebook: str) -> None:
