@@ -11,20 +11,27 @@ import pytest
 
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
-#: Set by .ci/run: the browser check must run there, so a missing browser fails instead of skipping.
+#: Set by .ci/run: the browser checks (and the tools of other checks: rsync) must run there, so a
+#: missing tool fails instead of skipping.
 REQUIRED = os.environ.get("SPINEREVIEW_REQUIRE_BROWSER") == "1"
 
 
 def find_chromium() -> str:
     """Path of Debian's chromium; installs it with apt-get when running as root, else skips/fails."""
-    path = shutil.which("chromium")
+    return debian_command("chromium", "chromium", "headless Chromium")
+
+
+def debian_command(command: str, package: str, what: str) -> str:
+    """Path of ``command``; installs Debian's ``package`` with apt-get when running as root, else
+    skips (or fails where .ci/run requires the tools)."""
+    path = shutil.which(command)
     if path is None and os.geteuid() == 0 and shutil.which("apt-get"):
         subprocess.run(
-            ["apt-get", "install", "-y", "-q", "chromium"], capture_output=True, check=False
+            ["apt-get", "install", "-y", "-q", package], capture_output=True, check=False
         )
-        path = shutil.which("chromium")
+        path = shutil.which(command)
     if path is None:
-        message = "headless Chromium is not installed (Debian package 'chromium')"
+        message = f"{what} is not installed (Debian package {package!r})"
         if REQUIRED:
             pytest.fail(message)
         pytest.skip(message)

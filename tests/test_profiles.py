@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from browser import debian_command
 from workflow_copy import ROOT, break_sheet_row, copy_workflow, run_snakemake
 
 PROFILES = ROOT / "profiles"
@@ -315,8 +316,7 @@ def test_run_through_the_fs_storage_provider_reads_only_declared_inputs(
     its own would not find it. results/ and reports/ land in the storage, byte for byte as in a
     plain local run, the run ends with the same warnings (a path in one names the local copy), and
     a second run has nothing to do."""
-    if shutil.which("rsync") is None:  # snakemake-storage-plugin-fs copies with rsync
-        pytest.skip("rsync is not installed")
+    debian_command("rsync", "rsync", "rsync (snakemake-storage-plugin-fs copies with it)")
     local_dir, local = finished_run
     assert local.returncode == 0, local.stderr[-3000:]
     workdir, store = tmp_path / "wf", tmp_path / "store"
