@@ -7,7 +7,7 @@ import json
 import shutil
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -249,7 +249,9 @@ def run_screening(
         # the decisions of the records with comparisons (of a record id twice: the last)
         decision_of: dict[str, str] = {}
         spooled = _csv_writer(spool, DUPLICATE_COLUMNS)
+        made = not out_dir.exists()
         with (
+            _no_empty_folder(out_dir if made else None),
             atomic_path(out_dir / "decisions.csv") as tmp,
             open(tmp, "w", encoding="utf-8", newline="") as out,
         ):
@@ -311,6 +313,17 @@ def run_screening(
     )
     write_json_atomic(out_dir / "prisma.json", prisma)
     return prisma
+
+
+@contextmanager
+def _no_empty_folder(folder: Path | None) -> Iterator[None]:
+    """On an error in the block, remove ``folder`` if it is there and empty (None: nothing)."""
+    try:
+        yield
+    except BaseException:
+        if folder is not None and folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+        raise
 
 
 def _csv_writer(out: IO[str], columns: Sequence[str]) -> csv.DictWriter[str]:
