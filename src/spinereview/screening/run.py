@@ -239,7 +239,6 @@ def run_screening(
         def items() -> Iterator[Item]:
             for rows in iter_record_batches(records_path, columns):
                 yield from items_from_records(rows, curated, with_text=classes is None)
-            yield from from_other
 
         lookup = classes.get if classes is not None else None
         per_query: dict[str, int] = {}
@@ -258,7 +257,7 @@ def run_screening(
             writer = _csv_writer(out, DECISION_COLUMNS)
             writer.writeheader()
             for item, row, results, dup in screen_items(
-                items(), protocol, links, overrides, lookup
+                items(), protocol, links, overrides, lookup, from_other
             ):
                 writer.writerow(row)
                 tally.add(row)

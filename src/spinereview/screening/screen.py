@@ -430,33 +430,57 @@ def screen_items(
     links: Mapping[str, StudyLink],
     overrides: Mapping[str, Override],
     classified: Callable[[str], Classified | None] | None = None,
+    last: Sequence[Item] = (),
 ) -> Iterator[tuple[Item, dict[str, Any], list[ComparisonResult], Duplicate | None]]:
-    """``screen`` one item at a time: (item, its decision row, its comparisons, its duplicate row).
+    """``screen`` one item at a time: (item, its decision row, its comparisons, its row of
+    ``find_duplicates`` or None), for ``items``, then for ``last``.
 
-    An item is a duplicate of an earlier kept one (``find_duplicates``); nothing of an item is kept
-    after it is yielded but its de-duplication keys. ``classified`` gives an item's
-    ``classify_item`` by record id (computed per shard), None where it is classified here.
+    An item is a duplicate of an earlier kept one (``find_duplicates``); nothing of an item of
+    ``items`` is kept after it is yielded but its de-duplication keys, so their record ids must be
+    unique (a records table's are). ``last`` is de-duplicated as a whole first, as ``screen`` does:
+    where a record id is repeated there, every item with it is decided as the last of them that is
+    a duplicate. ``classified`` gives an item's ``classify_item`` by record id (computed per
+    shard), None where it is classified here.
     """
     finder = DuplicateFinder()
-    known = classified or (lambda _record_id: None)
-    for item in items:
+
+    def check(item: Item) -> Duplicate | None:
         keys = dedup_keys(item.pmid, item.doi, item.title, item.year, protocol.dedup_keys)
-        dup = finder.check(item.record_id, keys)
-        found = known(item.record_id)
-        if dup is not None:
-            comparisons = found.comparisons if found else evaluate_comparisons(item, protocol)
-            row = _base_row(item, links, comparisons)
-            row.update(
-                decision="duplicate",
-                stage="deduplication",
-                reason=f"duplicate_{dup.key}",
-                reason_detail=f"same {dup.key} as {dup.kept_id}",
-            )
-            yield item, row, comparisons, dup
-            continue
-        found = found or classify_item(item, protocol)
-        row = decide(item, protocol, links, overrides.get(item.record_id), found)
-        yield item, row, found.comparisons, None
+        return finder.check(item.record_id, keys)
+
+    for item in items:
+        dup = check(item)
+        yield item, *_screened(item, dup, protocol, links, overrides, classified), dup
+    own = [check(item) for item in last]
+    dup_of = {d.record_id: d for d in own if d is not None}
+    for item, dup in zip(last, own, strict=True):
+        found = dup_of.get(item.record_id)
+        yield item, *_screened(item, found, protocol, links, overrides, classified), dup
+
+
+def _screened(
+    item: Item,
+    dup: Duplicate | None,
+    protocol: Protocol,
+    links: Mapping[str, StudyLink],
+    overrides: Mapping[str, Override],
+    classified: Callable[[str], Classified | None] | None,
+) -> tuple[dict[str, Any], list[ComparisonResult]]:
+    """The decision row and the comparisons of one item, a duplicate (``dup``) or not."""
+    found = classified(item.record_id) if classified is not None else None
+    if dup is not None:
+        comparisons = found.comparisons if found else evaluate_comparisons(item, protocol)
+        row = _base_row(item, links, comparisons)
+        row.update(
+            decision="duplicate",
+            stage="deduplication",
+            reason=f"duplicate_{dup.key}",
+            reason_detail=f"same {dup.key} as {dup.kept_id}",
+        )
+        return row, comparisons
+    found = found or classify_item(item, protocol)
+    row = decide(item, protocol, links, overrides.get(item.record_id), found)
+    return row, found.comparisons
 
 
 def screen(
@@ -471,13 +495,9 @@ def screen(
     ``classified`` maps record ids to their ``classify_item`` (computed per shard); items without
     an entry are classified here.
     """
-    rows, duplicates = [], []
     lookup = classified.get if classified is not None else None
-    for _item, row, _comparisons, dup in screen_items(items, protocol, links, overrides, lookup):
-        rows.append(row)
-        if dup is not None:
-            duplicates.append(dup)
-    return rows, duplicates
+    screened = list(screen_items((), protocol, links, overrides, lookup, items))
+    return [row for _, row, _, _ in screened], [dup for *_, dup in screened if dup is not None]
 
 
 COMPARISON_COLUMNS = (
