@@ -387,6 +387,28 @@ def test_screening_refuses_shards_that_are_not_of_its_records(
     assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
 
 
+def test_screening_reads_shard_lines_in_any_order_and_names_a_bad_one(
+    search, whole: Path, tmp_path: Path, protocol_config, screening_inputs
+) -> None:
+    """The gather reads each record's line where the shard file has it (in the table's order it
+    reads each file once, front to back; shuffled, it seeks): the same files either way."""
+    parts = _sharded(search, 2, tmp_path / "shards")
+    classified = [part.with_suffix(".jsonl") for part in parts]
+    for part, out in zip(parts, classified, strict=True):
+        classify_records(part, STUDIES, protocol_config, out)
+    run_screening(whole, screening_inputs, protocol_config, tmp_path / "a", classified)
+    lines = classified[1].read_text(encoding="utf-8").splitlines(keepends=True)
+    random.Random(3).shuffle(lines)
+    classified[1].write_text("".join(lines), encoding="utf-8")
+    run_screening(whole, screening_inputs, protocol_config, tmp_path / "b", classified)
+    assert _screening_outputs(tmp_path / "b") == _screening_outputs(tmp_path / "a")
+    classified[1].write_text("".join(lines[:2]) + '{"record_id": "pmid:1"}\n', encoding="utf-8")
+    with pytest.raises(InputError, match="not a screening shard line") as info:
+        run_screening(whole, screening_inputs, protocol_config, tmp_path / "c", classified)
+    assert info.value.line == 3 and str(classified[1]) in str(info.value)
+    assert not (tmp_path / "c").exists()
+
+
 def test_a_classification_survives_its_json_line(whole: Path, protocol_config) -> None:
     import pyarrow.parquet as pq
 

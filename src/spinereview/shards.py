@@ -18,7 +18,7 @@ import re
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, Generic, TypeVar
 
 from spinereview.errors import InputError
 
@@ -59,6 +59,46 @@ def member(name: str) -> Callable[[str], bool]:
     return lambda pmid: shard_of(pmid, shards) == index
 
 
+def _shard_lines(
+    paths: Sequence[Path], what: str, parse: Callable[[Any], tuple[str, T]], label: str
+) -> Iterator[tuple[str, T, int, int]]:
+    """(key, value, file index, offset of the line) of every line of the files, in file order;
+    a line that is not ``what`` or a key in two lines is an error (see ``read_shard_lines``)."""
+    where: dict[str, int] = {}
+    for index, path in enumerate(paths):
+        for number, key, value, offset in iter_shard_lines(path, what, parse):
+            if key in where:
+                raise twice(path, number, label + key, paths[where[key]])
+            where[key] = index
+            yield key, value, index, offset
+
+
+def iter_shard_lines(
+    path: Path, what: str, parse: Callable[[Any], tuple[str, T]]
+) -> Iterator[tuple[int, str, T, int]]:
+    """(line number, key, value, byte offset of the line) of each JSON line of one shard file;
+    ``parse`` turns a line's JSON into (key, value) and raises ValueError, KeyError, TypeError,
+    IndexError or AttributeError on a line that is not ``what``, which is an error naming the line."""
+    offset = 0
+    with open(path, "rb") as lines:
+        for number, raw in enumerate(lines, start=1):
+            try:
+                key, value = parse(json.loads(raw.decode("utf-8")))
+            except (ValueError, KeyError, TypeError, IndexError, AttributeError) as exc:
+                raise InputError(path, f"not {what} ({exc})", line=number) from None
+            yield number, key, value, offset
+            offset += len(raw)
+
+
+def twice(path: Path, line: int, key: str, first: Path) -> InputError:
+    """The error for ``key`` at ``line`` of ``path`` that a shard file read before holds too."""
+    return InputError(
+        path,
+        f"{key} is also in {first}: the shard files are not of one run; run the workflow again",
+        line=line,
+    )
+
+
 def read_shard_lines(
     paths: Sequence[Path],
     what: str,
@@ -69,34 +109,69 @@ def read_shard_lines(
     JSON into (key, value) and raises ValueError, KeyError, TypeError, IndexError or AttributeError
     on a line that is not ``what``. A key in two lines (shard files of different runs) is an error
     naming both files; ``label`` prefixes the key in it (e.g. "PMID ")."""
-    found: dict[str, T] = {}
-    where: dict[str, Path] = {}
-    for path in paths:
-        for number, key, value in iter_shard_lines(path, what, parse):
-            if key in where:
-                raise twice(path, number, label + key, where[key])
-            found[key], where[key] = value, path
-    return found
+    return {key: value for key, value, _, _ in _shard_lines(paths, what, parse, label)}
 
 
-def iter_shard_lines(
-    path: Path, what: str, parse: Callable[[Any], tuple[str, T]]
-) -> Iterator[tuple[int, str, T]]:
-    """(line number, key, value) of each JSON line of one shard file, read as ``read_shard_lines``
-    reads it (the same error for a line that is not ``what``)."""
-    with open(path, encoding="utf-8") as lines:
-        for number, line in enumerate(lines, start=1):
-            try:
-                key, value = parse(json.loads(line))
-            except (ValueError, KeyError, TypeError, IndexError, AttributeError) as exc:
-                raise InputError(path, f"not {what} ({exc})", line=number) from None
-            yield number, key, value
+class ShardLines(Generic[T]):
+    """The JSON lines of the shards' files by key, read from the files when asked for (``get``).
 
+    Checks every line as ``read_shard_lines`` does, and keeps of each only its file and offset;
+    reading the keys in the files' order reads each file once, front to back. Close it (or use it
+    in a ``with`` block) to close the files.
+    """
 
-def twice(path: Path, line: int, key: str, first: Path) -> InputError:
-    """The error for ``key`` at ``line`` of ``path`` that a shard file read before holds too."""
-    return InputError(
-        path,
-        f"{key} is also in {first}: the shard files are not of one run; run the workflow again",
-        line=line,
-    )
+    def __init__(
+        self,
+        paths: Sequence[Path],
+        what: str,
+        parse: Callable[[Any], tuple[str, T]],
+        label: str = "",
+    ) -> None:
+        self._paths = list(paths)
+        self._parse = parse
+        n = len(self._paths)
+        #: key → offset * n + file index
+        self._where = {
+            key: offset * n + index
+            for key, _, index, offset in _shard_lines(paths, what, parse, label)
+        }
+        self._files: dict[int, BinaryIO] = {}
+        self._at: dict[int, int] = {}
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._where
+
+    def __iter__(self) -> Iterator[str]:
+        """The keys, in the files' order."""
+        return iter(self._where)
+
+    def __len__(self) -> int:
+        return len(self._where)
+
+    def get(self, key: str) -> T | None:
+        """The value of ``key``'s line (parsed again), None for a key in no file."""
+        where = self._where.get(key)
+        if where is None:
+            return None
+        offset, index = divmod(where, len(self._paths))
+        if index not in self._files:
+            self._files[index] = open(self._paths[index], "rb")  # noqa: SIM115 (closed in close)
+            self._at[index] = 0
+        file = self._files[index]
+        if self._at[index] != offset:
+            file.seek(offset)
+        raw = file.readline()
+        self._at[index] = offset + len(raw)
+        return self._parse(json.loads(raw.decode("utf-8")))[1]
+
+    def close(self) -> None:
+        """Close the files."""
+        for file in self._files.values():
+            file.close()
+        self._files.clear()
+
+    def __enter__(self) -> ShardLines[T]:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -310,7 +310,7 @@ class _ShardEntries:
         from spinereview.shards import iter_shard_lines, twice
 
         previous = 0
-        for number, pmid, entry in iter_shard_lines(path, self.WHAT, _shard_entry):
+        for number, pmid, entry, _offset in iter_shard_lines(path, self.WHAT, _shard_entry):
             if int(pmid) <= previous:
                 if int(pmid) == previous:
                     raise twice(path, number, f"PMID {pmid}", path)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 
@@ -47,19 +47,32 @@ def dedup_keys(
     return [(key, values[key]) for key in keys if values[key]]
 
 
-def find_duplicates(items: Sequence[tuple[str, list[tuple[str, str]]]]) -> list[Duplicate]:
+class DuplicateFinder:
+    """``find_duplicates`` one record at a time: ``check`` each record in priority order.
+
+    Keeps, per key, each value's first record id (nothing else of the records).
+    """
+
+    def __init__(self) -> None:
+        self._seen: dict[str, dict[str, str]] = {}
+
+    def check(self, record_id: str, keys: Sequence[tuple[str, str]]) -> Duplicate | None:
+        """The record's duplicate row if an earlier kept record has one of its keys, else None
+        (and its keys are remembered)."""
+        for key, value in keys:
+            kept = self._seen.get(key, {}).get(value)
+            if kept is not None:
+                return Duplicate(record_id, kept, key, value)
+        for key, value in keys:
+            self._seen.setdefault(key, {}).setdefault(value, record_id)
+        return None
+
+
+def find_duplicates(items: Iterable[tuple[str, list[tuple[str, str]]]]) -> list[Duplicate]:
     """Given (record_id, keys) in priority order, return the later records that repeat a key.
 
     The first record with a key is kept; a later one matching it on any key is its duplicate, and the
     first matching key (in protocol order) is reported.
     """
-    seen: dict[tuple[str, str], str] = {}
-    duplicates = []
-    for record_id, keys in items:
-        match = next(((k, v) for k, v in keys if (k, v) in seen), None)
-        if match is not None:
-            duplicates.append(Duplicate(record_id, seen[match], match[0], match[1]))
-            continue
-        for key in keys:
-            seen.setdefault(key, record_id)
-    return duplicates
+    finder = DuplicateFinder()
+    return [d for record_id, keys in items if (d := finder.check(record_id, keys)) is not None]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from spinereview.errors import SpinereviewError
@@ -20,28 +20,42 @@ class PrismaError(SpinereviewError):
 WITHHELD_REASON = "withheld_by_pubmed"
 
 
+#: (decision, stage, reason) of decision rows → how many rows have it
+Tally = Counter[tuple[str, str, str]]
+
+
 def _column(
-    rows: Sequence[Mapping[str, Any]],
+    rows: Tally,
     identified: int,
     cross_query_dups: int,
     not_retrieved: int = 0,
 ) -> dict[str, Any]:
-    """Counts of one PRISMA column (databases or other methods).
+    """Counts of one PRISMA column (databases or other methods), from its rows' tally.
 
     ``not_retrieved`` records have no row: PMIDs esearch found (so they are identified) whose record
     efetch never sent. With no title or abstract to screen they cannot be excluded at screening, so
     they pass it, are sought for retrieval and are counted as reports not retrieved (PRISMA 2020),
     with the reason ``WITHHELD_REASON``. The reason key is written only when there are any.
     """
-    duplicates = Counter(r["reason"] for r in rows if r["decision"] == "duplicate")
-    kept = [r for r in rows if r["decision"] != "duplicate"]
-    screening_excl = [r for r in kept if r["stage"] == "screening" and r["decision"] == "excluded"]
-    awaiting_screen = [
-        r for r in kept if r["stage"] == "screening" and r["decision"] == "awaiting_classification"
-    ]
-    assessed = [r for r in kept if r["stage"] == "eligibility"]
-    excluded = [r for r in assessed if r["decision"] == "excluded"]
-    awaiting = [r for r in assessed if r["decision"] == "awaiting_classification"] + awaiting_screen
+    duplicates: Counter[str] = Counter()
+    screening_excl: Counter[str] = Counter()
+    excluded: Counter[str] = Counter()
+    kept = awaiting = included = 0
+    for (decision, stage, reason), n in rows.items():
+        if decision == "duplicate":
+            duplicates[reason] += n
+            continue
+        kept += n
+        included += n if decision == "included" else 0
+        if stage == "screening" and decision == "excluded":
+            screening_excl[reason] += n
+        elif stage == "screening" and decision == "awaiting_classification":
+            awaiting += n
+        elif stage == "eligibility" and decision == "excluded":
+            excluded[reason] += n
+        elif stage == "eligibility" and decision == "awaiting_classification":
+            awaiting += n
+    n_screening_excl = sum(screening_excl.values())
     dup_total = sum(duplicates.values()) + cross_query_dups
     counts: dict[str, Any] = {
         "records_identified": identified,
@@ -49,27 +63,82 @@ def _column(
         "duplicates_by_key": dict(
             sorted({**duplicates, "duplicate_pmid_across_queries": cross_query_dups}.items())
         ),
-        "records_screened": len(kept) + not_retrieved,
-        "records_excluded": len(screening_excl),
-        "records_excluded_reasons": dict(
-            sorted(Counter(r["reason"] for r in screening_excl).items())
-        ),
-        "reports_sought": len(kept) - len(screening_excl) + not_retrieved,
+        "records_screened": kept + not_retrieved,
+        "records_excluded": n_screening_excl,
+        "records_excluded_reasons": dict(sorted(screening_excl.items())),
+        "reports_sought": kept - n_screening_excl + not_retrieved,
         "reports_not_retrieved": not_retrieved,
     }
     if not_retrieved:
         counts["reports_not_retrieved_reasons"] = {WITHHELD_REASON: not_retrieved}
     return counts | {
-        "reports_assessed": len(kept) - len(screening_excl),
-        "reports_excluded": len(excluded),
-        "reports_excluded_reasons": dict(sorted(Counter(r["reason"] for r in excluded).items())),
-        "reports_awaiting_classification": len(awaiting),
-        "reports_included": sum(r["decision"] == "included" for r in kept),
+        "reports_assessed": kept - n_screening_excl,
+        "reports_excluded": sum(excluded.values()),
+        "reports_excluded_reasons": dict(sorted(excluded.items())),
+        "reports_awaiting_classification": awaiting,
+        "reports_included": included,
     }
 
 
+class PrismaTally:
+    """What the PRISMA counts read of the decision rows, added one row at a time (``add``).
+
+    Keeps per source the number of rows of each (decision, stage, reason), the included rows'
+    study ids and, of the ``withheld`` PMIDs (see ``prisma_counts``), those that have a row.
+    """
+
+    def __init__(self, withheld: Mapping[str, Sequence[str]] | None = None) -> None:
+        self.withheld = {q: list(p) for q, p in (withheld or {}).items() if p}
+        self._withheld_pmids = {p for pmids in self.withheld.values() for p in pmids}
+        self._retrieved: set[str] = set()
+        self._rows: dict[str, Tally] = {"pubmed": Counter(), "other": Counter()}
+        self._included_studies: set[Any] = set()
+        self._included_reports = 0
+
+    def add(self, row: Mapping[str, Any]) -> None:
+        """Count one decision row."""
+        tally = self._rows.get(row["source"])
+        if tally is not None:
+            tally[(row["decision"], row["stage"], row["reason"])] += 1
+        if row["source"] == "pubmed" and str(row["pmid"]) in self._withheld_pmids:
+            self._retrieved.add(str(row["pmid"]))
+        if row["decision"] == "included":
+            self._included_studies.add(row["study_id"])
+            self._included_reports += 1
+
+    def counts(
+        self, per_query: Mapping[str, int], other_methods: Mapping[str, int]
+    ) -> dict[str, Any]:
+        """``prisma_counts`` of the rows added."""
+        found = dict(per_query)
+        for query_id, pmids in self.withheld.items():
+            found[query_id] = found.get(query_id, 0) + len(pmids)
+        missing = self._withheld_pmids - self._retrieved
+        identified = sum(found.values())
+        db_rows = self._rows["pubmed"]
+        n_db = sum(db_rows.values())
+        counts: dict[str, Any] = {
+            "identification": {
+                "databases": {"PubMed": found},
+                "other_methods": dict(other_methods),
+            },
+            "databases": _column(
+                db_rows, identified, identified - n_db - len(missing), len(missing)
+            ),
+            "other_methods": _column(self._rows["other"], sum(other_methods.values()), 0),
+        }
+        if self.withheld:
+            counts["withheld"] = dict(sorted(self.withheld.items()))
+        counts["included"] = {
+            "studies": len(self._included_studies),
+            "reports": self._included_reports,
+        }
+        check_prisma(counts)
+        return counts
+
+
 def prisma_counts(
-    rows: Sequence[Mapping[str, Any]],
+    rows: Iterable[Mapping[str, Any]],
     per_query: Mapping[str, int],
     other_methods: Mapping[str, int],
     withheld: Mapping[str, Sequence[str]] | None = None,
@@ -82,36 +151,12 @@ def prisma_counts(
     they count in the query's records identified (which then equal its esearch count), a PMID also
     found by another query (as a record or withheld again) is a duplicate, and each remaining one
     is a report not retrieved (see ``_column``). They are listed under the top-level key
-    ``withheld`` (per query, only when there are any).
+    ``withheld`` (per query, only when there are any). ``PrismaTally`` counts the rows one at a time.
     """
-    db_rows = [r for r in rows if r["source"] == "pubmed"]
-    other_rows = [r for r in rows if r["source"] == "other"]
-    withheld = {q: list(p) for q, p in (withheld or {}).items() if p}
-    found = dict(per_query)
-    for query_id, pmids in withheld.items():
-        found[query_id] = found.get(query_id, 0) + len(pmids)
-    retrieved = {str(r["pmid"]) for r in db_rows}
-    missing = {p for pmids in withheld.values() for p in pmids} - retrieved
-    identified = sum(found.values())
-    counts: dict[str, Any] = {
-        "identification": {
-            "databases": {"PubMed": found},
-            "other_methods": dict(other_methods),
-        },
-        "databases": _column(
-            db_rows, identified, identified - len(db_rows) - len(missing), len(missing)
-        ),
-        "other_methods": _column(other_rows, sum(other_methods.values()), 0),
-    }
-    if withheld:
-        counts["withheld"] = dict(sorted(withheld.items()))
-    included = [r for r in rows if r["decision"] == "included"]
-    counts["included"] = {
-        "studies": len({r["study_id"] for r in included}),
-        "reports": len(included),
-    }
-    check_prisma(counts)
-    return counts
+    tally = PrismaTally(withheld)
+    for row in rows:
+        tally.add(row)
+    return tally.counts(per_query, other_methods)
 
 
 def check_prisma(counts: Mapping[str, Any]) -> None:

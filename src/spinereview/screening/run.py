@@ -2,27 +2,31 @@
 
 from __future__ import annotations
 
+import csv
 import json
-from collections.abc import Mapping, Sequence
+import shutil
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from spinereview.errors import InputError
 from spinereview.io import atomic_path, read_table, write_csv_atomic, write_json_atomic
 from spinereview.pubmed.records import iter_record_batches
 from spinereview.screening.dedup import Duplicate
-from spinereview.screening.prisma import prisma_counts
+from spinereview.screening.prisma import PrismaTally
 from spinereview.screening.protocol import CLASSIFIED, SCREENED, Protocol
 from spinereview.screening.screen import (
     COMPARISON_COLUMNS,
     Classified,
     Item,
     classify_item,
-    comparison_rows,
+    item_comparison_rows,
     items_from_other,
     items_from_records,
-    screen,
+    screen_items,
 )
 from spinereview.screening.sources import (
     CuratedStudy,
@@ -146,10 +150,23 @@ def read_classified(paths: Sequence[Path]) -> dict[str, Classified]:
     """The shards' classifications (``classify_records``) by record id; a record in two is an error."""
     from spinereview.shards import read_shard_lines
 
-    def parse(entry: Any) -> tuple[str, Classified]:
-        return entry["record_id"], Classified.from_json(entry["classified"])
+    return read_shard_lines(paths, "a screening shard line", _parse_classified)
 
-    return read_shard_lines(paths, "a screening shard line", parse)
+
+def _parse_classified(entry: Any) -> tuple[str, Classified]:
+    return entry["record_id"], Classified.from_json(entry["classified"])
+
+
+class _RecordQueries:
+    """The records' PMIDs and queries (``{"pmid": ..., "query_ids": [...]}``), read from the table a
+    batch at a time each time they are walked."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        for rows in iter_record_batches(self.path, ("pmid", "query_ids")):
+            yield from rows
 
 
 #: The columns of the records table that screening reads (items_from_records, the PRISMA counts).
@@ -178,68 +195,139 @@ def run_screening(
     With ``classified`` (the files ``classify_records`` wrote for the shards of the records), the
     records' classes are read from them, and must cover exactly the records of ``records_path``;
     de-duplication, the decisions and the counts are made here, over all records.
+
+    Memory stays flat in the number of records but for the de-duplication keys (and, with
+    ``classified``, where each record's line is): the records are read a batch at a time, each
+    decision row is written to decisions.csv when made, and of the rows only the counts, the
+    included rows and the comparisons are kept.
     """
     protocol = Protocol.from_config(screening_config)
     curated = load_curated(inputs.studies)
     others = load_other_sources(inputs.other_sources, curated)
     links = load_links(inputs.links, curated)
-    # read a batch at a time: the items keep what screening needs, ``records`` the PMIDs and queries
-    from_records: list[Item] = []
-    records: list[dict[str, Any]] = []
-    columns = _SCREENED_COLUMNS if classified is None else _SCREENED_COLUMNS[2:]
-    for rows in iter_record_batches(records_path, columns):
-        from_records += items_from_records(rows, curated, with_text=classified is None)
-        records += ({"pmid": r["pmid"], "query_ids": r["query_ids"]} for r in rows)
-    items = from_records + items_from_other(others, curated)
-    known = {i.record_id for i in items}
-    overrides = load_overrides(inputs.overrides, known.__contains__)
-    classes = None
-    if classified is not None:
-        classes = read_classified(classified)
-        ids = {i.record_id for i in from_records}
-        stray = sorted(set(classes) - ids)[:1] or sorted(ids - set(classes))[:1]
-        if stray:
-            raise InputError(
-                records_path,
-                f"{stray[0]} is in the records table or in a screening shard file, not in both: "
-                "the shard files are not of this table; run the workflow again",
+    from_other = items_from_other(others, curated)
+    records = _RecordQueries(records_path)
+    ids = {f"pmid:{r['pmid']}" for r in records}  # the records' ids, not other methods'
+    other_ids = {i.record_id for i in from_other} - ids
+    ids |= other_ids
+    overrides = load_overrides(inputs.overrides, ids.__contains__)
+    ids -= other_ids
+    with ExitStack() as stack:
+        classes = None
+        if classified is not None:
+            from spinereview.shards import ShardLines
+
+            classes = stack.enter_context(
+                ShardLines(classified, "a screening shard line", _parse_classified)
             )
-    rows, duplicates = screen(items, protocol, links, overrides, classes)
-
-    per_query: dict[str, int] = {}
-    for record in records:
-        for query_id in record["query_ids"]:
-            per_query[query_id] = per_query.get(query_id, 0) + 1
-    methods: dict[str, int] = {}
-    for other in others:
-        methods[other.method] = methods.get(other.method, 0) + 1
-    withheld = load_withheld(inputs.manifest, records) if inputs.manifest is not None else {}
-    prisma = prisma_counts(rows, per_query, methods, withheld)
-
-    cross_query = [
-        Duplicate(
-            f"pmid:{r['pmid']}",
-            f"pmid:{r['pmid']}",
-            "pmid_across_queries",
-            f"found by {q} (kept from {r['query_ids'][0]})",
+            stray = min((k for k in classes if k not in ids), default=None)
+            if stray is None:
+                stray = min((k for k in ids if k not in classes), default=None)
+            if stray is not None:
+                raise InputError(
+                    records_path,
+                    f"{stray} is in the records table or in a screening shard file, not in both: "
+                    "the shard files are not of this table; run the workflow again",
+                )
+        del ids, other_ids
+        withheld = load_withheld(inputs.manifest, records) if inputs.manifest is not None else {}
+        spool = stack.enter_context(
+            tempfile.TemporaryFile("w+", encoding="utf-8", newline="", prefix="duplicates.")
         )
-        for r in records
-        for q in r["query_ids"][1:]
-    ] + withheld_duplicates(withheld, records)
-    write_csv_atomic(out_dir / "decisions.csv", rows, DECISION_COLUMNS)
+        columns = _SCREENED_COLUMNS if classes is None else _SCREENED_COLUMNS[2:]
+
+        def items() -> Iterator[Item]:
+            for rows in iter_record_batches(records_path, columns):
+                yield from items_from_records(rows, curated, with_text=classes is None)
+
+        lookup = classes.get if classes is not None else None
+        per_query: dict[str, int] = {}
+        tally = PrismaTally(withheld)
+        included: list[dict[str, Any]] = []
+        comparisons: list[dict[str, Any]] = []
+        # the decisions of the records with comparisons (of a record id twice: the last)
+        decision_of: dict[str, str] = {}
+        spooled = _csv_writer(spool, DUPLICATE_COLUMNS)
+        made = not out_dir.exists()
+        with (
+            _no_empty_folder(out_dir if made else None),
+            atomic_path(out_dir / "decisions.csv") as tmp,
+            open(tmp, "w", encoding="utf-8", newline="") as out,
+        ):
+            writer = _csv_writer(out, DECISION_COLUMNS)
+            writer.writeheader()
+            for item, row, results, dup in screen_items(
+                items(), protocol, links, overrides, lookup, from_other
+            ):
+                writer.writerow(row)
+                tally.add(row)
+                if item.source == "pubmed":
+                    for query_id in item.query_ids:
+                        per_query[query_id] = per_query.get(query_id, 0) + 1
+                if row["decision"] == "included":
+                    included.append(row)
+                if item.record_id in decision_of:
+                    decision_of[item.record_id] = row["decision"]
+                found = item_comparison_rows(item, results, links, row["decision"])
+                if found:
+                    decision_of[item.record_id] = row["decision"]
+                    comparisons += found
+                if dup is not None:
+                    spooled.writerow(vars(dup))
+            methods: dict[str, int] = {}
+            for other in others:
+                methods[other.method] = methods.get(other.method, 0) + 1
+            prisma = tally.counts(per_query, methods)  # checked before decisions.csv is in place
+        if classes is not None:
+            classes.close()
+        cross_query = (
+            Duplicate(
+                f"pmid:{r['pmid']}",
+                f"pmid:{r['pmid']}",
+                "pmid_across_queries",
+                f"found by {q} (kept from {r['query_ids'][0]})",
+            )
+            for r in records
+            for q in r["query_ids"][1:]
+        )
+        with (
+            atomic_path(out_dir / "duplicates.csv") as tmp,
+            open(tmp, "w", encoding="utf-8", newline="") as out,
+        ):
+            writer = _csv_writer(out, DUPLICATE_COLUMNS)
+            writer.writeheader()
+            writer.writerows(vars(d) for d in cross_query)
+            writer.writerows(vars(d) for d in withheld_duplicates(withheld, records))
+            spool.seek(0)
+            shutil.copyfileobj(spool, out)
+    for row in comparisons:
+        row["record_decision"] = decision_of[row["record_id"]]
     write_csv_atomic(
-        out_dir / "duplicates.csv", [vars(d) for d in cross_query + duplicates], DUPLICATE_COLUMNS
-    )
-    write_csv_atomic(
-        out_dir / "included.csv", included_studies(rows, curated, links), INCLUDED_COLUMNS
+        out_dir / "included.csv", included_studies(included, curated, links), INCLUDED_COLUMNS
     )
     write_csv_atomic(
         out_dir / "comparisons.csv",
-        comparison_rows(items, protocol, links, rows, classes),
+        sorted(comparisons, key=lambda r: r["publication_id"]),
         COMPARISON_COLUMNS,
     )
     write_json_atomic(out_dir / "prisma.json", prisma)
     return prisma
+
+
+@contextmanager
+def _no_empty_folder(folder: Path | None) -> Iterator[None]:
+    """On an error in the block, remove ``folder`` if it is there and empty (None: nothing)."""
+    try:
+        yield
+    except BaseException:
+        if folder is not None and folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+        raise
+
+
+def _csv_writer(out: IO[str], columns: Sequence[str]) -> csv.DictWriter[str]:
+    """A writer of ``write_csv_atomic``'s CSV dialect (UTF-8 is the file's)."""
+    return csv.DictWriter(out, fieldnames=list(columns), lineterminator="\n", extrasaction="raise")
 
 
 def read_randomised(included_csv: str | Path) -> dict[str, int]:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from spinereview.screening.context import Document, find_hits, read_document
-from spinereview.screening.dedup import Duplicate, dedup_keys, find_duplicates
+from spinereview.screening.dedup import Duplicate, DuplicateFinder, dedup_keys
 from spinereview.screening.protocol import CLASSIFIED, SCREENED, Protocol, TextResult
 from spinereview.screening.sources import CuratedStudy, OtherSource, Override, StudyLink
 
@@ -424,6 +424,65 @@ def _base_row(
     return row
 
 
+def screen_items(
+    items: Iterable[Item],
+    protocol: Protocol,
+    links: Mapping[str, StudyLink],
+    overrides: Mapping[str, Override],
+    classified: Callable[[str], Classified | None] | None = None,
+    last: Sequence[Item] = (),
+) -> Iterator[tuple[Item, dict[str, Any], list[ComparisonResult], Duplicate | None]]:
+    """``screen`` one item at a time: (item, its decision row, its comparisons, its row of
+    ``find_duplicates`` or None), for ``items``, then for ``last``.
+
+    An item is a duplicate of an earlier kept one (``find_duplicates``); nothing of an item of
+    ``items`` is kept after it is yielded but its de-duplication keys, so their record ids must be
+    unique (a records table's are). ``last`` is de-duplicated as a whole first, as ``screen`` does:
+    where a record id is repeated there, every item with it is decided as the last of them that is
+    a duplicate. ``classified`` gives an item's ``classify_item`` by record id (computed per
+    shard), None where it is classified here.
+    """
+    finder = DuplicateFinder()
+
+    def check(item: Item) -> Duplicate | None:
+        keys = dedup_keys(item.pmid, item.doi, item.title, item.year, protocol.dedup_keys)
+        return finder.check(item.record_id, keys)
+
+    for item in items:
+        dup = check(item)
+        yield item, *_screened(item, dup, protocol, links, overrides, classified), dup
+    own = [check(item) for item in last]
+    dup_of = {d.record_id: d for d in own if d is not None}
+    for item, dup in zip(last, own, strict=True):
+        found = dup_of.get(item.record_id)
+        yield item, *_screened(item, found, protocol, links, overrides, classified), dup
+
+
+def _screened(
+    item: Item,
+    dup: Duplicate | None,
+    protocol: Protocol,
+    links: Mapping[str, StudyLink],
+    overrides: Mapping[str, Override],
+    classified: Callable[[str], Classified | None] | None,
+) -> tuple[dict[str, Any], list[ComparisonResult]]:
+    """The decision row and the comparisons of one item, a duplicate (``dup``) or not."""
+    found = classified(item.record_id) if classified is not None else None
+    if dup is not None:
+        comparisons = found.comparisons if found else evaluate_comparisons(item, protocol)
+        row = _base_row(item, links, comparisons)
+        row.update(
+            decision="duplicate",
+            stage="deduplication",
+            reason=f"duplicate_{dup.key}",
+            reason_detail=f"same {dup.key} as {dup.kept_id}",
+        )
+        return row, comparisons
+    found = found or classify_item(item, protocol)
+    row = decide(item, protocol, links, overrides.get(item.record_id), found)
+    return row, found.comparisons
+
+
 def screen(
     items: Sequence[Item],
     protocol: Protocol,
@@ -436,31 +495,9 @@ def screen(
     ``classified`` maps record ids to their ``classify_item`` (computed per shard); items without
     an entry are classified here.
     """
-    known = classified or {}
-    keyed = [
-        (i.record_id, dedup_keys(i.pmid, i.doi, i.title, i.year, protocol.dedup_keys))
-        for i in items
-    ]
-    duplicates = find_duplicates(keyed)
-    dup_of = {d.record_id: d for d in duplicates}
-    rows = []
-    for item in items:
-        dup = dup_of.get(item.record_id)
-        if dup is not None:
-            found = known.get(item.record_id)
-            comparisons = found.comparisons if found else evaluate_comparisons(item, protocol)
-            row = _base_row(item, links, comparisons)
-            row.update(
-                decision="duplicate",
-                stage="deduplication",
-                reason=f"duplicate_{dup.key}",
-                reason_detail=f"same {dup.key} as {dup.kept_id}",
-            )
-            rows.append(row)
-            continue
-        override = overrides.get(item.record_id)
-        rows.append(decide(item, protocol, links, override, known.get(item.record_id)))
-    return rows, duplicates
+    lookup = classified.get if classified is not None else None
+    screened = list(screen_items((), protocol, links, overrides, lookup, items))
+    return [row for _, row, _, _ in screened], [dup for *_, dup in screened if dup is not None]
 
 
 COMPARISON_COLUMNS = (
@@ -492,23 +529,31 @@ def comparison_rows(
     out = []
     for item in items:
         found = known.get(item.record_id)
-        for result in found.comparisons if found else evaluate_comparisons(item, protocol):
-            if not result.publication_id:
-                continue
-            link = links.get(result.publication_id)
-            study_id = link.study_id if link else result.publication_id
-            comparison_id = (
-                result.publication_id if link and link.role == "comparison" else study_id
-            )
-            out.append(
-                {
-                    "publication_id": result.publication_id,
-                    "record_id": item.record_id,
-                    "study_id": study_id,
-                    "comparison_id": comparison_id,
-                    "record_decision": decision_of[item.record_id],
-                    "eligible": "yes" if result.passes else "no",
-                    **{name: result.classes[name].value or "" for name in CLASSIFIED},
-                }
-            )
+        results = found.comparisons if found else evaluate_comparisons(item, protocol)
+        out += item_comparison_rows(item, results, links, decision_of[item.record_id])
     return sorted(out, key=lambda r: r["publication_id"])
+
+
+def item_comparison_rows(
+    item: Item, results: Sequence[ComparisonResult], links: Mapping[str, StudyLink], decision: str
+) -> list[dict[str, Any]]:
+    """``comparison_rows`` of one item (unsorted), whose record has ``decision``."""
+    out = []
+    for result in results:
+        if not result.publication_id:
+            continue
+        link = links.get(result.publication_id)
+        study_id = link.study_id if link else result.publication_id
+        comparison_id = result.publication_id if link and link.role == "comparison" else study_id
+        out.append(
+            {
+                "publication_id": result.publication_id,
+                "record_id": item.record_id,
+                "study_id": study_id,
+                "comparison_id": comparison_id,
+                "record_decision": decision,
+                "eligible": "yes" if result.passes else "no",
+                **{name: result.classes[name].value or "" for name in CLASSIFIED},
+            }
+        )
+    return out
