@@ -473,3 +473,35 @@ def test_every_snapshot_author_with_initials_or_fore_name_keeps_initials_in_ever
             assert f"{author['last']}, {given}" in bib and f"{author['last']}, {given}" in names
             checked += 1
     assert checked > 100
+
+
+def test_record_references_read_only_what_is_looked_up(tmp_path: Path, monkeypatch) -> None:
+    """RecordReferences gives the references records_by_pmid gives: the hinted PMIDs in one pass,
+    any other on first use, a PMID outside the table a KeyError; ``in`` knows every PMID."""
+    from spinereview.citations.included import RecordReferences, records_by_pmid
+    from spinereview.pubmed.records import merge_query_files, read_records, write_records
+
+    snapshot = Path(__file__).resolve().parent.parent / "data" / "pubmed" / "snapshot"
+    files = [(path.stem, path) for path in sorted(snapshot.glob("*.xml"))]
+    table = tmp_path / "records.parquet"
+    write_records(merge_query_files(files), table, tmp_path / "records.csv")
+    everything = records_by_pmid(read_records(table).to_pylist())
+    loads: list[set[str]] = []
+    original = RecordReferences._load
+    monkeypatch.setattr(
+        RecordReferences,
+        "_load",
+        lambda self, pmids: (loads.append(set(pmids)), original(self, pmids)),
+    )
+    first = next(iter(everything))
+    refs = RecordReferences(table, wanted={first, "999999999"})
+    assert loads == [{first}]  # a hint outside the table is dropped
+    assert list(refs) == list(everything) and len(refs) == len(everything)
+    assert all(pmid in refs for pmid in everything) and "999999999" not in refs
+    assert refs[first] == everything[first] and len(loads) == 1
+    for pmid in everything:
+        assert refs[pmid] == everything[pmid]
+    assert len(loads) == len(everything)  # every other PMID read once, when first asked for
+    with pytest.raises(KeyError):
+        refs["999999999"]
+    assert refs.get("999999999") is None

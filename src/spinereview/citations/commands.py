@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -52,11 +53,19 @@ def article_files(refs: Sequence[Reference]) -> dict[str, str]:
     return files
 
 
-def _records(path: Path) -> dict[str, Reference]:
-    from spinereview.citations.included import records_by_pmid
-    from spinereview.pubmed.records import iter_record_rows
+def _records(path: Path, *hints: str | Path) -> Mapping[str, Reference]:
+    """The records table's References by PMID (``RecordReferences``). The number runs in the
+    ``hints`` files (included.csv, references.yaml) are the PMIDs read in one pass; any other
+    PMID looked up is read when asked for, so a missing or unreadable hint costs only time."""
+    import re
 
-    return records_by_pmid(iter_record_rows(path))
+    from spinereview.citations.included import RecordReferences
+
+    wanted: set[str] = set()
+    for hint in hints:
+        with contextlib.suppress(OSError, UnicodeDecodeError):
+            wanted.update(re.findall(r"[0-9]+", Path(hint).read_text(encoding="utf-8")))
+    return RecordReferences(path, wanted)
 
 
 def cmd_write_citations(args: argparse.Namespace) -> None:
@@ -67,7 +76,7 @@ def cmd_write_citations(args: argparse.Namespace) -> None:
     from spinereview.io import write_csv_atomic, write_text_atomic
 
     spellings = load_spellings(args.spellings)
-    records = _records(Path(args.records))
+    records = _records(Path(args.records), args.included, args.references)
     included = included_references(
         records, Path(args.included), Path(args.decisions), Path(args.studies), Path(args.records)
     )
@@ -125,7 +134,7 @@ def cmd_audit_references(args: argparse.Namespace) -> None:
     from spinereview.citations.evidence import POOLED_COLUMNS, REVIEW_COLUMNS, read_rows
 
     inputs = AuditInputs(
-        records=_records(Path(args.records)),
+        records=_records(Path(args.records), args.references),
         decisions=_study_decisions(Path(args.decisions)),
         reviews=read_rows(args.reviews, REVIEW_COLUMNS),
         pooled=read_rows(args.pooled, POOLED_COLUMNS),

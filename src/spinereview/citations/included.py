@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -63,6 +63,48 @@ def record_reference(record: Mapping[str, Any]) -> Reference:
 def records_by_pmid(rows: Iterable[Mapping[str, Any]]) -> dict[str, Reference]:
     """Every record of the records table as a Reference, by PMID."""
     return {row["pmid"]: record_reference(row) for row in rows}
+
+
+class RecordReferences(Mapping[str, Reference]):
+    """The records table's records as References by PMID, without holding every record.
+
+    All PMIDs are read (for ``in``, ``len`` and iteration, in the table's order); the references
+    of ``wanted`` are made in one pass over the table, any other PMID's on first use. A large
+    table (a live search of 300k records) then costs the PMIDs and the references looked up.
+    """
+
+    def __init__(self, path: Path, wanted: Iterable[str] = ()) -> None:
+        from spinereview.pubmed.records import iter_record_batches
+
+        self._path = path
+        self._pmids = dict.fromkeys(
+            row["pmid"] for rows in iter_record_batches(path, ["pmid"]) for row in rows
+        )
+        self._refs: dict[str, Reference] = {}
+        self._load({pmid for pmid in wanted if pmid in self._pmids})
+
+    def _load(self, pmids: set[str]) -> None:
+        from spinereview.pubmed.records import iter_record_batches
+
+        if pmids:
+            for rows in iter_record_batches(self._path, pmids=pmids):
+                self._refs.update((row["pmid"], record_reference(row)) for row in rows)
+
+    def __getitem__(self, pmid: str) -> Reference:
+        if pmid not in self._refs:
+            if pmid not in self._pmids:
+                raise KeyError(pmid)
+            self._load({pmid})
+        return self._refs[pmid]
+
+    def __contains__(self, pmid: object) -> bool:
+        return pmid in self._pmids
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._pmids)
+
+    def __len__(self) -> int:
+        return len(self._pmids)
 
 
 def study_reference(row: Mapping[str, str], path: Path, number: int) -> Reference:

@@ -601,17 +601,21 @@ def read_records(path: str | Path) -> pa.Table:
 
 
 def iter_record_batches(
-    path: str | Path, columns: Sequence[str] | None = None
+    path: str | Path, columns: Sequence[str] | None = None, pmids: Iterable[str] | None = None
 ) -> Iterator[list[dict[str, Any]]]:
     """The rows of a records table as lists of dicts, BATCH_ROWS at a time, in file order.
 
     Checked as ``read_records`` checks; memory stays flat in the number of rows. ``columns``
-    limits the dicts to those columns.
+    limits the dicts to those columns, ``pmids`` the rows to those PMIDs (chosen before any row
+    becomes a dict).
     """
     path = Path(path)
     _check_schema(path, pq.read_schema(path) if path.exists() else None)
+    wanted = None if pmids is None else pa.array(sorted(set(pmids)), type=pa.string())
     with pq.ParquetFile(path) as table:
         for batch in table.iter_batches(batch_size=BATCH_ROWS, columns=columns):
+            if wanted is not None:
+                batch = batch.filter(pc.is_in(batch.column("pmid"), value_set=wanted))
             yield batch.to_pylist()
 
 
