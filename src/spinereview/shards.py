@@ -63,7 +63,8 @@ def _shard_lines(
     paths: Sequence[Path], what: str, parse: Callable[[Any], tuple[str, T]], label: str
 ) -> Iterator[tuple[str, T, int, int]]:
     """(key, value, file index, offset of the line) of every line of the files, in file order;
-    a line that is not ``what`` or a key in two lines is an error (see ``read_shard_lines``)."""
+    a line that is not ``what`` (``iter_shard_lines``) or a key in two lines (``twice``; ``label``
+    prefixes the key in it, e.g. "PMID ") is an error."""
     where: dict[str, int] = {}
     for index, path in enumerate(paths):
         for number, key, value, offset in iter_shard_lines(path, what, parse):
@@ -99,25 +100,12 @@ def twice(path: Path, line: int, key: str, first: Path) -> InputError:
     )
 
 
-def read_shard_lines(
-    paths: Sequence[Path],
-    what: str,
-    parse: Callable[[Any], tuple[str, T]],
-    label: str = "",
-) -> dict[str, T]:
-    """The JSON lines of the shards' files as {key: value}, in file order; ``parse`` turns a line's
-    JSON into (key, value) and raises ValueError, KeyError, TypeError, IndexError or AttributeError
-    on a line that is not ``what``. A key in two lines (shard files of different runs) is an error
-    naming both files; ``label`` prefixes the key in it (e.g. "PMID ")."""
-    return {key: value for key, value, _, _ in _shard_lines(paths, what, parse, label)}
-
-
 class ShardLines(Generic[T]):
     """The JSON lines of the shards' files by key, read from the files when asked for (``get``).
 
-    Checks every line as ``read_shard_lines`` does, and keeps of each only its file and offset;
-    reading the keys in the files' order reads each file once, front to back. Close it (or use it
-    in a ``with`` block) to close the files.
+    Checks every line (``_shard_lines``: a line that is not ``what``, a key in two lines) and
+    keeps of each only its file and offset; reading the keys in the files' order reads each file
+    once, front to back. Close it (or use it in a ``with`` block) to close the files.
     """
 
     def __init__(

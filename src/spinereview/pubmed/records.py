@@ -374,7 +374,7 @@ def gather_records(shard_paths: Sequence[Path], parquet_path: Path, csv_path: Pa
 
 def _shard_pmids(path: Path) -> tuple[list[str], np.ndarray]:
     """The PMID column of a shard file (checked as ``read_records`` checks), as text and numbers."""
-    _check_schema(path, pq.read_schema(path) if path.exists() else None)
+    _check_schema(path)
     column = pq.read_table(path, columns=["pmid"]).column("pmid").to_pylist()
     numbers = np.fromiter((int(p) for p in column), dtype=np.int64, count=len(column))
     if len(numbers) > 1 and not np.all(np.diff(numbers) > 0):
@@ -596,7 +596,7 @@ def write_records(rows: list[dict[str, Any]], parquet_path: Path, csv_path: Path
 def read_records(path: str | Path) -> pa.Table:
     """Read results/records.parquet and check that its columns and types are the expected ones."""
     path = Path(path)
-    _check_schema(path, pq.read_schema(path) if path.exists() else None)
+    _check_schema(path)
     return pq.read_table(path)
 
 
@@ -610,7 +610,7 @@ def iter_record_batches(
     becomes a dict).
     """
     path = Path(path)
-    _check_schema(path, pq.read_schema(path) if path.exists() else None)
+    _check_schema(path)
     wanted = None if pmids is None else pa.array(sorted(set(pmids)), type=pa.string())
     with pq.ParquetFile(path) as table:
         for batch in table.iter_batches(batch_size=BATCH_ROWS, columns=columns):
@@ -627,10 +627,11 @@ def iter_record_rows(
         yield from rows
 
 
-def _check_schema(path: Path, schema: pa.Schema | None) -> None:
-    """Refuse a missing records table (``schema`` None) or one whose columns are not ARROW_SCHEMA's."""
-    if schema is None:
+def _check_schema(path: Path) -> None:
+    """Refuse a missing records table or one whose columns are not ARROW_SCHEMA's."""
+    if not path.exists():
         raise InputError(path, "records table not found; run the parse_records rule first")
+    schema = pq.read_schema(path)
     if schema.remove_metadata() != ARROW_SCHEMA:
         expected, found = set(ARROW_SCHEMA.names), set(schema.names)
         detail = f"missing {sorted(expected - found)}, unexpected {sorted(found - expected)}"

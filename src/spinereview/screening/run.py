@@ -146,13 +146,6 @@ def classify_records(
     return count
 
 
-def read_classified(paths: Sequence[Path]) -> dict[str, Classified]:
-    """The shards' classifications (``classify_records``) by record id; a record in two is an error."""
-    from spinereview.shards import read_shard_lines
-
-    return read_shard_lines(paths, "a screening shard line", _parse_classified)
-
-
 def _parse_classified(entry: Any) -> tuple[str, Classified]:
     return entry["record_id"], Classified.from_json(entry["classified"])
 
