@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from spinereview.errors import SpinereviewError
@@ -84,7 +84,13 @@ class PrismaTally:
     """What the PRISMA counts read of the decision rows, added one row at a time (``add``).
 
     Keeps per source the number of rows of each (decision, stage, reason), the included rows'
-    study ids and, of the ``withheld`` PMIDs (see ``prisma_counts``), those that have a row.
+    study ids and, of the ``withheld`` PMIDs, those that have a row.
+
+    ``withheld`` gives per query the PMIDs esearch found but efetch never sent (the snapshot
+    manifest's ``withheld``): they count in the query's records identified (which then equal its
+    esearch count), a PMID also found by another query (as a record or withheld again) is a
+    duplicate, and each remaining one is a report not retrieved (see ``_column``). They are listed
+    under the top-level key ``withheld`` of the counts (per query, only when there are any).
     """
 
     def __init__(self, withheld: Mapping[str, Sequence[str]] | None = None) -> None:
@@ -109,7 +115,12 @@ class PrismaTally:
     def counts(
         self, per_query: Mapping[str, int], other_methods: Mapping[str, int]
     ) -> dict[str, Any]:
-        """``prisma_counts`` of the rows added."""
+        """All counts of the PRISMA 2020 flow diagram for new systematic reviews (databases and
+        other methods) of the rows added.
+
+        ``per_query`` gives the records each PubMed query returned (before merging PMIDs found by
+        several queries); ``other_methods`` the records identified by each other method.
+        """
         found = dict(per_query)
         for query_id, pmids in self.withheld.items():
             found[query_id] = found.get(query_id, 0) + len(pmids)
@@ -135,28 +146,6 @@ class PrismaTally:
         }
         check_prisma(counts)
         return counts
-
-
-def prisma_counts(
-    rows: Iterable[Mapping[str, Any]],
-    per_query: Mapping[str, int],
-    other_methods: Mapping[str, int],
-    withheld: Mapping[str, Sequence[str]] | None = None,
-) -> dict[str, Any]:
-    """All counts of the PRISMA 2020 flow diagram for new systematic reviews (databases + other methods).
-
-    ``per_query`` gives the records each PubMed query returned (before merging PMIDs found by several
-    queries); ``other_methods`` the records identified by each other method. ``withheld`` gives per
-    query the PMIDs esearch found but efetch never sent (the snapshot manifest's ``withheld``):
-    they count in the query's records identified (which then equal its esearch count), a PMID also
-    found by another query (as a record or withheld again) is a duplicate, and each remaining one
-    is a report not retrieved (see ``_column``). They are listed under the top-level key
-    ``withheld`` (per query, only when there are any). ``PrismaTally`` counts the rows one at a time.
-    """
-    tally = PrismaTally(withheld)
-    for row in rows:
-        tally.add(row)
-    return tally.counts(per_query, other_methods)
 
 
 def check_prisma(counts: Mapping[str, Any]) -> None:

@@ -511,33 +511,16 @@ COMPARISON_COLUMNS = (
 )
 
 
-def comparison_rows(
-    items: Sequence[Item],
-    protocol: Protocol,
-    links: Mapping[str, StudyLink],
-    decisions: Sequence[Mapping[str, Any]],
-    classified: Mapping[str, Classified] | None = None,
-) -> list[dict[str, Any]]:
-    """One row per curated publication/comparison: its study, comparison id and classes.
-
-    ``comparison_id`` is the study id, except for the separate comparisons of one publication (link
-    role ``comparison``, e.g. the two arms of FACTS against one saline arm), which keep their own id.
-    Later stages join effects to studies through this table.
-    """
-    decision_of = {d["record_id"]: d["decision"] for d in decisions}
-    known = classified or {}
-    out = []
-    for item in items:
-        found = known.get(item.record_id)
-        results = found.comparisons if found else evaluate_comparisons(item, protocol)
-        out += item_comparison_rows(item, results, links, decision_of[item.record_id])
-    return sorted(out, key=lambda r: r["publication_id"])
-
-
 def item_comparison_rows(
     item: Item, results: Sequence[ComparisonResult], links: Mapping[str, StudyLink], decision: str
 ) -> list[dict[str, Any]]:
-    """``comparison_rows`` of one item (unsorted), whose record has ``decision``."""
+    """One row per curated publication/comparison of ``item`` (whose record has ``decision``):
+    its study, comparison id and classes, in the order of ``results``.
+
+    ``comparison_id`` is the study id, except for the separate comparisons of one publication (link
+    role ``comparison``, e.g. the two arms of FACTS against one saline arm), which keep their own id.
+    Later stages join effects to studies through this table (sorted by publication id).
+    """
     out = []
     for result in results:
         if not result.publication_id:
