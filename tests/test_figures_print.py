@@ -4,14 +4,21 @@ and plain-language captions in de and en, and one run writing every language."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
+import shutil
+import subprocess
+import zlib
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 import yaml
+from browser import pdf_text
+from fontTools import subset as font_subset
+from fontTools.ttLib import TTFont
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.text import Text
@@ -27,7 +34,15 @@ from spinereview.figures.run import (
     read_findings,
     read_reviews,
 )
-from spinereview.figures.style import MIN_PT, SIZES, figure_style, save_figure
+from spinereview.figures.style import (
+    LAYOUT_TABLES,
+    METADATA,
+    MIN_PT,
+    SIZES,
+    figure_style,
+    pdf_fonts_without_layout_tables,
+    save_figure,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests/data/figures/input"
@@ -314,3 +329,52 @@ def test_german_analysis_titles_in_the_config_spell_words_out() -> None:
     for title in titles:
         assert not re.search(r"\bvs\.?\s|/", title), title  # "gegen", "oder", not "vs." or "/"
         assert forbidden_forms(title) == [], title
+
+
+def _embedded_fonts(pdf: Path) -> list[Any]:
+    """The TrueType fonts embedded in ``pdf`` (every compressed stream that fontTools can read)."""
+    fonts = []
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf.read_bytes(), re.S):
+        try:
+            fonts.append(TTFont(io.BytesIO(zlib.decompress(stream))))
+        except Exception:  # page contents, images: not a font
+            continue
+    return fonts
+
+
+def test_pdf_fonts_lose_only_their_layout_tables(tmp_path: Path) -> None:
+    """Saving a PDF subsets the fonts without GSUB/GPOS/GDEF (the slow part of the figure step):
+    the page text and every rendered pixel are those of matplotlib's own subsets."""
+    load_font = font_subset.load_font
+    with figure_style():
+        fig = Figure(figsize=(3.5, 1.6))
+        ax = fig.add_subplot()
+        ax.set_title("Rückenschmerz: Effizienz – office", fontweight="bold")
+        ax.text(0.05, 0.5, "fluffy −0,5 (95 %-KI) ≤ 10 mm", style="italic")
+        ax.set_xlabel("Schmerz (0–100 mm), Ärzteblatt")
+        save_figure(fig, tmp_path, "lean", ["pdf"], 72)
+        fig.savefig(tmp_path / "full.pdf", format="pdf", metadata=METADATA["pdf"])
+    assert font_subset.load_font is load_font  # restored
+    lean, full = _embedded_fonts(tmp_path / "lean.pdf"), _embedded_fonts(tmp_path / "full.pdf")
+    assert len(lean) == len(full) >= 3  # regular, bold, oblique
+    assert all(set(LAYOUT_TABLES) <= set(font.keys()) for font in full)
+    assert not any(set(LAYOUT_TABLES) & set(font.keys()) for font in lean)
+    assert all("glyf" in font and "cmap" in font for font in lean)
+    assert pdf_text(tmp_path / "lean.pdf") == pdf_text(tmp_path / "full.pdf")
+    pdftoppm = shutil.which("pdftoppm")
+    assert pdftoppm is not None  # poppler-utils, as pdftotext above
+    pages = []
+    for name in ("lean", "full"):
+        subprocess.run([pdftoppm, "-r", "200", "-png", "-singlefile", str(tmp_path / f"{name}.pdf"),
+                        str(tmp_path / f"{name}-page")], check=True)  # fmt: skip
+        pages.append(np.asarray(Image.open(tmp_path / f"{name}-page.png")))
+    assert pages[0].shape == pages[1].shape and (pages[0] == pages[1]).all()
+    assert (pages[0] < 128).any()  # the page shows the text
+
+
+def test_pdf_font_wrapper_is_restored_when_saving_fails(tmp_path: Path) -> None:
+    load_font = font_subset.load_font
+    with pytest.raises(RuntimeError, match="disk full"), pdf_fonts_without_layout_tables():
+        assert font_subset.load_font is not load_font
+        raise RuntimeError("disk full")
+    assert font_subset.load_font is load_font
