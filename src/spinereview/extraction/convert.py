@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import math
 
-# scipy.stats takes most of a second to import; it is imported where a conversion needs it, so
-# that commands and the workflow's config check that only load this module do not pay for it.
+# scipy (through spinereview.distributions) is imported where a conversion needs it, so that
+# commands and the workflow's config check that only load this module do not pay for it.
 
 
 def z_crit(level: float = 0.95) -> float:
     """Two-sided normal critical value z_{(1+level)/2}; 1.959964 for a 95% interval."""
     if not 0 < level < 1:
         raise ValueError(f"confidence level must lie in (0, 1), got {level}")
-    from scipy.stats import norm
+    from spinereview.distributions import norm_ppf
 
-    return float(norm.ppf((1 + level) / 2))
+    return float(norm_ppf((1 + level) / 2))
 
 
 def se_from_ci(low: float, high: float, level: float = 0.95, *, log_scale: bool = False) -> float:
@@ -40,9 +40,9 @@ def se_from_p(estimate: float, p: float) -> float:
         raise ValueError(f"p-value must lie in (0, 1), got {p}")
     if estimate == 0:
         raise ValueError("an estimate of 0 gives no standard error from a p-value")
-    from scipy.stats import norm
+    from spinereview.distributions import norm_ppf
 
-    return abs(estimate) / float(norm.ppf(1 - p / 2))
+    return abs(estimate) / float(norm_ppf(1 - p / 2))
 
 
 def md_from_arms(

@@ -13,7 +13,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-# scipy.stats (most of a second to import) is imported in the functions that use it.
+# scipy (through spinereview.distributions) is imported in the functions that use it.
 
 #: Handbook §6.5.2.2: below this many participants per arm a CI of an arm mean is taken to use t.
 T_BELOW_N = 60
@@ -72,9 +72,9 @@ def mean_ci_crit(n: float, level: float = 0.95) -> float:
     if n < 2:
         raise ValueError(f"a CI of an arm mean needs n of at least 2, got {n}")
     q = (1 + level) / 2
-    from scipy.stats import norm, t
+    from spinereview.distributions import norm_ppf, t_ppf
 
-    return float(t.ppf(q, n - 1)) if n < T_BELOW_N else float(norm.ppf(q))
+    return float(t_ppf(q, n - 1)) if n < T_BELOW_N else float(norm_ppf(q))
 
 
 def sd_from_ci(low: float, high: float, n: float, level: float = 0.95) -> float:
@@ -141,10 +141,10 @@ def mean_sd_from_fivenum(
     given = [x for x in (minimum, q1, median, q3, maximum) if x is not None]
     if any(b < a for a, b in itertools.pairwise(given)):
         raise ValueError("the five numbers must satisfy min <= q1 <= median <= q3 <= max")
-    from scipy.stats import norm
+    from spinereview.distributions import norm_ppf
 
-    xi = 2 * float(norm.ppf((n - 0.375) / (n + 0.25)))
-    eta = 2 * float(norm.ppf((0.75 * n - 0.125) / (n + 0.25)))
+    xi = 2 * float(norm_ppf((n - 0.375) / (n + 0.25)))
+    eta = 2 * float(norm_ppf((0.75 * n - 0.125) / (n + 0.25)))
     t1 = t2 = 0.0
     if has_range:
         if maximum == minimum:  # type: ignore[operator]

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
+from spinereview import distributions
 from spinereview.meta.errors import MetaArgumentError
 from spinereview.meta.estimators import TAU2_METHODS, Control, Tau2Estimate, estimate_tau2
 from spinereview.meta.heterogeneity import Heterogeneity, heterogeneity
@@ -100,7 +100,9 @@ class Inference:
 def critical_value(test: str, df: int | None, level: float) -> float:
     """Two-sided critical value: normal for 'z', t with df otherwise."""
     alpha = 1 - level
-    return float(stats.norm.isf(alpha / 2) if df is None else stats.t.isf(alpha / 2, df))
+    return float(
+        distributions.norm_isf(alpha / 2) if df is None else distributions.t_isf(alpha / 2, df)
+    )
 
 
 def infer(y: Array, v: Array, x: Array, tau2: float, test: str, level: float) -> Inference:
@@ -122,8 +124,8 @@ def infer(y: Array, v: Array, x: Array, tau2: float, test: str, level: float) ->
     df = None if test == "z" else k - p
     with np.errstate(divide="ignore", invalid="ignore"):
         statistic = fit.beta / se
-    dist = stats.norm if df is None else stats.t(df)
-    pval = 2 * dist.sf(np.abs(statistic))
+    tail = np.abs(statistic)
+    pval = 2 * (distributions.norm_sf(tail) if df is None else distributions.t_sf(tail, df))
     crit = critical_value(test, df, level)
     low, high = fit.beta - crit * se, fit.beta + crit * se
     return Inference(fit.beta, cov, se, statistic, pval, low, high, df, crit, s2w, floor_applied)

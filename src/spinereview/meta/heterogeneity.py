@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
+from spinereview import distributions
 from spinereview.meta.bounds import ABOVE, BELOW
 from spinereview.meta.estimators import Control, find_root
 from spinereview.meta.linalg import Array, generalised_q, wls
@@ -40,7 +40,7 @@ def heterogeneity(
         return Heterogeneity(0.0, 0, 1.0, 0.0, 0.0, 1.0)
     fit = wls(y, v, x)
     q = max(0.0, fit.rss)
-    q_p = float(stats.chi2.sf(q, df))
+    q_p = float(distributions.chi2_sf(q, df))
     vt = df / fit.trace_p
     if common_effect:
         i2 = 0.0 if q == 0 else max(0.0, 100 * (q - df) / q)
@@ -113,8 +113,8 @@ def qprofile_ci(
     """
     df = x.shape[0] - x.shape[1]
     alpha = 1 - level
-    crit_upper = float(stats.chi2.isf(alpha / 2, df))
-    crit_lower = float(stats.chi2.ppf(alpha / 2, df))
+    crit_upper = float(distributions.chi2_isf(alpha / 2, df))
+    crit_lower = float(distributions.chi2_ppf(alpha / 2, df))
     t_min, t_max = 0.0, qprofile_search_max(tau2, control)
     q_min, q_max = generalised_q(y, v, x, t_min), generalised_q(y, v, x, t_max)
 

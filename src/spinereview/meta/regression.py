@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 import numpy as np
-from scipy import stats
 
+from spinereview import distributions
 from spinereview.meta.errors import MetaArgumentError
 from spinereview.meta.estimators import Control
 from spinereview.meta.fitting import (
@@ -133,9 +133,9 @@ def moderator_test(fitted: LinearFit, x: Array) -> tuple[float, tuple[int, int |
     b = inf.beta[1:]
     qm = float(b @ np.linalg.solve(inf.cov[1:, 1:], b))
     if fitted.test == "z":
-        return qm, (m, None), float(stats.chi2.sf(qm, m))
+        return qm, (m, None), float(distributions.chi2_sf(qm, m))
     qm /= m
-    return qm, (m, k - p), float(stats.f.sf(qm, m, k - p))
+    return qm, (m, k - p), float(distributions.f_sf(qm, m, k - p))
 
 
 def _summarise(fitted: LinearFit, x: Array) -> RegressionResult:

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 import numpy as np
-from scipy import stats
 
+from spinereview import distributions
 from spinereview.meta.errors import MetaArgumentError
 from spinereview.meta.estimators import Control
 from spinereview.meta.linalg import Array
@@ -138,5 +138,5 @@ def subgroup_analysis(
         moderator = MetaRegression(y, v, dummies, **options).fit().result  # type: ignore[arg-type]
     df = len(levels) - 1
     return SubgroupResult(
-        levels, fits, between.q, df, float(stats.chi2.sf(between.q, df)), moderator
+        levels, fits, between.q, df, float(distributions.chi2_sf(between.q, df)), moderator
     )

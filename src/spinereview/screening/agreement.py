@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-# scipy.stats (most of a second to import) is imported where the interval needs it.
+# scipy (through spinereview.distributions) is imported where the interval needs it.
 
 
 @dataclass(frozen=True)
@@ -184,9 +184,9 @@ def cohen_kappa(
             "kappa is 0 whatever the agreement and has no interval; read the observed agreement",
         )
     se = math.sqrt(kappa_variance(counts, kappa))
-    from scipy.stats import norm
+    from spinereview.distributions import norm_ppf
 
-    z = float(norm.ppf(0.5 + level / 2.0))
+    z = float(norm_ppf(0.5 + level / 2.0))
     return Kappa(
         **common,
         observed=observed,
