@@ -43,6 +43,7 @@ rule all:
         rules.summarise_findings.output,
         rules.write_citations.output,
         rules.audit_references.output,
+        rules.draw_prisma.output,
         rules.draw_figures.output,
         rules.write_report.output,
         NOTEBOOK_HTML,

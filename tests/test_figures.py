@@ -25,6 +25,7 @@ from spinereview.figures.forest import build_rows, draw_forest
 from spinereview.figures.run import (
     Inputs,
     draw_figures,
+    draw_prisma_figures,
     read_certainty,
     read_findings,
     read_reviews,
@@ -393,6 +394,42 @@ def test_two_clean_runs_give_identical_bytes(tmp_path: Path) -> None:
     svg = runs[0][Path("prisma_flow.en.svg")]
     assert b"<dc:date>" not in svg and b"Matplotlib v" not in svg
     assert b"CreationDate" not in runs[0][Path("prisma_flow.en.pdf")]
+
+
+def test_prisma_drawn_apart_gives_the_same_files_and_neither_step_removes_the_others(
+    tmp_path: Path,
+) -> None:
+    """The workflow draws the PRISMA diagram in its own step (draw-prisma) and the rest with
+    --no-prisma: together the same files and bytes as one draw_figures; neither prunes the other's
+    files, each still prunes its own stale ones."""
+    settings = figures(formats=["svg"], languages=["de", "en"])
+    whole, apart = tmp_path / "whole", tmp_path / "apart"
+    draw_figures(inputs(), settings, SETTINGS["meta"], whole, SETTINGS["windows"])
+    apart.mkdir()
+    (apart / "prisma_flow.fr.svg").write_text("stale")  # a language no longer drawn
+    (apart / "forest_gone.en.svg").write_text("stale")  # an analysis no longer configured
+    prisma_files = draw_prisma_figures(DATA / "prisma.json", settings, apart)
+    assert sorted(p.name for p in prisma_files) == [
+        "prisma_flow.alt.de.txt", "prisma_flow.alt.en.txt", "prisma_flow.de.svg", "prisma_flow.en.svg",
+    ]  # fmt: skip
+    assert not (apart / "prisma_flow.fr.svg").exists()
+    assert (apart / "forest_gone.en.svg").exists()  # not draw-prisma's to remove
+    rest = draw_figures(inputs(), settings, SETTINGS["meta"], apart, SETTINGS["windows"],
+                        prisma_figure=False)  # fmt: skip
+    assert not any(p.name.startswith("prisma_flow") for p in rest)
+    assert not (apart / "forest_gone.en.svg").exists()
+    files = {p.relative_to(whole): p.read_bytes() for p in sorted(whole.rglob("*")) if p.is_file()}
+    assert files == {
+        p.relative_to(apart): p.read_bytes() for p in sorted(apart.rglob("*")) if p.is_file()
+    }
+
+
+def test_draw_figures_without_prisma_reads_no_prisma_file(tmp_path: Path) -> None:
+    missing = dataclasses.replace(inputs(), prisma=tmp_path / "no_such_prisma.json")
+    draw_figures(missing, figures(formats=["svg"]), SETTINGS["meta"], tmp_path / "out",
+                 SETTINGS["windows"], prisma_figure=False)  # fmt: skip
+    with pytest.raises(InputError, match=r"no_such_prisma\.json"):
+        draw_figures(missing, figures(formats=["svg"]), SETTINGS["meta"], tmp_path / "out2")
 
 
 def test_a_failure_in_a_worker_is_raised_as_with_one_process(tmp_path: Path) -> None:

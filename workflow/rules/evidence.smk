@@ -37,6 +37,8 @@ rule summarise_findings:
         analyses_dir=lambda wildcards, input: os.path.dirname(input.analyses[0]),
         rob_sheet=optional_path("rob", ROB_SHEET),
         cli=SPINEREVIEW,
+    # on the path to the figures, which the slowest jobs (notebooks, report) wait for
+    priority: 10
     log:
         "logs/evidence/summarise_findings.log",
     conda:

@@ -14,6 +14,8 @@ rule harmonise_effects:
     params:
         settings=config_json(config["extraction"], sort_keys=True),
         cli=SPINEREVIEW,
+    # on the path to the figures, which the slowest jobs (notebooks, report) wait for
+    priority: 10
     log:
         "logs/extract/harmonise_effects.log",
     conda:

@@ -22,6 +22,8 @@ rule pool_effects:
         recovery=config_json(config["extraction"]["recovery"], sort_keys=True),
         out_dir=lambda wildcards, output: os.path.dirname(output.pooled),
         cli=SPINEREVIEW,
+    # on the path to the figures, which the slowest jobs (notebooks, report) wait for
+    priority: 10
     log:
         "logs/meta/pool_effects.log",
     conda:

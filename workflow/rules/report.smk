@@ -15,6 +15,7 @@ rule write_report:
         reviews=rules.review_estimates.output[0],
         findings=rules.summarise_findings.output[0],
         figures=rules.draw_figures.output,
+        prisma_figures=rules.draw_prisma.output,
         citations=rules.write_citations.output,
         audit=rules.audit_references.output,
         other_sources="data/screening/other_sources.csv",

@@ -45,6 +45,8 @@ rule screen_records:
         out_dir=lambda wildcards, output: os.path.dirname(output.prisma),
         manifest=manifest_path,
         cli=SPINEREVIEW,
+    # on the path to the figures, which the slowest jobs (notebooks, report) wait for
+    priority: 10
     log:
         "logs/screen/screen_records.log",
     conda:

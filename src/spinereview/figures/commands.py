@@ -1,4 +1,4 @@
-"""The ``draw-figures`` subcommand, registered into the package's CLI."""
+"""The ``draw-figures`` and ``draw-prisma`` subcommands, registered into the package's CLI."""
 
 from __future__ import annotations
 
@@ -42,11 +42,30 @@ def cmd_draw_figures(args: argparse.Namespace) -> None:
         reviews=Path(args.reviews) if args.reviews else None,
         findings=Path(args.findings) if args.findings else None,
     )
-    draw_figures(inputs, figures, meta, Path(args.out_dir), windows, jobs=args.jobs)
+    draw_figures(
+        inputs,
+        figures,
+        meta,
+        Path(args.out_dir),
+        windows,
+        jobs=args.jobs,
+        prisma_figure=args.prisma_figure,
+    )
+
+
+def cmd_draw_prisma(args: argparse.Namespace) -> None:
+    import logging
+
+    from spinereview.figures.run import draw_prisma_figures
+
+    logging.getLogger("fontTools").setLevel(logging.WARNING)
+    draw_prisma_figures(
+        Path(args.prisma), _block(args.settings, "--settings", dict), Path(args.out_dir)
+    )
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    """Add ``draw-figures`` to the CLI's subcommands."""
+    """Add ``draw-figures`` and ``draw-prisma`` to the CLI's subcommands."""
     p = sub.add_parser("draw-figures", help="forest, article, funnel, PRISMA and RoB figures")
     p.add_argument("--pooled", default="results/meta/pooled.csv")
     p.add_argument("--analyses-dir", default="results/meta/analyses")
@@ -76,4 +95,17 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=1,
         help="draw in up to this many processes (languages, funnels, RoB; same files as with 1)",
     )
+    p.add_argument(
+        "--no-prisma",
+        dest="prisma_figure",
+        action="store_false",
+        help="leave the PRISMA flow diagram to draw-prisma (neither drawn nor removed here)",
+    )
     p.set_defaults(func=cmd_draw_figures)
+    p = sub.add_parser("draw-prisma", help="the PRISMA 2020 flow diagram in every language")
+    p.add_argument("--prisma", default="results/screening/prisma.json")
+    p.add_argument(
+        "--settings", type=_json, required=True, help="JSON of the config's figures block"
+    )
+    p.add_argument("--out-dir", default="reports/figures")
+    p.set_defaults(func=cmd_draw_prisma)

@@ -91,6 +91,7 @@ def draw_figures(
     out_dir: str | Path,
     windows: Sequence[Mapping[str, Any]] | None = None,
     jobs: int = 1,
+    prisma_figure: bool = True,
 ) -> list[Path]:
     """Draw every figure in every configured language; return the files written (figures, alt
     texts, captions, notes). Figure files of an earlier run that this run did not write (another
@@ -98,15 +99,16 @@ def draw_figures(
 
     With ``jobs`` > 1 the languages, the funnel plots and the risk-of-bias plot are drawn in up to
     ``jobs`` forked processes (each figure is drawn and saved on its own, so the files are the
-    same bytes as with one process)."""
+    same bytes as with one process). Without ``prisma_figure`` the PRISMA flow diagram is neither
+    drawn nor pruned (``draw_prisma_figures`` draws it; the workflow does so as soon as the
+    screening is done, before the pooling these figures wait for)."""
     settings = check_settings(figures)
     out = Path(out_dir)
     ids = [a["id"] for a in meta.get("analyses", [])]
     randomised = read_randomised(inputs.included)
     analyses = [load_analysis(p, randomised) for p in analysis_files(inputs.analyses_dir, ids)]
     window_ids = [w["id"] for w in windows] if windows else _analysis_windows(meta)
-    prisma_counts = read_json(inputs.prisma)
-    prisma.check_prisma(prisma_counts, inputs.prisma)
+    prisma_counts = _prisma_counts(inputs.prisma) if prisma_figure else None
 
     def language(lang: str) -> list[Path]:
         files: list[Path] = []
@@ -118,10 +120,8 @@ def draw_figures(
                 files += _save(fig, out, name, lang, settings)
             files += _alt(out, name, lang, alt.forest(analysis, lang, bounds))
         files += _article(inputs, figures, settings, meta, out, bounds, window_ids, lang)
-        with figure_style():
-            fig = prisma.draw_prisma(prisma_counts, lang)
-            files += _save(fig, out, prisma.NAME, lang, settings)
-        files += _alt(out, prisma.NAME, lang, alt.prisma(prisma_counts, lang))
+        if prisma_counts is not None:
+            files += _prisma(prisma_counts, out, lang, settings)
         return files
 
     tasks: list[Callable[[], list[Path]]] = [
@@ -130,8 +130,36 @@ def draw_figures(
     tasks.append(lambda: _funnels(analyses, settings, out / FUNNEL_DIR))
     tasks.append(lambda: _rob(inputs.rob_sheet, settings, out / ROB_DIR))
     written = [path for files in _run_tasks(tasks, jobs) for path in files]
-    _prune_stale(out, written)
+    kinds = (*_FIGURE_PREFIXES, *(_PRISMA_PREFIXES if prisma_figure else ()))
+    _prune_stale(out, written, kinds)
     return written
+
+
+def draw_prisma_figures(
+    prisma_path: str | Path, figures: Mapping[str, Any], out_dir: str | Path
+) -> list[Path]:
+    """Draw the PRISMA 2020 flow diagram of ``prisma_path`` in every configured language, with its
+    alt texts; return the files written. PRISMA files of an earlier run that this run did not
+    write are removed, and no other figure's."""
+    settings = check_settings(figures)
+    out = Path(out_dir)
+    counts = _prisma_counts(Path(prisma_path))
+    written = [path for lang in settings.languages for path in _prisma(counts, out, lang, settings)]
+    _prune_stale(out, written, _PRISMA_PREFIXES)
+    return written
+
+
+def _prisma_counts(path: Path) -> dict[str, Any]:
+    counts = read_json(path)
+    prisma.check_prisma(counts, path)
+    return counts
+
+
+def _prisma(counts: Mapping[str, Any], out: Path, lang: str, settings: Settings) -> list[Path]:
+    with figure_style():
+        fig = prisma.draw_prisma(counts, lang)
+        files = _save(fig, out, prisma.NAME, lang, settings)
+    return files + _alt(out, prisma.NAME, lang, alt.prisma(counts, lang))
 
 
 #: The tasks of the running ``_run_tasks`` call; forked workers inherit them (closures over the
@@ -177,9 +205,14 @@ def _alt(out: Path, name: str, lang: str, text: str) -> list[Path]:
     return [path]
 
 
-def _prune_stale(out: Path, keep: Sequence[Path]) -> None:
-    """Remove figure files, alt texts and captions in ``out`` that this run did not write."""
-    prefixes = ("forest_", f"{names.ARTICLE}.", f"{names.EVIDENCE_MAP}.", f"{names.PRISMA}.")
+#: Name prefixes of the files ``draw_figures`` writes, and of those ``draw_prisma_figures`` writes.
+_FIGURE_PREFIXES = ("forest_", f"{names.ARTICLE}.", f"{names.EVIDENCE_MAP}.")
+_PRISMA_PREFIXES = (f"{names.PRISMA}.",)
+
+
+def _prune_stale(out: Path, keep: Sequence[Path], prefixes: tuple[str, ...]) -> None:
+    """Remove figure files, alt texts and captions in ``out`` whose names start with one of
+    ``prefixes`` and that this run did not write."""
     kept = {p.resolve() for p in keep}
     if not out.is_dir():
         return
