@@ -99,3 +99,29 @@ def test_a_utf16_sheet_says_so(tmp_path: Path) -> None:
     path.write_bytes(first_rows(1).encode("utf-16"))
     with pytest.raises(InputError, match="UTF-16 text; save the file as UTF-8"):
         load_sheet(path, STUDIES)
+
+
+def test_iter_table_yields_the_rows_before_a_bad_one_then_names_it(tmp_path: Path) -> None:
+    from spinereview.io import iter_table, read_table
+
+    path = tmp_path / "decisions.csv"
+    path.write_text("record_id,decision\npmid:1,included\npmid:2,excluded\npmid:3\n", "utf-8")
+    rows = iter_table(path, ("record_id", "decision"))
+    assert next(rows) == {"record_id": "pmid:1", "decision": "included"}
+    assert next(rows)["record_id"] == "pmid:2"
+    with pytest.raises(InputError, match="fewer values than header columns") as streamed:
+        next(rows)
+    with pytest.raises(InputError) as whole:
+        read_table(path, ("record_id", "decision"))
+    assert str(streamed.value) == str(whole.value)
+    assert "decisions.csv, line 4" in str(whole.value)  # row 3 is line 4 of the file
+
+
+def test_iter_table_checks_the_header_at_the_first_row(tmp_path: Path) -> None:
+    from spinereview.io import iter_table
+
+    path = tmp_path / "decisions.csv"
+    path.write_text("record_id;decision\npmid:1;included\n", "utf-8")
+    rows = iter_table(path, ("record_id", "decision"))
+    with pytest.raises(InputError, match="separated by semicolons"):
+        next(rows)

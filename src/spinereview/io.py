@@ -130,6 +130,15 @@ def read_table(path: str | Path, required: Sequence[str]) -> list[dict[str, str]
     names the file, the row and, for a missing column, the field. A leading byte-order mark (as
     spreadsheet programs write "CSV UTF-8") is not part of the first column's name.
     """
+    return list(iter_table(path, required))
+
+
+def iter_table(path: str | Path, required: Sequence[str]) -> Iterator[dict[str, str]]:
+    """``read_table`` one row at a time, for tables too long to hold (a screening's decisions).
+
+    The header is checked when the first row is asked for; each row is checked as it is read, so
+    an error in row n comes after rows 1 to n - 1 were yielded.
+    """
     from spinereview.errors import InputError
 
     path = Path(path)
@@ -149,7 +158,12 @@ def read_table(path: str | Path, required: Sequence[str]) -> list[dict[str, str]
                 raise InputError(
                     path, f"missing column(s): {', '.join(missing)}{hint}", field=missing[0]
                 )
-            rows = list(reader)
+            for number, row in enumerate(reader, start=1):
+                if None in row:
+                    raise InputError(path, "more values than header columns", row=number)
+                if any(value is None for value in row.values()):
+                    raise InputError(path, "fewer values than header columns", row=number)
+                yield row
     except FileNotFoundError:
         raise InputError(path, "file not found") from None
     except IsADirectoryError:
@@ -159,9 +173,3 @@ def read_table(path: str | Path, required: Sequence[str]) -> list[dict[str, str]
         raise InputError(path, f"not a readable CSV table: {exc}", line=line) from None
     except UnicodeDecodeError as exc:
         raise not_utf8(path, exc, "(e.g. 'CSV UTF-8' in a spreadsheet program)") from None
-    for number, row in enumerate(rows, start=1):
-        if None in row:
-            raise InputError(path, "more values than header columns", row=number)
-        if any(value is None for value in row.values()):
-            raise InputError(path, "fewer values than header columns", row=number)
-    return rows

@@ -108,10 +108,10 @@ def cmd_write_citations(args: argparse.Namespace) -> None:
 
 def _study_decisions(path: Path) -> dict[str, str]:
     """study_id -> 'included'/'excluded' (included wins when a study has several records)."""
-    from spinereview.io import read_table
+    from spinereview.io import iter_table
 
     out: dict[str, str] = {}
-    for row in read_table(path, ("study_id", "decision")):
+    for row in iter_table(path, ("study_id", "decision")):
         study = row["study_id"].strip()
         if study and out.get(study) != "included":
             out[study] = f"{row['decision'].strip()} in this review"

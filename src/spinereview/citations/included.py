@@ -16,7 +16,7 @@ from spinereview.citations.model import (
     sort_key,
 )
 from spinereview.errors import InputError
-from spinereview.io import read_table
+from spinereview.io import iter_table, read_table
 
 OTHER_METHODS_NOTE = "Identified by other methods; no PMID"
 
@@ -144,9 +144,13 @@ def _study_note(study_id: str, publication_ids: list[str], reports: int) -> str 
     return note
 
 
-def _decisions_by_record(path: Path) -> dict[str, tuple[int, dict[str, str]]]:
+def _decisions_by_record(path: Path, wanted: set[str]) -> dict[str, dict[str, str]]:
+    """The decision rows of the ``wanted`` record ids (the last row of each), read one at a time:
+    a screening's decisions hold a row for every record searched."""
     required = ("record_id", "study_id", "publication_ids", "decision")
-    return {row["record_id"]: (n, row) for n, row in enumerate(read_table(path, required), 1)}
+    return {
+        row["record_id"]: row for row in iter_table(path, required) if row["record_id"] in wanted
+    }
 
 
 def _report_reference(
@@ -197,22 +201,25 @@ def included_references(
         "studies": studies,
         "records": records_path,
     }
-    by_record = _decisions_by_record(decisions)
     study_rows = {r["study_id"]: (n, r) for n, r in enumerate(read_table(studies, ["study_id"]), 1)}
+    included_rows = read_table(included, ("study_id", "record_ids", "reports"))
+    ids_of = [
+        [r.strip() for r in row["record_ids"].split(";") if r.strip()] for row in included_rows
+    ]
+    by_record = _decisions_by_record(decisions, {r for ids in ids_of for r in ids})
     refs = []
-    for number, row in enumerate(read_table(included, ("study_id", "record_ids", "reports")), 1):
-        record_ids = [r.strip() for r in row["record_ids"].split(";") if r.strip()]
+    for number, (row, record_ids) in enumerate(zip(included_rows, ids_of, strict=True), 1):
         if not record_ids:
             raise InputError(included, "no record ids", row=number, field="record_ids")
         for record_id in record_ids:
-            if by_record.get(record_id, (0, {}))[1].get("decision") != "included":
+            if by_record.get(record_id, {}).get("decision") != "included":
                 raise InputError(
                     included,
                     f"record {record_id!r} is not an included record of {decisions}",
                     row=number,
                     field="record_ids",
                 )
-            decision = by_record[record_id][1]
+            decision = by_record[record_id]
             ref = _report_reference(record_id, records, study_rows, paths)
             pubs = [p.strip() for p in decision["publication_ids"].split(";") if p.strip()]
             reports = int(row["reports"]) if row["reports"].strip().isdigit() else len(record_ids)
