@@ -10,6 +10,41 @@ from __future__ import annotations
 import sys
 
 from setuptools import setup
+from setuptools.command.build_ext import build_ext
+
+
+class _OptionalBuildExt(build_ext):
+    """build_ext that never fails the install: a missing or failing compiler leaves Python only.
+
+    setuptools' own ``optional=True`` lets a failing compile pass but not a missing compiler
+    binary (an OSError), nor a failure when an editable install copies the result into place.
+    """
+
+    def run(self) -> None:
+        try:
+            super().run()
+        except Exception as err:  # any failure means: no compiled builder
+            _skipped(err)
+
+    def build_extension(self, ext) -> None:
+        try:
+            super().build_extension(ext)
+        except Exception as err:
+            _skipped(err)
+
+    def copy_extensions_to_source(self) -> None:
+        try:
+            super().copy_extensions_to_source()
+        except Exception as err:
+            _skipped(err)
+
+
+def _skipped(err: Exception) -> None:
+    print(
+        f"spinereview: the compiled record builder was not built ({err}); parsing uses the "
+        "Python builder",
+        file=sys.stderr,
+    )
 
 
 def _extensions() -> list:
@@ -33,4 +68,4 @@ def _extensions() -> list:
         return []
 
 
-setup(ext_modules=_extensions())
+setup(ext_modules=_extensions(), cmdclass={"build_ext": _OptionalBuildExt})
