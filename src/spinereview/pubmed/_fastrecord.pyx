@@ -16,7 +16,7 @@ in the bytes, with Python's definition of whitespace (``str.split()``), before o
 
 from cpython.unicode cimport PyUnicode_DecodeUTF8
 from libc.stdlib cimport free, realloc
-from libc.string cimport memcpy, strcmp, strlen
+from libc.string cimport memcpy, memmove, strcmp, strlen
 
 cimport lxml.includes.etreepublic as cetree
 from lxml.includes cimport tree
@@ -29,6 +29,7 @@ LXML_VERSION = (<bytes>cetree.LXML_VERSION_STRING).decode("ascii")
 
 cdef object _month_number = None
 cdef object _parse_medline_date = None
+cdef dict _months = {}  # month_number's answers, for the few month texts there are
 
 
 def bind(month_number, parse_medline_date):
@@ -36,6 +37,18 @@ def bind(month_number, parse_medline_date):
     global _month_number, _parse_medline_date
     _month_number = month_number
     _parse_medline_date = parse_medline_date
+    _months.clear()
+
+
+cdef object _month(str text):
+    """``month_number(text)``, remembered for up to 1,000 distinct texts (it is a pure function)."""
+    try:
+        return _months[text]
+    except KeyError:
+        number = _month_number(text)
+        if len(_months) < 1000:
+            _months[text] = number
+        return number
 
 
 # ---------------------------------------------------------------------------------------------
@@ -103,11 +116,29 @@ cdef inline Py_ssize_t _space(const unsigned char* s, Py_ssize_t i, Py_ssize_t n
     return 0
 
 
+# the first byte of a UTF-8 character: 0 never whitespace, 1 ASCII whitespace, 2 maybe (see _space)
+cdef unsigned char _KIND[256]
+
+
+cdef void _init_kinds() noexcept:
+    cdef int c
+    for c in range(256):
+        _KIND[c] = 0
+    for c in (0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x1C, 0x1D, 0x1E, 0x1F, 0x20):
+        _KIND[c] = 1
+    for c in (0xC2, 0xE1, 0xE2, 0xE3):
+        _KIND[c] = 2
+
+
+_init_kinds()
+
+
 cdef str _collapse(const char* text, Py_ssize_t n):
     """``" ".join(text.split())`` of the UTF-8 bytes ``text[:n]``, decoded; writes into ``_buf``."""
     cdef const unsigned char* s = <const unsigned char*>text
-    cdef Py_ssize_t i = 0, out = 0, w
+    cdef Py_ssize_t i = 0, out = 0, w, start
     cdef bint gap = False
+    cdef unsigned char kind
     cdef char* dst
     if n == 0:
         return ""
@@ -118,18 +149,29 @@ cdef str _collapse(const char* text, Py_ssize_t n):
         _reserve(n)
     dst = _buf
     while i < n:
-        w = _space(s, i, n)
-        if w:
+        kind = _KIND[s[i]]
+        if kind == 1:
             gap = True
-            i += w
+            i += 1
             continue
+        if kind == 2:
+            w = _space(s, i, n)
+            if w:
+                gap = True
+                i += w
+                continue
+        # a run of bytes that start no whitespace character (the first one may start a
+        # multibyte character that is not whitespace; its continuation bytes are kind 0)
         if gap and out:
             dst[out] = 32
             out += 1
         gap = False
-        dst[out] = <char>s[i]
-        out += 1
+        start = i
         i += 1
+        while i < n and _KIND[s[i]] == 0:
+            i += 1
+        memmove(dst + out, s + start, i - start)
+        out += i - start
     return PyUnicode_DecodeUTF8(dst, out, NULL)
 
 
@@ -145,6 +187,7 @@ cdef inline bint _is(xmlNode* node, const char* name) noexcept:
     """Whether ``node`` is an element whose lxml tag is ``name`` (no namespace URI)."""
     return (
         node.type == tree.XML_ELEMENT_NODE
+        and node.name[0] == name[0]  # most names differ in the first letter: no strcmp call
         and (node.ns == NULL or node.ns.href == NULL)
         and strcmp(<const char*>node.name, name) == 0
     )
@@ -569,7 +612,7 @@ def record(article):
             year_text = _text(year_node)
             year = int(year_text) if len(year_text) == 4 and _digits(year_text) else None
             month_text = _text(month_node)
-            month = _month_number(month_text) if month_text else None
+            month = _month(month_text) if month_text else None
             date_ok = year is not None and (not month_text or month is not None)
 
     if sections:
