@@ -697,7 +697,7 @@ def _compiled_builder() -> Any:
         return None
     try:
         from spinereview.pubmed import _fastrecord as module  # type: ignore[attr-defined]
-    except ImportError:
+    except Exception:  # not built, or its import refuses this lxml (e.g. a changed type size)
         return None
     if getattr(module, "LXML_VERSION", None) != etree.__version__:
         return None
