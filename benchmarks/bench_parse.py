@@ -1,7 +1,7 @@
 """Benchmark: PubMed-XML parsing and the records table against bare lxml and Bio.Entrez.read.
 
-Run with `.venv/bin/python benchmarks/bench_parse.py [--no-entrez] [N ...]` (default 20000 100000).
-For each N a synthetic PubmedArticleSet is written (placeholder text of its own, never a copied
+Run with `.venv/bin/python benchmarks/bench_parse.py [--no-entrez] [--repeat K] [N ...]` (default
+20000 100000, K 1). For each N a synthetic PubmedArticleSet is written (placeholder text of its own, never a copied
 record: structured abstract, 6 authors, MeSH, keywords), then each step runs in a fresh process, so
 its peak RSS is its own:
 
@@ -19,8 +19,10 @@ its peak RSS is its own:
   Parquet and CSV), and the table step alone (table minus iter_records).
 
 Ratios are against the anchors measured in the same run, as wall-clock times on a shared machine
-are noisy. The numbers in benchmarks/README.md come from this script; they are measurements, not
-test assertions.
+are noisy. With ``--repeat K`` every step runs K times, the steps taking turns (all steps once, then
+all again), and each figure is the step's median: a slow spell of the machine then lands on every
+step alike instead of on one. The numbers in benchmarks/README.md come from this script; they are
+measurements, not test assertions.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ import json
 import os
 import platform
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -140,6 +143,16 @@ def measure(step: str, path: Path, n: int) -> dict[str, float]:
     return json.loads(out.splitlines()[-1])
 
 
+def median_run(results: list[dict[str, float]]) -> dict[str, float]:
+    """The median seconds and CPU seconds of a step's runs (each on its own), its largest RSS."""
+    return {
+        "seconds": statistics.median(r["seconds"] for r in results),
+        "cpu": statistics.median(r["cpu"] for r in results),
+        "rss": max(r["rss"] for r in results),
+        "builder": results[0]["builder"],
+    }
+
+
 def machine() -> str:
     return (
         f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
@@ -152,11 +165,19 @@ def main(argv: list[str]) -> None:
         run_step(argv[1], Path(argv[2]), int(argv[3]))
         return
     entrez = "--no-entrez" not in argv
+    repeat = 1
+    if "--repeat" in argv:
+        at = argv.index("--repeat")
+        repeat = int(argv[at + 1])
+        argv = argv[:at] + argv[at + 2 :]
     sizes = [int(a) for a in argv if a != "--no-entrez"] or [20_000, 100_000]
     import lxml.etree
 
     load = " ".join(f"{x:.1f}" for x in os.getloadavg())
-    print(f"machine: {machine()}, lxml {lxml.etree.__version__}, load average {load}")
+    print(
+        f"machine: {machine()}, lxml {lxml.etree.__version__}, load average {load}"
+        + (f", medians of {repeat} runs a step" if repeat > 1 else "")
+    )
     print(
         "| records | step | seconds | CPU s | × lxml tag loop | × tag loop (CPU) "
         "| × lxml all events | peak RSS MiB |"
@@ -166,11 +187,13 @@ def main(argv: list[str]) -> None:
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "bench.xml"
             write_file(path, n)
-            found = {}
-            for step in STEPS:
-                if step == "entrez" and (not entrez or n > 100_000):
-                    continue
-                found[step] = measure(step, path, n)
+            runs: dict[str, list[dict[str, float]]] = {}
+            for _ in range(repeat):
+                for step in STEPS:
+                    if step == "entrez" and (not entrez or n > 100_000):
+                        continue
+                    runs.setdefault(step, []).append(measure(step, path, n))
+            found = {step: median_run(results) for step, results in runs.items()}
         tag, every = found["lxml_tag"]["seconds"], found["lxml_all"]["seconds"]
         tag_cpu = found["lxml_tag"]["cpu"]
         for step, result in found.items():
