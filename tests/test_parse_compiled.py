@@ -240,6 +240,30 @@ def test_dtd_attribute_defaults_are_left_to_the_reference(fast: Any) -> None:
     compare(fast, Path("dtd.xml"), elem, 1)
 
 
+def test_a_call_made_meanwhile_does_not_clear_the_unusual_node_mark(fast: Any) -> None:
+    """The builder calls back into Python (month_number), where another thread may build a record."""
+    clean = etree.fromstring(ARTICLE.format(inner=""))
+    unusual = etree.fromstring(
+        ARTICLE.format(inner="").replace('"L">Text</', '"L">Te<!-- c -->xt</'),
+        etree.XMLParser(remove_comments=False),
+    )
+    calls: list[Any] = []
+
+    def month(text: str) -> int | None:
+        if not calls:
+            calls.append(None)
+            calls[0] = fast.record(clean)  # what another thread could do meanwhile
+        return parse.month_number(text)
+
+    fast.bind(month, parse.parse_medline_date)  # also empties the remembered months
+    try:
+        assert fast.record(unusual) is None  # the comment was seen before the month was read
+    finally:
+        fast.bind(parse.month_number, parse.parse_medline_date)
+    assert len(calls) == 1
+    assert calls[0] is not None
+
+
 def test_elementtree_elements_are_left_to_the_reference(fast: Any) -> None:
     import xml.etree.ElementTree as ET
 

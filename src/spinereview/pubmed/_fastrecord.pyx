@@ -57,7 +57,6 @@ cdef object _month(str text):
 cdef char* _buf = NULL
 cdef Py_ssize_t _len = 0
 cdef Py_ssize_t _cap = 0
-cdef int _odd = 0  # set when a node the plain reading cannot vouch for was visited
 
 
 cdef int _reserve(Py_ssize_t extra) except -1:
@@ -193,17 +192,15 @@ cdef inline bint _is(xmlNode* node, const char* name) noexcept:
     )
 
 
-cdef inline void _check(xmlNode* node) noexcept:
+cdef inline void _check(xmlNode* node, int* odd) noexcept:
     """Note a child that is neither an element nor text (lxml iterates those, or skips them)."""
-    global _odd
     if node.type != tree.XML_ELEMENT_NODE and node.type != tree.XML_TEXT_NODE \
             and node.type != tree.XML_CDATA_SECTION_NODE:
-        _odd = 1
+        odd[0] = 1
 
 
-cdef int _gather(xmlNode* top) except -1:
+cdef int _gather(xmlNode* top, int* odd) except -1:
     """Append the text and CDATA nodes under ``top`` to ``_buf``, in document order."""
-    global _odd
     cdef xmlNode* node = top.children
     while node != NULL:
         if node.type == tree.XML_TEXT_NODE or node.type == tree.XML_CDATA_SECTION_NODE:
@@ -213,7 +210,7 @@ cdef int _gather(xmlNode* top) except -1:
                 node = node.children
                 continue
         else:
-            _odd = 1
+            odd[0] = 1
         while node.next == NULL:
             node = node.parent
             if node == top or node == NULL:
@@ -222,7 +219,7 @@ cdef int _gather(xmlNode* top) except -1:
     return 0
 
 
-cdef str _text(xmlNode* node):
+cdef str _text(xmlNode* node, int* odd):
     """``parse.full_text`` of the element (``""`` for NULL)."""
     cdef xmlNode* only
     if node == NULL:
@@ -237,12 +234,12 @@ cdef str _text(xmlNode* node):
             return ""
         return _collapse(<const char*>only.content, strlen(<const char*>only.content))
     _reset()
-    _gather(node)
+    _gather(node, odd)
     return _collapse(_buf, _len)
 
 
-cdef object _text_or_none(xmlNode* node):
-    text = _text(node)
+cdef object _text_or_none(xmlNode* node, int* odd):
+    text = _text(node, odd)
     return text if text else None
 
 
@@ -255,9 +252,8 @@ cdef xmlAttr* _attr(xmlNode* node, const char* name) noexcept:
     return NULL
 
 
-cdef object _get(xmlNode* node, const char* name, default):
+cdef object _get(xmlNode* node, const char* name, default, int* odd):
     """``element.get(name, default)``: the attribute's value without a namespace, else default."""
-    global _odd
     cdef xmlAttr* attr = _attr(node, name)
     cdef xmlNode* part
     if attr == NULL:
@@ -272,7 +268,7 @@ cdef object _get(xmlNode* node, const char* name, default):
         if part.type == tree.XML_TEXT_NODE or part.type == tree.XML_CDATA_SECTION_NODE:
             _append(part.content)
         else:
-            _odd = 1
+            odd[0] = 1
         part = part.next
     return PyUnicode_DecodeUTF8(_buf, _len, NULL)
 
@@ -305,7 +301,6 @@ cdef bint _digits(str text) noexcept:
 
 def record(article):
     """The record dict of ``parse._record`` for the lxml element ``article``, or None (see above)."""
-    global _odd
     cdef xmlNode* root
     cdef xmlNode* child
     cdef xmlNode* sub
@@ -339,26 +334,26 @@ def record(article):
     root = (<cetree._Element>article)._c_node
     if root == NULL or root.type != tree.XML_ELEMENT_NODE or not _plain_document(root):
         return None
-    _odd = 0
+    cdef int odd = 0  # set when a node the plain reading cannot vouch for was visited
 
     # PubmedArticle: the first MedlineCitation, the first PMID of any MedlineCitation
     child = root.children
     while child != NULL:
-        _check(child)
+        _check(child, &odd)
         if _is(child, "MedlineCitation"):
             if citation == NULL:
                 citation = child
             if pmid_node == NULL:
                 sub = child.children
                 while sub != NULL:
-                    _check(sub)
+                    _check(sub, &odd)
                     if _is(sub, "PMID"):
                         pmid_node = sub
                         break
                     sub = sub.next
         child = child.next
-    pmid = _text(pmid_node)
-    if _odd or not _digits(pmid):
+    pmid = _text(pmid_node, &odd)
+    if odd or not _digits(pmid):
         return None  # the Python builder raises the error, or reads the unusual nodes
 
     # MedlineCitation
@@ -367,51 +362,51 @@ def record(article):
     keywords = []
     child = citation.children if citation != NULL else NULL
     while child != NULL:
-        _check(child)
+        _check(child, &odd)
         if _is(child, "Article"):
             if art == NULL:
                 art = child
         elif _is(child, "MedlineJournalInfo"):
             sub = child.children
             while sub != NULL:
-                _check(sub)
+                _check(sub, &odd)
                 if not medline_ta_found and _is(sub, "MedlineTA"):
-                    medline_ta = _text_or_none(sub)
+                    medline_ta = _text_or_none(sub, &odd)
                     medline_ta_found = True
                 sub = sub.next
         elif _is(child, "MeshHeadingList"):
             sub = child.children
             while sub != NULL:
-                _check(sub)
+                _check(sub, &odd)
                 if _is(sub, "MeshHeading"):
                     descriptor = NULL
                     part = sub.children
                     while part != NULL:
-                        _check(part)
+                        _check(part, &odd)
                         if descriptor == NULL and _is(part, "DescriptorName"):
                             descriptor = part
                         part = part.next
-                    name = _text(descriptor)
+                    name = _text(descriptor, &odd)
                     if name:
                         qualifiers = []
                         part = sub.children
                         while part != NULL:
                             if _is(part, "QualifierName"):
-                                text = _text(part)
+                                text = _text(part, &odd)
                                 if text:
                                     qualifiers.append(
                                         {
                                             "name": text,
-                                            "ui": _get(part, "UI", None) or None,
-                                            "major_topic": _get(part, "MajorTopicYN", None) == "Y",
+                                            "ui": _get(part, "UI", None, &odd) or None,
+                                            "major_topic": _get(part, "MajorTopicYN", None, &odd) == "Y",
                                         }
                                     )
                             part = part.next
                         mesh.append(
                             {
                                 "descriptor": name,
-                                "descriptor_ui": _get(descriptor, "UI", None) or None,
-                                "major_topic": _get(descriptor, "MajorTopicYN", None) == "Y",
+                                "descriptor_ui": _get(descriptor, "UI", None, &odd) or None,
+                                "major_topic": _get(descriptor, "MajorTopicYN", None, &odd) == "Y",
                                 "qualifiers": qualifiers,
                             }
                         )
@@ -419,9 +414,9 @@ def record(article):
         elif _is(child, "KeywordList"):
             sub = child.children
             while sub != NULL:
-                _check(sub)
+                _check(sub, &odd)
                 if _is(sub, "Keyword"):
-                    text = _text(sub)
+                    text = _text(sub, &odd)
                     if text:
                         keywords.append(text)
                 sub = sub.next
@@ -434,7 +429,7 @@ def record(article):
     language = []
     child = art.children if art != NULL else NULL
     while child != NULL:
-        _check(child)
+        _check(child, &odd)
         if _is(child, "Journal"):
             if journal == NULL:
                 journal = child
@@ -447,32 +442,32 @@ def record(article):
         elif _is(child, "Abstract"):
             sub = child.children
             while sub != NULL:
-                _check(sub)
+                _check(sub, &odd)
                 if _is(sub, "AbstractText"):
-                    text = _text(sub)
+                    text = _text(sub, &odd)
                     if text:
-                        label = _get(sub, "Label", "")
+                        label = _get(sub, "Label", "", &odd)
                         label = " ".join(label.split()) if label else ""
                         sections.append(
                             {
                                 "label": label or None,
-                                "nlm_category": _get(sub, "NlmCategory", None) or None,
+                                "nlm_category": _get(sub, "NlmCategory", None, &odd) or None,
                                 "text": text,
                             }
                         )
                 sub = sub.next
         elif _is(child, "AuthorList"):
-            if _get(child, "Type", "authors") == "authors":
-                complete = complete and _get(child, "CompleteYN", "Y") != "N"
+            if _get(child, "Type", "authors", &odd) == "authors":
+                complete = complete and _get(child, "CompleteYN", "Y", &odd) != "N"
                 sub = child.children
                 while sub != NULL:
-                    _check(sub)
-                    if _is(sub, "Author") and _get(sub, "ValidYN", None) != "N":
+                    _check(sub, &odd)
+                    if _is(sub, "Author") and _get(sub, "ValidYN", None, &odd) != "N":
                         last = fore = initials = collective = None
                         seen = 0  # bits: last, fore, initials, collective already read
                         part = sub.children
                         while part != NULL:
-                            _check(part)
+                            _check(part, &odd)
                             field = 0
                             if _is(part, "LastName"):
                                 field = 1
@@ -484,7 +479,7 @@ def record(article):
                                 field = 8
                             if field and not (seen & field):
                                 seen |= field
-                                value = _text_or_none(part)
+                                value = _text_or_none(part, &odd)
                                 if field == 1:
                                     last = value
                                 elif field == 2:
@@ -506,7 +501,7 @@ def record(article):
         elif _is(child, "Pagination"):
             sub = child.children
             while sub != NULL:
-                _check(sub)
+                _check(sub, &odd)
                 if medline_pgn == NULL and _is(sub, "MedlinePgn"):
                     medline_pgn = sub
                 elif start_page == NULL and _is(sub, "StartPage"):
@@ -517,14 +512,14 @@ def record(article):
         elif _is(child, "PublicationTypeList"):
             sub = child.children
             while sub != NULL:
-                _check(sub)
+                _check(sub, &odd)
                 if _is(sub, "PublicationType"):
-                    text = _text(sub)
+                    text = _text(sub, &odd)
                     if text:
                         types.append(text)
                 sub = sub.next
         elif _is(child, "Language"):
-            text = _text(child)
+            text = _text(child, &odd)
             if text:
                 language.append(text)
         child = child.next
@@ -532,11 +527,11 @@ def record(article):
     # Journal, JournalIssue
     child = journal.children if journal != NULL else NULL
     while child != NULL:
-        _check(child)
+        _check(child, &odd)
         if _is(child, "JournalIssue"):
             sub = child.children
             while sub != NULL:
-                _check(sub)
+                _check(sub, &odd)
                 if _is(sub, "Volume"):
                     if volume == NULL:
                         volume = sub
@@ -560,25 +555,25 @@ def record(article):
         if _is(child, "PubmedData"):
             sub = child.children
             while sub != NULL:
-                _check(sub)
+                _check(sub, &odd)
                 if _is(sub, "ArticleIdList"):
                     part = sub.children
                     while part != NULL:
-                        _check(part)
+                        _check(part, &odd)
                         if _is(part, "ArticleId"):
-                            kind = _get(part, "IdType", "")
+                            kind = _get(part, "IdType", "", &odd)
                             if kind == "doi" and doi is None:
-                                doi = _text_or_none(part)
+                                doi = _text_or_none(part, &odd)
                             elif kind == "pmc" and pmcid is None:
-                                pmcid = _text_or_none(part)
+                                pmcid = _text_or_none(part, &odd)
                         part = part.next
                 sub = sub.next
         child = child.next
     if doi is None:
         child = art.children if art != NULL else NULL
         while child != NULL:
-            if _is(child, "ELocationID") and _get(child, "EIdType", None) == "doi":
-                doi = _text_or_none(child)
+            if _is(child, "ELocationID") and _get(child, "EIdType", None, &odd) == "doi":
+                doi = _text_or_none(child, &odd)
                 if doi is not None:
                     break
             child = child.next
@@ -592,9 +587,9 @@ def record(article):
         texts = []
         child = pub_date.children
         while child != NULL:
-            _check(child)
+            _check(child, &odd)
             if child.type == tree.XML_ELEMENT_NODE:
-                text = _text(child)
+                text = _text(child, &odd)
                 if text:
                     texts.append(text)
                 if medline_date == NULL and _is(child, "MedlineDate"):
@@ -606,12 +601,12 @@ def record(article):
             child = child.next
         raw = " ".join(texts)
         if medline_date != NULL:
-            year, month = _parse_medline_date(_text(medline_date))
+            year, month = _parse_medline_date(_text(medline_date, &odd))
             date_ok = year is not None
         else:
-            year_text = _text(year_node)
+            year_text = _text(year_node, &odd)
             year = int(year_text) if len(year_text) == 4 and _digits(year_text) else None
-            month_text = _text(month_node)
+            month_text = _text(month_node, &odd)
             month = _month(month_text) if month_text else None
             date_ok = year is not None and (not month_text or month is not None)
 
@@ -621,17 +616,17 @@ def record(article):
         )
     else:
         abstract = None
-    title_text = _text(title) or _text(vernacular)
-    journal_text = _text_or_none(journal_title)
-    iso_text = _text_or_none(journal_iso)
-    pages = _text_or_none(medline_pgn)
+    title_text = _text(title, &odd) or _text(vernacular, &odd)
+    journal_text = _text_or_none(journal_title, &odd)
+    iso_text = _text_or_none(journal_iso, &odd)
+    pages = _text_or_none(medline_pgn, &odd)
     if not pages:
-        start = _text_or_none(start_page)
-        end = _text_or_none(end_page)
+        start = _text_or_none(start_page, &odd)
+        end = _text_or_none(end_page, &odd)
         pages = f"{start}-{end}" if start and end else (start or end)
-    volume_text = _text_or_none(volume)
-    issue_text = _text_or_none(number)
-    if _odd:
+    volume_text = _text_or_none(volume, &odd)
+    issue_text = _text_or_none(number, &odd)
+    if odd:
         return None
 
     flags = []
