@@ -16,10 +16,14 @@ help:  ## List the targets
 
 # Create the virtual environment and install the project with its pinned dependencies.
 # Re-runs only when pyproject.toml or requirements.lock change.
-$(STAMP): pyproject.toml requirements.lock
+# The build tools and lxml go in first: the compiled record builder (src/spinereview/pubmed/
+# _fastrecord.pyx, optional: without a C compiler parsing stays pure Python) is built without
+# isolation against the very lxml the pipeline runs with.
+$(STAMP): pyproject.toml requirements.lock setup.py src/spinereview/pubmed/_fastrecord.pyx
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "spinereview needs Python >= 3.11 (set PYTHON=...)")'
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev]'
+	$(PY) -m pip install --quiet --disable-pip-version-check -c requirements.lock 'setuptools>=68' wheel Cython lxml
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-build-isolation -c requirements.lock -e '.[dev]'
 	@touch $(STAMP)
 
 run: $(STAMP)  ## Run the whole pipeline on the embedded snapshot (offline)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -240,11 +241,12 @@ def iter_records(
     missing PMID. With ``keep`` (a test of the PMID, e.g. ``spinereview.shards.member``), only
     the articles it accepts become records; every article's PMID is still read and checked.
     """
+    build = _build_record
     for index, (line, elem) in enumerate(_top_level(path, _ARTICLES)):
         try:
             if keep is not None and not keep(_pmid(path, elem, line)):
                 continue
-            record = _record(path, elem, line)
+            record = build(path, elem, line)
         except InputError as err:
             raise _exact(err, path, _ARTICLES, index) from None
         yield record
@@ -677,3 +679,35 @@ def _pub_date(node: Any) -> tuple[int | None, int | None, str, bool]:
     month = month_number(month_text) if month_text else None
     ok = year is not None and (not month_text or month is not None)
     return year, month, raw, ok
+
+
+def _compiled_record(path: str | Path, article: Any, line: int) -> dict[str, Any]:
+    """``_record`` through the compiled builder, which hands the cases it does not take back."""
+    record = _fastrecord.record(article)
+    return _record(path, article, line) if record is None else record
+
+
+def _compiled_builder() -> Any:
+    """The compiled builder module, or None: not built, built against another lxml, or refused.
+
+    ``SPINEREVIEW_PURE_PARSER=1`` refuses it. The module reads libxml2's nodes through lxml's C
+    API, so it is used only with the lxml whose headers it was compiled against.
+    """
+    if os.environ.get("SPINEREVIEW_PURE_PARSER", "") not in ("", "0"):
+        return None
+    try:
+        from spinereview.pubmed import _fastrecord as module  # type: ignore[attr-defined]
+    except Exception:  # not built, or its import refuses this lxml (e.g. a changed type size)
+        return None
+    if getattr(module, "LXML_VERSION", None) != etree.__version__:
+        return None
+    module.bind(month_number, parse_medline_date)
+    return module
+
+
+_fastrecord = _compiled_builder()
+#: Which record builder ``iter_records`` uses: "compiled" (``_fastrecord``) or "python" (``_record``).
+RECORD_BUILDER = "python" if _fastrecord is None else "compiled"
+_build_record: Callable[[str | Path, Any, int], dict[str, Any]] = (
+    _record if _fastrecord is None else _compiled_record
+)
