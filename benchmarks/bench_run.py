@@ -76,20 +76,17 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-#: CPU seconds (user + system) of the last command ``timed`` ran, with all its child processes.
-LAST_CPU = [0.0]
-
-
-def timed(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, str]:
+def timed(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, str, float]:
+    """(wall seconds, output, CPU seconds of the command and all its child processes)."""
     cpu = children_cpu()
     start = time.perf_counter()
     proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
     elapsed = time.perf_counter() - start
-    LAST_CPU[0] = children_cpu() - cpu
+    cpu = children_cpu() - cpu
     if proc.returncode != 0:
         sys.stderr.write(proc.stdout + proc.stderr)
         raise SystemExit(f"{' '.join(cmd)} failed in {cwd} (exit {proc.returncode})")
-    return elapsed, proc.stdout + proc.stderr
+    return elapsed, proc.stdout + proc.stderr, cpu
 
 
 def run_once(repo: Path, snakemake: str, cores: int) -> dict[str, float]:
@@ -101,10 +98,9 @@ def run_once(repo: Path, snakemake: str, cores: int) -> dict[str, float]:
         (anchor_dir / "Snakefile").write_text(ONE_RULE, encoding="utf-8")
         env = {**os.environ, "PYTHONPATH": str(work / "src")}
         env["PATH"] = f"{Path(snakemake).parent}{os.pathsep}{env.get('PATH', '')}"
-        anchor, _ = timed([snakemake, "-n", "--cores", "1"], anchor_dir, env)
-        clean, _ = timed([snakemake, "--cores", str(cores)], work, env)
-        clean_cpu = LAST_CPU[0]
-        noop, output = timed([snakemake, "--cores", str(cores)], work, env)
+        anchor, _, _ = timed([snakemake, "-n", "--cores", "1"], anchor_dir, env)
+        clean, _, clean_cpu = timed([snakemake, "--cores", str(cores)], work, env)
+        noop, output, _ = timed([snakemake, "--cores", str(cores)], work, env)
         if "Nothing to be done" not in output:
             raise SystemExit(f"the re-run was not a no-op:\n{output}")
     return {"anchor": anchor, "clean": clean, "noop": noop, "clean_cpu": clean_cpu}
